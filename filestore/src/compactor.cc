@@ -1,0 +1,110 @@
+// Online compaction: copy the live records of the oldest segment to the head of the log, then
+// remove that segment.
+//
+// Always the oldest: a remove record only has to outlive the older versions it cancels, and
+// those live in older segments, which are already gone when a segment becomes the oldest. So
+// removes are never copied, and dropping segments in order can never bring a record back.
+// Copies go through the writer like any commit, which drops a copy when the record changed
+// after it was read (the index no longer points at the old place).
+#include <spdlog/spdlog.h>
+
+#include "file_store_impl.h"
+
+namespace hastore::filestore {
+namespace {
+constexpr size_t kMoveChunkBytes = 1u << 20;
+}
+
+void FileStore::CompactorLoop() {
+  std::unique_lock lock(compact_mu_);
+  while (!compact_stop_) {
+    compact_cv_.wait_for(lock, std::chrono::milliseconds(200));
+    if (compact_stop_) break;
+    lock.unlock();
+    for (int rounds = 0; rounds < 64; ++rounds) {
+      auto removed = CompactOldest(false);
+      if (!removed.ok() || !*removed) break;
+    }
+    lock.lock();
+  }
+}
+
+Result<uint32_t> FileStore::Compact(bool force) {
+  if (options_.read_only) return Status::NotSupported("instance " + instance_ + " is open read-only");
+  if (force) {  // seal the head so that everything written so far can be compacted
+    WorkItem roll;
+    roll.kind = WorkItem::Kind::kRoll;
+    Submit(&roll);
+    roll.finished.wait(0, std::memory_order_acquire);
+    HASTORE_RETURN_IF_ERROR(roll.result);
+  }
+  uint32_t removed = 0;
+  for (;;) {
+    auto r = CompactOldest(force);
+    if (!r.ok()) return r.status();
+    if (!*r) return removed;
+    ++removed;
+  }
+}
+
+Result<bool> FileStore::CompactOldest(bool force) {
+  static std::mutex one_at_a_time;
+  std::lock_guard guard(one_at_a_time);
+  HASTORE_RETURN_IF_ERROR(StateStatus());
+  std::shared_ptr<SegmentFiles> victim;
+  std::vector<std::pair<Handle, Location>> live;
+  {
+    std::shared_lock lock(index_mu_);
+    if (segments_.size() < 2) return false;
+    victim = segments_.begin()->second;
+    uint64_t total = 0;
+    for (const auto& [n, seg] : segments_) total += seg->end;
+    const uint64_t live_bytes = index_.data_bytes() + index_.size() * kRecordHeaderSize;
+    const uint64_t slack = std::max<uint64_t>(32u << 20, live_bytes);
+    if (!force && total <= live_bytes + slack) return false;
+    live = index_.RecordsIn(victim->number);
+  }
+  const uint64_t started = clock_->NowMonotonicNanos();
+  uint64_t copied = 0;
+  size_t next = 0;
+  while (next < live.size()) {
+    WorkItem item;
+    item.kind = WorkItem::Kind::kMoves;
+    size_t chunk = 0;
+    for (; next < live.size() && chunk < kMoveChunkBytes; ++next) {
+      const auto& [handle, loc] = live[next];
+      std::string data;
+      Status s = ReadAt(loc, handle, &data);
+      if (!s.ok()) return s;
+      chunk += data.size() + kRecordHeaderSize;
+      item.moves.push_back(Move{handle, loc, std::move(data)});
+    }
+    Submit(&item);
+    item.finished.wait(0, std::memory_order_acquire);
+    HASTORE_RETURN_IF_ERROR(item.result);
+    copied += chunk;
+    compacted_bytes_.fetch_add(chunk, std::memory_order_relaxed);
+    const uint64_t rate = config_.file.compaction_rate;
+    if (rate > 0) {  // stay under the configured copy rate
+      const uint64_t due = copied * 1000000000ull / rate;
+      const uint64_t spent = clock_->NowMonotonicNanos() - started;
+      if (due > spent) clock_->SleepForNanos(due - spent);
+    }
+  }
+  {
+    std::unique_lock lock(index_mu_);
+    if (index_.LiveBytes(victim->number) != 0) {
+      return Status::Failed("compaction of " + victim->name + " left live records behind");
+    }
+    segments_.erase(victim->number);
+  }
+  // Removal needs no sync to be safe: should it be undone by a crash, recovery finds the old
+  // segment still in the chain and its records overridden by the moves that follow.
+  HASTORE_RETURN_IF_ERROR(fs_->Remove(JoinPath(dir_, victim->name)));
+  HASTORE_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  compacted_segments_.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("{}: compacted {} ({} live bytes copied)", instance_, victim->name, copied);
+  return true;
+}
+
+}  // namespace hastore::filestore

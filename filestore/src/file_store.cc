@@ -1,0 +1,315 @@
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "file_store_impl.h"
+#include "hastore/storage/names.h"
+
+namespace hastore::filestore {
+
+FileStore::FileStore(const StoreConfig& config, const FileStoreOptions& options)
+    : config_(config),
+      options_(options),
+      instance_(config.instance()),
+      dir_(config.file.directory),
+      fs_(options.fs ? options.fs : FileSystem::Default()),
+      clock_(options.clock ? options.clock : Clock::Default()),
+      batch_(4096) {}
+
+FileStore::~FileStore() { (void)Close(); }
+
+Status FileStore::Open(const Ownership& ownership) {
+  if (!options_.read_only) HASTORE_RETURN_IF_ERROR(fs_->CreateDirs(dir_));
+  auto bs = fs_->BlockSize(dir_);
+  if (!bs.ok()) return bs.status();
+  block_ = config_.file.block_size > 0 ? static_cast<uint32_t>(config_.file.block_size) : *bs;
+  batch_ = BatchBuilder(block_);
+  if (!options_.read_only) HASTORE_RETURN_IF_ERROR(TakeOwnership(ownership));
+
+  RecoveryReport report;
+  HASTORE_RETURN_IF_ERROR(Recover(fs_, dir_, instance_, RecoveryOptions{}, &report));
+  HASTORE_RETURN_IF_ERROR(LoadRecovered(report));
+  if (options_.read_only) {
+    state_ = State::kOpen;
+    return Status::Ok();
+  }
+  HASTORE_RETURN_IF_ERROR(ChooseEngine());
+  HASTORE_RETURN_IF_ERROR(RemoveOrphans(report));
+  // A new owner never appends to an earlier segment: it starts its own, whose header seals the
+  // old head where recovery found the log to end (ignoring any torn tail or fenced writes).
+  if (report.torn_bytes > 0) {
+    spdlog::warn("{}: torn tail of {} bytes at offset {} of {} ({}) is past the end of the log", instance_,
+                 report.torn_bytes, report.torn_offset, report.chain.back().name, report.torn_reason);
+  }
+  HASTORE_RETURN_IF_ERROR(CreateSegment());
+  writer_ = std::thread([this] { WriterLoop(); });
+  if (options_.background_compaction) compactor_ = std::thread([this] { CompactorLoop(); });
+  return Status::Ok();
+}
+
+Status FileStore::TakeOwnership(const Ownership& ownership) {
+  const std::string upper = UpperInstance(instance_);
+  std::string holder = ownership.holder.empty() ? "pid " + std::to_string(::getpid()) : ownership.holder;
+  holder += " (instance " + instance_ + ")";
+  if (config_.file.file_locking_enabled) {
+    auto lock = fs_->Lock(JoinPath(dir_, upper + ".LOCK"), holder);
+    if (!lock.ok()) return lock.status();
+    lock_ = std::move(lock).value();
+  } else if (ownership.epoch == 0) {
+    return Status::InvalidArgument("instance " + instance_ +
+                                   ": file.file_locking_enabled is false, so opening it needs an owner epoch from a lease");
+  }
+  auto fence = FenceFile::Open(fs_, JoinPath(dir_, upper + ".FENCE"), true);
+  if (!fence.ok()) return fence.status();
+  fence_ = std::move(fence).value();
+  auto current = fence_->Read();
+  if (!current.ok()) return current.status();
+  if (ownership.epoch != 0 && ownership.epoch < current->epoch) {
+    return Status::Fenced("instance " + instance_ + ": epoch " + std::to_string(ownership.epoch) +
+                          " is older than epoch " + std::to_string(current->epoch) + " of " + current->holder +
+                          " in " + fence_->path());
+  }
+  epoch_ = ownership.epoch != 0 ? ownership.epoch : current->epoch + 1;
+  // The fence is written and synced before recovery reads anything: a fenced owner's batch is
+  // either visible to that recovery or refused before it is acknowledged.
+  HASTORE_RETURN_IF_ERROR(fence_->Write(epoch_, holder));
+  return fs_->SyncDir(dir_);
+}
+
+Status FileStore::ChooseEngine() {
+  const IoEngineChoice choice = config_.file.io_engine;
+  if (choice != IoEngineChoice::kPwrite && fs_ == FileSystem::Default()) {
+    auto uring = MakeUringEngine();
+    if (uring.ok()) {
+      engine_ = std::move(uring).value();
+      return Status::Ok();
+    }
+    if (choice == IoEngineChoice::kIoUring) return uring.status();
+    open_note_ = uring.status().message();
+    spdlog::info("{}: io_uring unavailable ({}); using pwrite/fdatasync", instance_, open_note_);
+  } else if (choice == IoEngineChoice::kIoUring) {
+    return Status::NotSupported("io_uring needs the POSIX file system (file.io_engine)");
+  }
+  engine_ = MakePwriteEngine();
+  return Status::Ok();
+}
+
+Status FileStore::LoadRecovered(RecoveryReport& report) {
+  std::unique_lock lock(index_mu_);
+  index_ = std::move(report.index);
+  connections_ = std::move(report.connections);
+  for (const auto& [id, name] : connections_) connection_ids_[name] = id;
+  next_handle_ = report.next_handle;
+  next_txn_ = report.next_txn;
+  next_seq_ = report.next_seq;
+  next_file_number_ = report.any_segment ? report.highest_number + 1 : 0;
+  for (const SegmentInfo& seg : report.chain) {
+    auto files = std::make_shared<SegmentFiles>();
+    files->number = seg.number;
+    files->name = seg.name;
+    files->end = seg.end;
+    auto f = fs_->Open(JoinPath(dir_, seg.name), OpenOptions{.read_only = true});
+    if (!f.ok()) return f.status();
+    files->read = std::move(f).value();
+    segments_[seg.number] = std::move(files);
+  }
+  if (!report.chain.empty()) head_ = segments_[report.chain.back().number];
+  return Status::Ok();
+}
+
+Status FileStore::RemoveOrphans(const RecoveryReport& report) {
+  // Orphans hold nothing acknowledged (see recovery.h); removing them keeps their numbers
+  // from confusing a later recovery.
+  for (const std::string& name : report.orphans) {
+    spdlog::warn("{}: removing segment {} that is not part of the log", instance_, name);
+    HASTORE_RETURN_IF_ERROR(fs_->Remove(JoinPath(dir_, name)));
+  }
+  return report.orphans.empty() ? Status::Ok() : fs_->SyncDir(dir_);
+}
+
+bool FileStore::Contains(Handle handle) const {
+  std::shared_lock lock(index_mu_);
+  return index_.Find(handle) != nullptr;
+}
+
+bool FileStore::KnowsConnection(uint32_t id) const {
+  std::shared_lock lock(index_mu_);
+  return connections_.count(id) != 0;
+}
+
+Result<Connection> FileStore::OpenConnection(std::string_view name) {
+  HASTORE_RETURN_IF_ERROR(ValidateConnectionName(name));
+  std::lock_guard define(define_mu_);
+  {
+    std::shared_lock lock(index_mu_);
+    auto it = connection_ids_.find(std::string(name));
+    if (it != connection_ids_.end()) return Connection{it->second, std::string(name)};
+  }
+  if (options_.read_only) return Status::NotSupported("instance " + instance_ + " is open read-only");
+  uint32_t id = 1;
+  {
+    std::shared_lock lock(index_mu_);
+    if (!connections_.empty()) id = connections_.rbegin()->first + 1;
+  }
+  WorkItem item;
+  item.kind = WorkItem::Kind::kConnection;
+  item.connection_id = id;
+  item.connection_name = std::string(name);
+  Submit(&item);
+  item.finished.wait(0, std::memory_order_acquire);
+  if (!item.result.ok()) return item.result;
+  return Connection{id, std::string(name)};
+}
+
+std::vector<Connection> FileStore::Connections() const {
+  std::shared_lock lock(index_mu_);
+  std::vector<Connection> out;
+  for (const auto& [id, name] : connections_) out.push_back(Connection{id, name});
+  return out;
+}
+
+Result<std::shared_ptr<SegmentFiles>> FileStore::SegmentFor(uint32_t number) const {
+  auto it = segments_.find(number);
+  if (it == segments_.end()) return Status::NotFound("segment " + std::to_string(number) + " is not open");
+  return it->second;
+}
+
+Status FileStore::ReadAt(const Location& loc, Handle handle, std::string* out) const {
+  std::shared_ptr<SegmentFiles> seg;
+  {
+    std::shared_lock lock(index_mu_);
+    auto s = SegmentFor(loc.file);
+    if (!s.ok()) return s.status();
+    seg = *s;
+  }
+  std::string buf(EncodedRecordSize(loc.data_len), '\0');
+  size_t got = 0;
+  HASTORE_RETURN_IF_ERROR(seg->read->Read(loc.offset, buf.data(), buf.size(), &got));
+  DecodedRecord rec;
+  size_t used = 0;
+  Status s = DecodeRecord(buf.data(), got, &rec, &used);
+  if (!s.ok() || rec.header.handle != handle) {
+    return Status::Corruption(JoinPath(dir_, seg->name) + " at offset " + std::to_string(loc.offset) + ": " +
+                              (s.ok() ? "record holds handle " + std::to_string(rec.header.handle) : s.message()));
+  }
+  out->assign(rec.data);
+  return Status::Ok();
+}
+
+Result<std::string> FileStore::Read(Handle handle) const {
+  Location loc;
+  {
+    std::shared_lock lock(index_mu_);
+    const Location* l = index_.Find(handle);
+    if (l == nullptr) return Status::NotFound("instance " + instance_ + " has no record with handle " + std::to_string(handle));
+    loc = *l;
+  }
+  std::string data;
+  Status s = ReadAt(loc, handle, &data);
+  if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kCorruption) {
+    // Compaction may have moved the record between the lookup and the read: look again once.
+    std::shared_lock lock(index_mu_);
+    const Location* l = index_.Find(handle);
+    if (l == nullptr) return Status::NotFound("instance " + instance_ + " has no record with handle " + std::to_string(handle));
+    if (l->file != loc.file || l->offset != loc.offset) {
+      loc = *l;
+      lock.unlock();
+      s = ReadAt(loc, handle, &data);
+    }
+  }
+  if (!s.ok()) return s;
+  return data;
+}
+
+Status FileStore::Scan(const Connection& connection, const ScanFn& fn) const {
+  std::vector<Handle> handles;
+  {
+    std::shared_lock lock(index_mu_);
+    if (connections_.count(connection.id) == 0) {
+      return Status::InvalidArgument("instance " + instance_ + " has no connection '" + connection.name + "'");
+    }
+    handles = index_.HandlesOf(connection.id);
+  }
+  for (Handle h : handles) {
+    auto data = Read(h);
+    if (data.status().code() == StatusCode::kNotFound) continue;  // removed since the scan began
+    if (!data.ok()) return data.status();
+    if (!fn(h, *data)) break;
+  }
+  return Status::Ok();
+}
+
+StoreStats FileStore::Stats() const {
+  StoreStats st;
+  st.kind = "file";
+  const Status h = Health();
+  st.state = h.ok() ? "open" : std::string(ToString(h.code()));
+  st.epoch = epoch_;
+  st.commits = commits_.load();
+  st.batches = batches_.load();
+  std::shared_lock lock(index_mu_);
+  st.connections = connections_.size();
+  st.records = index_.size();
+  st.record_bytes = index_.data_bytes();
+  uint64_t file_bytes = 0;
+  for (const auto& [n, seg] : segments_) {
+    auto size = seg->read->Size();
+    if (size.ok()) file_bytes += *size;
+  }
+  st.details = {
+      {"engine", engine_ ? engine_->name() : "none (read-only)"},
+      {"sync_policy", std::string(ToString(config_.file.sync_policy))},
+      {"block_size", std::to_string(block_)},
+      {"segments", std::to_string(segments_.size())},
+      {"file_bytes", std::to_string(file_bytes)},
+      {"compacted_segments", std::to_string(compacted_segments_.load())},
+      {"compacted_bytes", std::to_string(compacted_bytes_.load())},
+  };
+  if (!open_note_.empty()) st.details.emplace_back("engine_note", open_note_);
+  return st;
+}
+
+Status FileStore::Health() const {
+  if (options_.read_only && state_ == State::kOpen) return Status::Ok();
+  return StateStatus();
+}
+
+Status FileStore::Close() {
+  {
+    std::lock_guard lock(compact_mu_);
+    compact_stop_ = true;
+  }
+  compact_cv_.notify_all();
+  if (compactor_.joinable()) compactor_.join();
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  State expected = State::kOpen;
+  state_.compare_exchange_strong(expected, State::kClosed);
+  head_write_.reset();
+  fence_.reset();
+  lock_.reset();
+  return Status::Ok();
+}
+
+}  // namespace hastore::filestore
+
+namespace hastore {
+
+Result<std::unique_ptr<Store>> OpenFileStore(const StoreConfig& config, const Ownership& ownership,
+                                             const FileStoreOptions& options) {
+  HASTORE_RETURN_IF_ERROR(Validate(config));
+  auto store = std::make_unique<filestore::FileStore>(config, options);
+  HASTORE_RETURN_IF_ERROR(store->Open(ownership));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<uint32_t> CompactFileStore(Store& store, bool force) {
+  auto* fs = dynamic_cast<filestore::FileStore*>(&store);
+  if (fs == nullptr) return Status::InvalidArgument("instance " + store.instance() + " is not a file store");
+  return fs->Compact(force);
+}
+
+}  // namespace hastore

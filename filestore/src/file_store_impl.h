@@ -1,0 +1,164 @@
+// The file store: one writer thread per instance does every append (group commit); readers
+// use the index under a shared lock and read record bytes with pread.
+//
+// Lock order: define_mu_ -> queue_mu_; index_mu_ is never held while waiting on anything.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "batch_builder.h"
+#include "fence_file.h"
+#include "hastore/filestore/file_store.h"
+#include "io_engine.h"
+#include "record_index.h"
+#include "recovery.h"
+
+namespace hastore::filestore {
+
+// One segment's open files. The read file is shared with readers, so a segment removed by
+// compaction stays readable until the last reader lets go.
+struct SegmentFiles {
+  uint32_t number = 0;
+  std::string name;
+  std::shared_ptr<File> read;
+  uint64_t end = 0;  // end of the log in it (writer thread; readers do not need it)
+};
+
+// A relocation of one live record by compaction.
+struct Move {
+  Handle handle;
+  Location from;
+  std::string data;
+};
+
+// One unit of work for the writer thread.
+struct WorkItem {
+  enum class Kind : uint8_t { kTransaction, kConnection, kMoves, kRoll };
+  Kind kind = Kind::kTransaction;
+  Transaction txn;
+  uint32_t connection_id = 0;
+  std::string connection_name;
+  std::vector<Move> moves;
+  CommitCallback done;  // async commits
+  // Sync commits wait on `finished` (a futex), with the outcome in `result`.
+  std::atomic<uint32_t> finished{0};
+  Status result;
+};
+
+class FileStore final : public Store {
+ public:
+  FileStore(const StoreConfig& config, const FileStoreOptions& options);
+  ~FileStore() override;
+
+  Status Open(const Ownership& ownership);
+
+  const std::string& instance() const override { return instance_; }
+  Result<Connection> OpenConnection(std::string_view name) override;
+  std::vector<Connection> Connections() const override;
+  Status Commit(Transaction txn) override;
+  void CommitAsync(Transaction txn, CommitCallback done) override;
+  Result<std::string> Read(Handle handle) const override;
+  Status Scan(const Connection& connection, const ScanFn& fn) const override;
+  StoreStats Stats() const override;
+  Status Health() const override;
+  Status Close() override;
+
+  Result<uint32_t> Compact(bool force);
+
+ protected:
+  Handle NewHandle() override { return next_handle_.fetch_add(1, std::memory_order_relaxed); }
+  bool Contains(Handle handle) const override;
+  uint64_t MaxRecordSize() const override { return config_.max_record_size; }
+  bool KnowsConnection(uint32_t id) const override;
+
+ private:
+  enum class State : uint8_t { kOpen, kFailed, kFenced, kClosed };
+
+  // --- open (file_store.cc)
+  Status TakeOwnership(const Ownership& ownership);
+  Status ChooseEngine();
+  Status LoadRecovered(RecoveryReport& report);
+  Status RemoveOrphans(const RecoveryReport& report);
+  Result<std::shared_ptr<SegmentFiles>> SegmentFor(uint32_t number) const;
+  Status ReadAt(const Location& loc, Handle handle, std::string* out) const;
+
+  // --- writer (writer.cc)
+  void Submit(WorkItem* item);
+  void WriterLoop();
+  void ProcessGroup(std::vector<WorkItem*>& items);
+  Status WriteBatch(std::vector<WorkItem*>& in_batch);
+  Status CreateSegment();
+  Status WriteCatalogue();
+  void Complete(WorkItem* item, Status s);
+  void Fail(State state, Status why);
+  Status StateStatus() const;
+  bool ShouldRoll(uint64_t batch_bytes) const;
+
+  // --- compaction (compactor.cc)
+  void CompactorLoop();
+  Result<bool> CompactOldest(bool force);
+
+  const StoreConfig config_;
+  const FileStoreOptions options_;
+  std::string instance_;
+  std::string dir_;
+  FileSystem* fs_;
+  Clock* clock_;
+  uint32_t block_ = 4096;
+  uint64_t epoch_ = 0;
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<FenceFile> fence_;
+  std::unique_ptr<IoEngine> engine_;
+  std::string open_note_;  // why the engine was chosen, for Stats
+
+  // Index, connections and segment table: shared by readers, changed by the writer.
+  mutable std::shared_mutex index_mu_;
+  RecordIndex index_;
+  std::map<uint32_t, std::string> connections_;
+  std::unordered_map<std::string, uint32_t> connection_ids_;
+  std::map<uint32_t, std::shared_ptr<SegmentFiles>> segments_;
+  std::atomic<uint64_t> next_handle_{1};
+  std::mutex define_mu_;  // serialises definitions of new connections
+
+  // Writer-thread state.
+  std::unique_ptr<File> head_write_;  // the head segment, opened for appends
+  std::shared_ptr<SegmentFiles> head_;
+  uint64_t head_start_ = 0;  // where the head's first batch after its catalogue goes
+  uint32_t next_file_number_ = 0;
+  uint64_t next_seq_ = 1;
+  uint64_t next_txn_ = 1;
+  BatchBuilder batch_;
+
+  // The commit queue.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<WorkItem*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  // Compaction.
+  std::mutex compact_mu_;  // one compaction at a time
+  std::condition_variable compact_cv_;
+  bool compact_stop_ = false;
+  std::thread compactor_;
+
+  std::atomic<State> state_{State::kOpen};
+  mutable std::mutex failure_mu_;
+  Status failure_;
+
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> batches_{0};
+  std::atomic<uint64_t> compacted_bytes_{0};
+  std::atomic<uint64_t> compacted_segments_{0};
+};
+
+}  // namespace hastore::filestore

@@ -1,0 +1,209 @@
+#include "recovery.h"
+
+#include <algorithm>
+
+#include "hastore/storage/names.h"
+#include "segment_scanner.h"
+
+namespace hastore::filestore {
+namespace {
+
+struct Candidate {
+  SegmentInfo info;
+  bool valid = false;
+  std::string why;  // when not valid
+};
+
+Status Damaged(RecoveryReport* r, const std::string& path, uint64_t offset, const std::string& reason) {
+  r->damage = Damage{path, offset, reason};
+  return Status::Corruption(path + " at offset " + std::to_string(offset) + ": " + reason);
+}
+
+// Applies one valid batch to the index.
+void Apply(const SegmentInfo& seg, const ScannedBatch& b, const RecoveryOptions& options, RecoveryReport* r) {
+  for (size_t i = 0; i < b.records.size(); ++i) {
+    const DecodedRecord& rec = b.records[i];
+    const RecordHeader& h = rec.header;
+    const uint64_t off = b.record_offsets[i];
+    if (options.on_record) options.on_record(seg, off, rec);
+    switch (h.type) {
+      case RecordType::kCreate:
+      case RecordType::kUpdate:
+      case RecordType::kMove:
+        r->index.Put(h.handle, Location{seg.number, h.connection, static_cast<uint32_t>(off), h.data_len});
+        r->next_handle = std::max(r->next_handle, h.handle + 1);
+        break;
+      case RecordType::kRemove:
+        r->index.Erase(h.handle);
+        break;
+      case RecordType::kConnection:
+        r->connections[h.connection] = std::string(rec.data);
+        break;
+    }
+    if (h.txn != 0) r->next_txn = std::max(r->next_txn, h.txn + 1);
+    if (h.flags & kLastInTransaction) ++r->transactions;
+  }
+  ++r->batches;
+}
+
+// Reads every segment-named file of the instance and its header.
+Status FindCandidates(FileSystem* fs, const std::string& dir, const std::string& instance,
+                      std::vector<Candidate>* out, RecoveryReport* r) {
+  auto names = fs->List(dir);
+  if (!names.ok()) return names.status();
+  const std::string upper = UpperInstance(instance);
+  for (const std::string& name : *names) {
+    auto parsed = ParseDatFileName(name);
+    if (!parsed || parsed->instance_upper != upper) continue;
+    r->any_segment = true;
+    r->highest_number = std::max(r->highest_number, parsed->number);
+    Candidate c;
+    c.info.number = parsed->number;
+    c.info.name = name;
+    const std::string path = JoinPath(dir, name);
+    auto file = fs->Open(path, OpenOptions{.read_only = true});
+    if (!file.ok()) return file.status();
+    char buf[kSegmentHeaderSize];
+    size_t got = 0;
+    HASTORE_RETURN_IF_ERROR((*file)->Read(0, buf, sizeof buf, &got));
+    Status s = DecodeSegmentHeader(buf, got, &c.info.header);
+    if (s.ok() && c.info.header.file_number != parsed->number) {
+      s = Status::Corruption("header says file number " + std::to_string(c.info.header.file_number));
+    }
+    if (s.ok() && c.info.header.instance != instance) {
+      // Same upper-cased name, different instance: two instances that differ only in case.
+      return Status::InvalidArgument("instance " + instance + " cannot use " + path + ": it belongs to instance " +
+                                     c.info.header.instance + " (names differing only in case cannot share a directory)");
+    }
+    c.valid = s.ok();
+    c.why = s.message();
+    out->push_back(std::move(c));
+  }
+  std::sort(out->begin(), out->end(), [](const Candidate& a, const Candidate& b) { return a.info.number < b.info.number; });
+  return Status::Ok();
+}
+
+// A file with a bad header is a torn creation only if no batch was ever written into it.
+Status CheckBadHeader(FileSystem* fs, const std::string& dir, const Candidate& c, RecoveryReport* r) {
+  const std::string path = JoinPath(dir, c.info.name);
+  auto file = fs->Open(path, OpenOptions{.read_only = true});
+  if (!file.ok()) return file.status();
+  for (uint32_t block : {512u, 1024u, 2048u, 4096u, 8192u}) {
+    SegmentScanner scan(file->get(), block, c.info.number, block);
+    ScannedBatch b;
+    std::string why;
+    if (scan.Next(UINT64_MAX, &b, &why) == SegmentScanner::Outcome::kBatch) {
+      return Damaged(r, path, 0, "segment header is damaged (" + c.why + ") but the segment holds data");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Recover(FileSystem* fs, const std::string& dir, const std::string& instance,
+               const RecoveryOptions& options, RecoveryReport* r) {
+  std::vector<Candidate> cands;
+  HASTORE_RETURN_IF_ERROR(FindCandidates(fs, dir, instance, &cands, r));
+
+  const Candidate* head = nullptr;
+  for (const Candidate& c : cands) {
+    if (!c.valid) continue;
+    if (head == nullptr || std::tie(c.info.header.epoch, c.info.number) >= std::tie(head->info.header.epoch, head->info.number)) {
+      head = &c;
+    }
+  }
+  // Walk back from the head along the seals.
+  std::vector<const Candidate*> chain;
+  for (const Candidate* c = head; c != nullptr;) {
+    chain.push_back(c);
+    const uint32_t prev = c->info.header.prev_file;
+    if (prev == kNoFile) break;
+    auto it = std::find_if(cands.begin(), cands.end(), [&](const Candidate& x) { return x.info.number == prev; });
+    if (it == cands.end()) {
+      // Compaction removes segments oldest first, so a missing predecessor is fine only when
+      // nothing older than it is left.
+      for (const Candidate& x : cands) {
+        if (x.info.number < prev && x.valid) {
+          return Damaged(r, JoinPath(dir, c->info.name), 0,
+                         "the segment before it (number " + std::to_string(prev) + ") is missing");
+        }
+      }
+      break;
+    }
+    if (!it->valid) return Damaged(r, JoinPath(dir, it->info.name), 0, it->why);
+    c = &*it;
+  }
+  std::reverse(chain.begin(), chain.end());
+
+  for (const Candidate& c : cands) {
+    if (std::find(chain.begin(), chain.end(), &c) != chain.end()) continue;
+    if (!c.valid) HASTORE_RETURN_IF_ERROR(CheckBadHeader(fs, dir, c, r));
+    r->orphans.push_back(c.info.name);
+  }
+
+  for (size_t i = 0; i < chain.size(); ++i) {
+    SegmentInfo seg = chain[i]->info;
+    const bool is_head = i + 1 == chain.size();
+    const std::string path = JoinPath(dir, seg.name);
+    const uint64_t limit = is_head ? UINT64_MAX : chain[i + 1]->info.header.prev_end;
+    const uint64_t expect_last = is_head ? 0 : chain[i + 1]->info.header.prev_last_seq;
+    if (i == 0) r->next_seq = seg.header.first_seq;
+    if (seg.header.first_seq != r->next_seq) {
+      return Damaged(r, path, 0, "first batch sequence " + std::to_string(seg.header.first_seq) + ", expected " +
+                                     std::to_string(r->next_seq));
+    }
+    r->next_handle = std::max(r->next_handle, seg.header.next_handle);
+    r->next_txn = std::max(r->next_txn, seg.header.next_txn);
+    r->max_epoch = std::max(r->max_epoch, seg.header.epoch);
+
+    auto file = fs->Open(path, OpenOptions{.read_only = true});
+    if (!file.ok()) return file.status();
+    SegmentScanner scan(file->get(), seg.header.block_size, seg.number, seg.header.block_size);
+    ScannedBatch b;
+    std::string why;
+    for (;;) {
+      const auto outcome = scan.Next(limit, &b, &why);
+      if (outcome == SegmentScanner::Outcome::kEnd) break;
+      if (outcome == SegmentScanner::Outcome::kBad) {
+        if (!is_head) return Damaged(r, path, scan.offset(), why);
+        uint64_t found = 0;
+        auto follows = scan.ValidBatchFollows(r->next_seq - 1, &found);
+        if (!follows.ok()) return follows.status();
+        if (*follows) {
+          return Damaged(r, path, scan.offset(), why + " (a valid batch follows at offset " + std::to_string(found) + ")");
+        }
+        auto size = (*file)->Size();
+        r->torn_offset = scan.offset();
+        r->torn_bytes = size.ok() && *size > scan.offset() ? *size - scan.offset() : 0;
+        r->torn_reason = why;
+        break;
+      }
+      if (b.header.seq != r->next_seq) {
+        if (is_head && b.header.seq < r->next_seq) {  // stale bytes from an earlier use of the space
+          r->torn_offset = b.offset;
+          r->torn_reason = "batch sequence " + std::to_string(b.header.seq) + " does not continue the log";
+          break;
+        }
+        return Damaged(r, path, b.offset, "batch sequence " + std::to_string(b.header.seq) + ", expected " +
+                                              std::to_string(r->next_seq));
+      }
+      ++r->next_seq;
+      ++seg.batches;
+      r->max_epoch = std::max(r->max_epoch, b.header.epoch);
+      Apply(seg, b, options, r);
+      seg.end = b.end;
+    }
+    if (seg.end == 0) seg.end = seg.header.block_size;
+    seg.last_seq = r->next_seq - 1;
+    if (!is_head && (seg.end != limit || seg.last_seq != expect_last)) {
+      return Damaged(r, path, seg.end, "the log ends at offset " + std::to_string(seg.end) + " (batch " +
+                                           std::to_string(seg.last_seq) + ") but the next segment seals it at " +
+                                           std::to_string(limit) + " (batch " + std::to_string(expect_last) + ")");
+    }
+    r->chain.push_back(std::move(seg));
+  }
+  return Status::Ok();
+}
+
+}  // namespace hastore::filestore

@@ -1,0 +1,111 @@
+#include "segment_scanner.h"
+
+#include <algorithm>
+
+namespace hastore::filestore {
+namespace {
+constexpr size_t kReadChunk = 4u << 20;
+}
+
+SegmentScanner::SegmentScanner(const File* file, uint32_t block_size, uint32_t file_number, uint64_t start)
+    : file_(file), block_(block_size), file_number_(file_number), offset_(start) {}
+
+Status SegmentScanner::Fill(uint64_t off, size_t n, bool* complete) {
+  if (off >= buf_offset_ && off + n <= buf_offset_ + buf_.size()) {
+    *complete = true;
+    return Status::Ok();
+  }
+  const size_t want = std::max(n, kReadChunk);
+  buf_.resize(want);
+  size_t got = 0;
+  HASTORE_RETURN_IF_ERROR(file_->Read(off, buf_.data(), want, &got));
+  buf_.resize(got);
+  buf_offset_ = off;
+  *complete = got >= n;
+  return Status::Ok();
+}
+
+SegmentScanner::Outcome SegmentScanner::Next(uint64_t end_limit, ScannedBatch* batch, std::string* why) {
+  if (offset_ >= end_limit) return Outcome::kEnd;
+  bool complete = false;
+  Status s = Fill(offset_, kBatchHeaderSize, &complete);
+  if (!s.ok()) {
+    *why = s.ToString();
+    return Outcome::kBad;
+  }
+  if (!complete) {
+    if (buf_.size() == 0 || offset_ >= buf_offset_ + buf_.size()) return Outcome::kEnd;  // end of file
+    *why = "batch header cut short by end of file";
+    return Outcome::kBad;
+  }
+  BatchHeader h;
+  if (!DecodeBatchHeader(At(offset_), &h)) {
+    *why = "no valid batch header";
+    return Outcome::kBad;
+  }
+  if (h.file_number != file_number_) {
+    *why = "batch belongs to file number " + std::to_string(h.file_number);
+    return Outcome::kBad;
+  }
+  const uint64_t total = kBatchHeaderSize + static_cast<uint64_t>(h.payload_len);
+  s = Fill(offset_, total, &complete);
+  if (!s.ok() || !complete) {
+    *why = s.ok() ? "batch of " + std::to_string(total) + " bytes cut short by end of file" : s.ToString();
+    return Outcome::kBad;
+  }
+  batch->offset = offset_;
+  batch->end = AlignUp(offset_ + total, block_);
+  batch->header = h;
+  batch->records.clear();
+  batch->record_offsets.clear();
+  const char* p = At(offset_) + kBatchHeaderSize;
+  size_t left = h.payload_len;
+  uint64_t rec_off = offset_ + kBatchHeaderSize;
+  for (uint32_t i = 0; i < h.record_count; ++i) {
+    DecodedRecord r;
+    size_t used = 0;
+    Status rs = DecodeRecord(p, left, &r, &used);
+    if (!rs.ok()) {
+      *why = rs.message() + " at offset " + std::to_string(rec_off);
+      return Outcome::kBad;
+    }
+    if (r.header.file_number != file_number_ || r.header.epoch != h.epoch) {
+      *why = "record at offset " + std::to_string(rec_off) + " does not belong to its batch";
+      return Outcome::kBad;
+    }
+    batch->records.push_back(r);
+    batch->record_offsets.push_back(rec_off);
+    p += used;
+    left -= used;
+    rec_off += used;
+  }
+  if (left != 0) {
+    *why = "batch payload has " + std::to_string(left) + " bytes after its last record";
+    return Outcome::kBad;
+  }
+  if (!batch->records.empty() && !(batch->records.back().header.flags & kLastInTransaction)) {
+    *why = "batch ends inside a transaction";
+    return Outcome::kBad;
+  }
+  offset_ = batch->end;
+  return Outcome::kBatch;
+}
+
+Result<bool> SegmentScanner::ValidBatchFollows(uint64_t after_seq, uint64_t* found_at) {
+  // The writer keeps at most one batch unsynced, so after a crash nothing valid can follow a
+  // torn batch; a valid later batch means bytes that were once durable are now damaged.
+  uint64_t off = offset_ + block_;
+  for (;;) {
+    bool complete = false;
+    HASTORE_RETURN_IF_ERROR(Fill(off, kBatchHeaderSize, &complete));
+    if (!complete) return false;
+    BatchHeader h;
+    if (DecodeBatchHeader(At(off), &h) && h.file_number == file_number_ && h.seq > after_seq) {
+      *found_at = off;
+      return true;
+    }
+    off += block_;
+  }
+}
+
+}  // namespace hastore::filestore

@@ -1,0 +1,48 @@
+// Reads the batches of one segment in order, in large sequential reads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "format.h"
+#include "hastore/storage/io.h"
+
+namespace hastore::filestore {
+
+struct ScannedBatch {
+  uint64_t offset = 0;  // of the batch header
+  uint64_t end = 0;     // offset of the next batch (block-aligned)
+  BatchHeader header;
+  std::vector<DecodedRecord> records;  // views into the scanner's buffer, valid until Next()
+  std::vector<uint64_t> record_offsets;
+};
+
+class SegmentScanner {
+ public:
+  SegmentScanner(const File* file, uint32_t block_size, uint32_t file_number, uint64_t start);
+
+  enum class Outcome { kBatch, kEnd, kBad };
+  // kBatch: *batch holds the next valid batch. kEnd: the offset reached end_limit or end of file.
+  // kBad: the bytes at offset() are not a valid batch of this segment; *why says what is wrong.
+  Outcome Next(uint64_t end_limit, ScannedBatch* batch, std::string* why);
+  uint64_t offset() const { return offset_; }
+
+  // Is there any valid batch of this segment with seq > after_seq at or beyond offset()?
+  // Used to tell a torn tail (nothing valid follows) from damage (valid data follows).
+  Result<bool> ValidBatchFollows(uint64_t after_seq, uint64_t* found_at);
+
+ private:
+  // Makes [off, off+n) available in buf_; false (with *got short) at end of file.
+  Status Fill(uint64_t off, size_t n, bool* complete);
+  const char* At(uint64_t off) const { return buf_.data() + (off - buf_offset_); }
+
+  const File* file_;
+  uint32_t block_;
+  uint32_t file_number_;
+  uint64_t offset_;
+  std::string buf_;
+  uint64_t buf_offset_ = 0;
+};
+
+}  // namespace hastore::filestore

@@ -1,0 +1,377 @@
+// The writer thread: group commit, segment creation and roll-over.
+//
+// Every append goes through here, one batch at a time: validate each waiting item against the
+// index (and the items before it in the batch), lay them out in one buffer, write and sync it
+// once, check the fence, then publish the changes to the index and complete every waiter.
+// Only one batch is ever unsynced, which is what the torn-tail rule of recovery relies on.
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "file_store_impl.h"
+#include "hastore/storage/names.h"
+
+namespace hastore::filestore {
+namespace {
+
+// What the batch being assembled has done to a handle so far.
+struct Pending {
+  bool alive;
+  uint32_t connection;
+};
+using Overlay = std::unordered_map<Handle, Pending>;
+
+struct Change {
+  enum class Kind : uint8_t { kPut, kErase, kConnection } kind;
+  Handle handle;
+  Location loc;
+  std::string name;  // kConnection
+};
+
+bool IsDirect(SyncPolicy p) { return p == SyncPolicy::kDirectWrite || p == SyncPolicy::kDirectWriteWithCache; }
+
+}  // namespace
+
+Status FileStore::StateStatus() const {
+  switch (state_.load()) {
+    case State::kOpen: return Status::Ok();
+    case State::kClosed: return Status::Closed("instance " + instance_ + " is closed");
+    case State::kFailed:
+    case State::kFenced: {
+      std::lock_guard lock(failure_mu_);
+      return failure_;
+    }
+  }
+  return Status::Ok();
+}
+
+void FileStore::Fail(State state, Status why) {
+  std::lock_guard lock(failure_mu_);
+  if (state_.load() != State::kOpen) return;  // the first failure is the one to report
+  failure_ = std::move(why);
+  state_ = state;
+  spdlog::error("{}: {}", instance_, failure_.ToString());
+}
+
+void FileStore::Complete(WorkItem* item, Status s) {
+  if (item->done) {
+    CommitCallback done = std::move(item->done);
+    delete item;  // async items are owned by the store
+    done(std::move(s));
+    return;
+  }
+  item->result = std::move(s);
+  item->finished.store(1, std::memory_order_release);
+  item->finished.notify_one();
+}
+
+void FileStore::Submit(WorkItem* item) {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(item);
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  Complete(item, Status::Closed("instance " + instance_ + " is closed"));
+}
+
+Status FileStore::Commit(Transaction txn) {
+  if (txn.empty()) return StateStatus();
+  WorkItem item;
+  item.txn = std::move(txn);
+  Submit(&item);
+  item.finished.wait(0, std::memory_order_acquire);
+  return std::move(item.result);
+}
+
+void FileStore::CommitAsync(Transaction txn, CommitCallback done) {
+  auto* item = new WorkItem;
+  item->txn = std::move(txn);
+  item->done = std::move(done);
+  Submit(item);
+}
+
+void FileStore::WriterLoop() {
+  std::vector<WorkItem*> items;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything submitted was completed
+      items.swap(queue_);
+    }
+    ProcessGroup(items);
+    items.clear();
+  }
+}
+
+bool FileStore::ShouldRoll(uint64_t batch_bytes) const {
+  if (head_->end == head_start_) return false;  // a fresh head takes any batch that fits at all
+  if (head_->end + batch_bytes > config_.file.max_file_size) return true;
+  // Under churn a small live set should not wait for a 1.3 GB segment to fill before
+  // compaction can reclaim anything: roll at half the live data, at least 16 MiB.
+  const uint64_t soft = std::min<uint64_t>(config_.file.max_file_size, std::max<uint64_t>(16u << 20, index_.data_bytes() / 2));
+  return head_->end + batch_bytes > soft;
+}
+
+void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
+  size_t i = 0;
+  while (i < items.size()) {
+    const Status health = StateStatus();
+    if (!health.ok()) {
+      for (; i < items.size(); ++i) Complete(items[i], health);
+      return;
+    }
+    batch_.Reset(head_->number, epoch_);
+    Overlay overlay;
+    std::vector<Change> changes;
+    std::vector<WorkItem*> in_batch;
+    const uint64_t base = head_->end;
+    bool roll = false;
+    for (; i < items.size(); ++i) {
+      WorkItem* item = items[i];
+      // Check the item against the index and the batch so far, without touching either.
+      Overlay mine;
+      auto lookup = [&](Handle h) -> const Pending* {
+        if (auto it = mine.find(h); it != mine.end()) return &it->second;
+        if (auto it = overlay.find(h); it != overlay.end()) return &it->second;
+        return nullptr;
+      };
+      auto alive = [&](Handle h, uint32_t* conn) {
+        if (const Pending* p = lookup(h)) {
+          *conn = p->connection;
+          return p->alive;
+        }
+        const Location* loc = index_.Find(h);
+        if (loc) *conn = loc->connection;
+        return loc != nullptr;
+      };
+      struct Planned {
+        RecordType type;
+        Handle handle;
+        uint32_t connection;
+        std::string_view data;
+      };
+      std::vector<Planned> plan;
+      Status invalid;
+      uint64_t bytes = 0;
+      switch (item->kind) {
+        case WorkItem::Kind::kRoll:
+          roll = true;
+          break;
+        case WorkItem::Kind::kConnection:
+          plan.push_back({RecordType::kConnection, 0, item->connection_id, item->connection_name});
+          break;
+        case WorkItem::Kind::kMoves:
+          for (const Move& m : item->moves) {
+            const Location* loc = index_.Find(m.handle);
+            if (lookup(m.handle) || !loc || loc->file != m.from.file || loc->offset != m.from.offset) continue;
+            plan.push_back({RecordType::kMove, m.handle, loc->connection, m.data});
+          }
+          break;
+        case WorkItem::Kind::kTransaction:
+          for (const Transaction::Op& op : item->txn.ops()) {
+            uint32_t conn = op.connection;
+            if (op.kind == Transaction::OpKind::kCreate) {
+              if (connections_.count(conn) == 0) {
+                invalid = Status::InvalidArgument("connection id " + std::to_string(conn) + " is not defined");
+                break;
+              }
+              mine[op.handle] = {true, conn};
+              plan.push_back({RecordType::kCreate, op.handle, conn, op.data});
+              continue;
+            }
+            if (!alive(op.handle, &conn)) {
+              invalid = Status::NotFound("instance " + instance_ + " has no record with handle " + std::to_string(op.handle) +
+                                         " (the transaction changed nothing)");
+              break;
+            }
+            const bool update = op.kind == Transaction::OpKind::kUpdate;
+            mine[op.handle] = {update, conn};
+            plan.push_back({update ? RecordType::kUpdate : RecordType::kRemove, op.handle, conn, op.data});
+          }
+          break;
+      }
+      for (const Planned& p : plan) bytes += EncodedRecordSize(p.data.size());
+      if (invalid.ok() && bytes + kBatchHeaderSize + 2 * block_ > config_.file.max_file_size) {
+        invalid = Status::TooLarge("transaction of " + std::to_string(bytes) + " bytes does not fit in a segment of " +
+                                   "file.max_file_size " + std::to_string(config_.file.max_file_size) + " bytes");
+      }
+      if (!invalid.ok()) {
+        Complete(item, invalid);
+        continue;
+      }
+      if (item->kind == WorkItem::Kind::kRoll) {
+        if (!in_batch.empty()) break;  // write the batch first; the roll comes next round
+        ++i;
+        roll = false;
+        Complete(item, head_->end > head_start_ ? CreateSegment() : Status::Ok());
+        break;
+      }
+      if (plan.empty()) {  // every move was overtaken by newer writes
+        Complete(item, Status::Ok());
+        continue;
+      }
+      if (head_->end == head_start_ && head_->end + batch_.AlignedSizeWith(bytes) > config_.file.max_file_size) {
+        Complete(item, Status::TooLarge("transaction of " + std::to_string(bytes) + " bytes does not fit in a segment " +
+                                        "after its catalogue of connections (file.max_file_size " +
+                                        std::to_string(config_.file.max_file_size) + ")"));
+        continue;
+      }
+      if (ShouldRoll(batch_.AlignedSizeWith(bytes))) {
+        roll = true;
+        if (!in_batch.empty()) break;  // write what we have; this item goes in the next segment
+        Status s = CreateSegment();
+        if (!s.ok()) Fail(State::kFailed, s);
+        break;  // start over on the new head (or fail the rest)
+      }
+      const uint64_t txn_id = next_txn_++;
+      for (size_t k = 0; k < plan.size(); ++k) {
+        const Planned& p = plan[k];
+        RecordHeader h;
+        h.type = p.type;
+        h.flags = k + 1 == plan.size() ? kLastInTransaction : 0;
+        h.connection = p.connection;
+        h.handle = p.handle;
+        h.txn = txn_id;
+        const uint64_t at = base + batch_.Add(h, p.data);
+        const Location loc{head_->number, p.connection, static_cast<uint32_t>(at), static_cast<uint32_t>(p.data.size())};
+        switch (p.type) {
+          case RecordType::kConnection: changes.push_back({Change::Kind::kConnection, 0, loc, std::string(p.data)}); break;
+          case RecordType::kRemove: changes.push_back({Change::Kind::kErase, p.handle, loc, {}}); break;
+          default: changes.push_back({Change::Kind::kPut, p.handle, loc, {}}); break;
+        }
+      }
+      for (auto& [h, p] : mine) overlay[h] = p;
+      in_batch.push_back(item);
+    }
+    if (in_batch.empty()) continue;
+
+    const size_t len = batch_.Finish(next_seq_);
+    Status s = engine_->WriteBatch(head_write_.get(), batch_.data(), len, base, IsDurable(config_.file.sync_policy));
+    if (!s.ok()) {
+      // Never retry a failed write or sync: what reached the disk is unknown. Recovery decides.
+      Fail(State::kFailed, Status::Failed("instance " + instance_ + " failed: " + s.message() +
+                                          "; commits in flight have an unknown outcome; close and reopen"));
+    } else if (fence_) {
+      auto fence = fence_->Read();
+      if (!fence.ok()) {
+        Fail(State::kFailed, Status::Failed("instance " + instance_ + ": cannot check the fence: " +
+                                            fence.status().message() + "; commits in flight have an unknown outcome"));
+      } else if (fence->epoch != epoch_) {
+        Fail(State::kFenced, Status::Fenced("instance " + instance_ + " was taken over: " + fence_->path() +
+                                            " holds epoch " + std::to_string(fence->epoch) + " of " + fence->holder +
+                                            ", this owner has epoch " + std::to_string(epoch_) +
+                                            "; commits in flight have an unknown outcome"));
+      }
+    }
+    const Status outcome = StateStatus();
+    if (outcome.ok()) {
+      std::unique_lock lock(index_mu_);
+      for (const Change& c : changes) {
+        switch (c.kind) {
+          case Change::Kind::kPut: index_.Put(c.handle, c.loc); break;
+          case Change::Kind::kErase: index_.Erase(c.handle); break;
+          case Change::Kind::kConnection:
+            connections_[c.loc.connection] = c.name;
+            connection_ids_[c.name] = c.loc.connection;
+            break;
+        }
+      }
+      head_->end = base + len;
+      ++next_seq_;
+    }
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    commits_.fetch_add(in_batch.size(), std::memory_order_relaxed);
+    for (WorkItem* item : in_batch) Complete(item, outcome);
+    if (roll && outcome.ok()) {
+      Status rs = CreateSegment();
+      if (!rs.ok()) Fail(State::kFailed, rs);
+    }
+  }
+}
+
+Status FileStore::CreateSegment() {
+  if (next_file_number_ > kMaxFileNumber) {
+    return Status::Failed("instance " + instance_ + " has used every segment number up to " + std::to_string(kMaxFileNumber));
+  }
+  const uint32_t number = next_file_number_++;
+  auto name = DatFileName(instance_, number);
+  if (!name.ok()) return name.status();
+  const std::string path = JoinPath(dir_, *name);
+  const bool direct = IsDirect(config_.file.sync_policy);
+  auto wf = fs_->Open(path, OpenOptions{.create = true, .exclusive = true, .direct = direct});
+  if (!wf.ok()) return wf.status();
+
+  SegmentHeader h;
+  h.block_size = block_;
+  h.file_number = number;
+  h.epoch = epoch_;
+  h.first_seq = next_seq_;
+  h.next_handle = next_handle_.load();
+  h.next_txn = next_txn_;
+  h.prev_file = head_ ? head_->number : kNoFile;
+  h.prev_end = head_ ? head_->end : 0;
+  h.prev_last_seq = next_seq_ - 1;
+  h.instance = instance_;
+  const bool durable = IsDurable(config_.file.sync_policy);
+  // The header block, then zeros up to Initial Size: pre-written blocks make later syncs
+  // cheaper than writes that grow the file.
+  const uint64_t prewrite = std::max<uint64_t>(block_, AlignUp(config_.file.initial_size, block_));
+  const size_t chunk = static_cast<size_t>(std::min<uint64_t>(prewrite, 1u << 20));
+  AlignedBuffer buf;
+  buf.Reserve(chunk, 0);
+  std::memset(buf.data(), 0, chunk);
+  EncodeSegmentHeader(h, buf.data());
+  HASTORE_RETURN_IF_ERROR((*wf)->Write(0, buf.data(), block_));
+  std::memset(buf.data(), 0, block_);
+  for (uint64_t off = block_; off < prewrite; off += chunk) {
+    HASTORE_RETURN_IF_ERROR((*wf)->Write(off, buf.data(), std::min<uint64_t>(chunk, prewrite - off)));
+  }
+  if (durable) HASTORE_RETURN_IF_ERROR((*wf)->Sync());
+  if (durable) HASTORE_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  auto rf = fs_->Open(path, OpenOptions{.read_only = true});
+  if (!rf.ok()) return rf.status();
+
+  auto seg = std::make_shared<SegmentFiles>();
+  seg->number = number;
+  seg->name = *name;
+  seg->read = std::move(rf).value();
+  seg->end = block_;
+  {
+    std::unique_lock lock(index_mu_);
+    segments_[number] = seg;
+  }
+  head_ = seg;
+  head_write_ = std::move(wf).value();
+  HASTORE_RETURN_IF_ERROR(WriteCatalogue());
+  head_start_ = head_->end;
+  return Status::Ok();
+}
+
+Status FileStore::WriteCatalogue() {
+  // Every segment starts with the definitions of all connections, so compaction can drop any
+  // older segment without losing one.
+  if (connections_.empty()) return Status::Ok();
+  batch_.Reset(head_->number, epoch_);
+  size_t k = 0;
+  const uint64_t txn_id = next_txn_++;
+  for (const auto& [id, name] : connections_) {
+    RecordHeader h;
+    h.type = RecordType::kConnection;
+    h.flags = ++k == connections_.size() ? kLastInTransaction : 0;
+    h.connection = id;
+    h.txn = txn_id;
+    batch_.Add(h, name);
+  }
+  const size_t len = batch_.Finish(next_seq_);
+  HASTORE_RETURN_IF_ERROR(engine_->WriteBatch(head_write_.get(), batch_.data(), len, head_->end,
+                                              IsDurable(config_.file.sync_policy)));
+  head_->end += len;
+  ++next_seq_;
+  return Status::Ok();
+}
+
+}  // namespace hastore::filestore

@@ -1,0 +1,84 @@
+// Store configuration, read from TOML.
+//
+//   [store]
+//   name = "orders"                # DESIGN §4 name rules
+//   kind = "file"
+//   server = "ms1"                 # needed for distribution = "distributed"
+//   distribution = "none"          # none | distributed | singleton
+//   prefix = ""                    # JDBC table prefix
+//   max_record_size = 67108864     # bytes
+//
+//   [file]
+//   directory = "/var/lib/hastore"
+//   synchronous_write_policy = "Direct-Write"   # Direct-Write | Direct-Write-With-Cache | Cache-Flush | Disabled
+//   max_file_size = 1342177280
+//   initial_size = 0
+//   block_size = -1                # -1: the device's logical block
+//   io_buffer_size = -1            # -1: chosen by the store
+//   file_locking_enabled = true
+//   cache_directory = ""           # Direct-Write-With-Cache; "" = the store's directory
+//   io_engine = "auto"             # auto | io_uring | pwrite
+//   compaction_rate = 67108864     # bytes per second copied by online compaction, 0 = unlimited
+//
+// Unknown keys, wrong types and out-of-range values are errors that name the key ("file.max_file_size").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "hastore/storage/names.h"
+#include "hastore/storage/status.h"
+
+namespace hastore {
+
+enum class StoreKind : uint8_t { kFile };
+std::string_view ToString(StoreKind k);
+
+enum class SyncPolicy : uint8_t {
+  kDirectWrite,           // O_DIRECT aligned writes + data sync per group commit (default)
+  kDirectWriteWithCache,  // Direct-Write, plus a buffered cache copy used for reads and boot
+  kCacheFlush,            // buffered writes + fdatasync per group commit
+  kDisabled,              // buffered writes, no sync: survives a process crash, not an OS crash
+};
+std::string_view ToString(SyncPolicy p);  // "Direct-Write", ...
+Result<SyncPolicy> ParseSyncPolicy(std::string_view text);
+inline bool IsDurable(SyncPolicy p) { return p != SyncPolicy::kDisabled; }
+
+enum class IoEngineChoice : uint8_t { kAuto, kIoUring, kPwrite };
+std::string_view ToString(IoEngineChoice e);
+
+struct FileStoreSettings {
+  std::string directory;
+  SyncPolicy sync_policy = SyncPolicy::kDirectWrite;
+  uint64_t max_file_size = 1342177280;
+  uint64_t initial_size = 0;
+  int64_t block_size = -1;
+  int64_t io_buffer_size = -1;
+  bool file_locking_enabled = true;
+  std::string cache_directory;
+  IoEngineChoice io_engine = IoEngineChoice::kAuto;
+  uint64_t compaction_rate = 64ull << 20;
+};
+
+struct StoreConfig {
+  std::string name;
+  StoreKind kind = StoreKind::kFile;
+  std::string server;
+  Distribution distribution = Distribution::kNone;
+  std::string prefix;
+  uint64_t max_record_size = 64ull << 20;
+  FileStoreSettings file;
+
+  // The instance name (DESIGN §4). Valid once Validate() passed.
+  std::string instance() const;
+};
+
+// Checks every field; the error names the key.
+Status Validate(const StoreConfig& config);
+
+// `source` names the text in errors (a file path).
+Result<StoreConfig> ParseStoreConfig(std::string_view toml_text, std::string_view source = "<config>");
+Result<StoreConfig> LoadStoreConfig(const std::string& path);
+
+}  // namespace hastore

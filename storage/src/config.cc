@@ -1,0 +1,304 @@
+// StoreConfig: the TOML reader and the rules a configuration must satisfy.
+//
+// Parsing and checking are separate steps: the reader only maps TOML keys onto the struct (and
+// refuses unknown keys and wrong types, naming the line), then Validate() applies the range
+// rules, so a config built in code passes exactly the same checks as one read from a file.
+#include "hastore/storage/config.h"
+
+#include <toml++/toml.h>
+
+#include <span>
+#include <sstream>
+
+#include "hastore/storage/io.h"
+
+namespace hastore {
+
+namespace {
+
+constexpr uint64_t kMiB = 1ull << 20;
+constexpr uint64_t kMaxRecordSizeLimit = 1ull << 30;
+constexpr uint64_t kMaxFileSizeLimit = 4294967295ull;
+
+constexpr std::pair<SyncPolicy, std::string_view> kSyncPolicyNames[] = {
+    {SyncPolicy::kDirectWrite, "Direct-Write"},
+    {SyncPolicy::kDirectWriteWithCache, "Direct-Write-With-Cache"},
+    {SyncPolicy::kCacheFlush, "Cache-Flush"},
+    {SyncPolicy::kDisabled, "Disabled"},
+};
+
+constexpr std::pair<IoEngineChoice, std::string_view> kIoEngineNames[] = {
+    {IoEngineChoice::kAuto, "auto"},
+    {IoEngineChoice::kIoUring, "io_uring"},
+    {IoEngineChoice::kPwrite, "pwrite"},
+};
+
+template <class E, size_t N>
+std::string_view NameOf(const std::pair<E, std::string_view> (&names)[N], E value) {
+  for (const auto& [e, name] : names) {
+    if (e == value) return name;
+  }
+  return "unknown";
+}
+
+// Policy spellings compare case-insensitively, with '_' standing for '-'.
+std::string FoldPolicyName(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == '_') c = '-';
+  }
+  return out;
+}
+
+Result<IoEngineChoice> ParseIoEngine(std::string_view text) {
+  for (const auto& [engine, name] : kIoEngineNames) {
+    if (text == name) return engine;
+  }
+  return Status::InvalidArgument("unknown I/O engine '" + std::string(text) +
+                                 "'; valid are auto, io_uring, pwrite");
+}
+
+Result<StoreKind> ParseStoreKind(std::string_view text) {
+  if (text == ToString(StoreKind::kFile)) return StoreKind::kFile;
+  return Status::InvalidArgument(
+      "store kind '" + std::string(text) +
+      "' is not supported; the only kind is \"file\" (jdbc and replicated are not available yet)");
+}
+
+// ---- Validate ---------------------------------------------------------------------------------
+
+// `status` with the key it concerns in front of its message.
+Status ForKey(std::string_view key, const Status& status) {
+  if (status.ok()) return status;
+  return Status(status.code(), std::string(key) + ": " + status.message());
+}
+
+template <class T>
+Status CheckRange(std::string_view key, T value, bool in_range, std::string_view expected) {
+  if (in_range) return Status::Ok();
+  return Status::InvalidArgument(std::string(key) + " = " + std::to_string(value) +
+                                 " is out of range; expected " + std::string(expected));
+}
+
+Status Required(std::string_view key, const std::string& value, std::string_view when) {
+  if (!value.empty()) return Status::Ok();
+  return Status::InvalidArgument(std::string(key) + " is required" + std::string(when));
+}
+
+bool IsPowerOfTwo(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+
+Status ValidateStoreSection(const StoreConfig& c) {
+  HASTORE_RETURN_IF_ERROR(Required("store.name", c.name, ""));
+  HASTORE_RETURN_IF_ERROR(ForKey("store.name", ValidateName("store name", c.name)));
+  if (c.distribution == Distribution::kDistributed) {
+    HASTORE_RETURN_IF_ERROR(
+        Required("store.server", c.server, " when store.distribution is \"distributed\""));
+  }
+  if (!c.server.empty())
+    HASTORE_RETURN_IF_ERROR(ForKey("store.server", ValidateName("server name", c.server)));
+  HASTORE_RETURN_IF_ERROR(ForKey("store.prefix", ValidatePrefix(c.prefix)));
+  return CheckRange("store.max_record_size", c.max_record_size, c.max_record_size <= kMaxRecordSizeLimit,
+                    "0 to 1073741824 (1 GiB)");
+}
+
+Status ValidateFileSection(const FileStoreSettings& f) {
+  HASTORE_RETURN_IF_ERROR(Required("file.directory", f.directory, " for store.kind \"file\""));
+  HASTORE_RETURN_IF_ERROR(CheckRange("file.max_file_size", f.max_file_size,
+                                     f.max_file_size >= kMiB && f.max_file_size <= kMaxFileSizeLimit,
+                                     "1048576 (1 MiB) to 4294967295"));
+  HASTORE_RETURN_IF_ERROR(CheckRange("file.initial_size", f.initial_size, f.initial_size <= f.max_file_size,
+                                     "0 to file.max_file_size (" + std::to_string(f.max_file_size) + ")"));
+  HASTORE_RETURN_IF_ERROR(CheckRange(
+      "file.block_size", f.block_size,
+      f.block_size == -1 || (IsPowerOfTwo(f.block_size) && f.block_size >= 512 && f.block_size <= 8192),
+      "-1 or a power of two from 512 to 8192"));
+  HASTORE_RETURN_IF_ERROR(CheckRange(
+      "file.io_buffer_size", f.io_buffer_size,
+      f.io_buffer_size == -1 || (f.io_buffer_size >= 4096 && f.io_buffer_size <= int64_t{256} << 20),
+      "-1 or 4096 to 268435456 (256 MiB)"));
+  return CheckRange("file.compaction_rate", f.compaction_rate,
+                    f.compaction_rate == 0 || f.compaction_rate >= kMiB,
+                    "0 (unlimited) or at least 1048576 (1 MiB)");
+}
+
+// ---- TOML reader ------------------------------------------------------------------------------
+
+Status WrongType(const toml::node& node, std::string_view expected) {
+  std::ostringstream got;
+  got << node.type();
+  return Status::InvalidArgument("expected " + std::string(expected) + ", got " + got.str());
+}
+
+// A TOML value of exactly type T (no conversion: 1.0 is not an integer, "1" is not a number).
+template <class T>
+Status ReadValue(const toml::node& node, std::string_view expected, T* out) {
+  const toml::value<T>* v = node.as<T>();
+  if (v == nullptr) return WrongType(node, expected);
+  *out = v->get();
+  return Status::Ok();
+}
+
+Status ReadString(const toml::node& node, std::string* out) { return ReadValue(node, "a string", out); }
+Status ReadBool(const toml::node& node, bool* out) { return ReadValue(node, "a boolean", out); }
+Status ReadInt(const toml::node& node, int64_t* out) { return ReadValue(node, "an integer", out); }
+
+Status ReadUint(const toml::node& node, uint64_t* out) {
+  int64_t v = 0;
+  HASTORE_RETURN_IF_ERROR(ReadInt(node, &v));
+  if (v < 0)
+    return Status::InvalidArgument(std::to_string(v) + " is out of range; expected a non-negative integer");
+  *out = static_cast<uint64_t>(v);
+  return Status::Ok();
+}
+
+template <class E>
+Status ReadEnum(const toml::node& node, Result<E> (*parse)(std::string_view), E* out) {
+  std::string text;
+  HASTORE_RETURN_IF_ERROR(ReadString(node, &text));
+  Result<E> value = parse(text);
+  if (!value.ok()) return value.status();
+  *out = *value;
+  return Status::Ok();
+}
+
+// One TOML key and where it lands in the struct.
+struct Field {
+  std::string_view name;
+  Status (*read)(const toml::node&, StoreConfig&);
+};
+
+using N = const toml::node&;
+using C = StoreConfig&;
+
+constexpr Field kStoreFields[] = {
+    {"name", [](N n, C c) { return ReadString(n, &c.name); }},
+    {"kind", [](N n, C c) { return ReadEnum(n, ParseStoreKind, &c.kind); }},
+    {"server", [](N n, C c) { return ReadString(n, &c.server); }},
+    {"distribution", [](N n, C c) { return ReadEnum(n, ParseDistribution, &c.distribution); }},
+    {"prefix", [](N n, C c) { return ReadString(n, &c.prefix); }},
+    {"max_record_size", [](N n, C c) { return ReadUint(n, &c.max_record_size); }},
+};
+
+constexpr Field kFileFields[] = {
+    {"directory", [](N n, C c) { return ReadString(n, &c.file.directory); }},
+    {"synchronous_write_policy", [](N n, C c) { return ReadEnum(n, ParseSyncPolicy, &c.file.sync_policy); }},
+    {"max_file_size", [](N n, C c) { return ReadUint(n, &c.file.max_file_size); }},
+    {"initial_size", [](N n, C c) { return ReadUint(n, &c.file.initial_size); }},
+    {"block_size", [](N n, C c) { return ReadInt(n, &c.file.block_size); }},
+    {"io_buffer_size", [](N n, C c) { return ReadInt(n, &c.file.io_buffer_size); }},
+    {"file_locking_enabled", [](N n, C c) { return ReadBool(n, &c.file.file_locking_enabled); }},
+    {"cache_directory", [](N n, C c) { return ReadString(n, &c.file.cache_directory); }},
+    {"io_engine", [](N n, C c) { return ReadEnum(n, ParseIoEngine, &c.file.io_engine); }},
+    {"compaction_rate", [](N n, C c) { return ReadUint(n, &c.file.compaction_rate); }},
+};
+
+struct Section {
+  std::string_view name;
+  std::span<const Field> fields;
+};
+
+constexpr Section kSections[] = {{"store", kStoreFields}, {"file", kFileFields}};
+
+template <class T>
+const T* FindByName(std::span<const T> items, std::string_view name) {
+  for (const T& item : items) {
+    if (item.name == name) return &item;
+  }
+  return nullptr;
+}
+
+// "<source>:<line>:<column>: <message>".
+Status At(std::string_view source, const toml::source_region& where, const std::string& message) {
+  return Status::InvalidArgument(std::string(source) + ":" + std::to_string(where.begin.line) + ":" +
+                                 std::to_string(where.begin.column) + ": " + message);
+}
+
+Status ReadSection(std::string_view source, const Section& section, const toml::table& table,
+                   StoreConfig& c) {
+  for (const auto& [key, node] : table) {
+    const std::string dotted = std::string(section.name) + "." + std::string(key.str());
+    const Field* field = FindByName(section.fields, key.str());
+    if (field == nullptr) return At(source, key.source(), "unknown key '" + dotted + "'");
+    Status s = field->read(node, c);
+    if (!s.ok()) return At(source, node.source(), dotted + ": " + s.message());
+  }
+  return Status::Ok();
+}
+
+Status ReadRoot(std::string_view source, const toml::table& root, StoreConfig& c) {
+  for (const auto& [key, node] : root) {
+    const Section* section = FindByName(std::span<const Section>(kSections), key.str());
+    const std::string name(key.str());
+    if (section == nullptr)
+      return At(source, key.source(), "unknown table [" + name + "]; valid are [store] and [file]");
+    if (!node.is_table())
+      return At(source, node.source(), name + ": " + WrongType(node, "a table").message());
+    HASTORE_RETURN_IF_ERROR(ReadSection(source, *section, *node.as_table(), c));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view ToString(StoreKind k) {
+  switch (k) {
+    case StoreKind::kFile: return "file";
+  }
+  return "unknown";
+}
+
+std::string_view ToString(SyncPolicy p) { return NameOf(kSyncPolicyNames, p); }
+
+Result<SyncPolicy> ParseSyncPolicy(std::string_view text) {
+  const std::string folded = FoldPolicyName(text);
+  for (const auto& [policy, name] : kSyncPolicyNames) {
+    if (folded == FoldPolicyName(name)) return policy;
+  }
+  return Status::InvalidArgument("unknown synchronous write policy '" + std::string(text) +
+                                 "'; valid are Direct-Write, Direct-Write-With-Cache, Cache-Flush, Disabled");
+}
+
+std::string_view ToString(IoEngineChoice e) { return NameOf(kIoEngineNames, e); }
+
+std::string StoreConfig::instance() const {
+  Result<std::string> name = InstanceName(this->name, server, distribution);
+  return name.ok() ? *name : std::string();
+}
+
+Status Validate(const StoreConfig& config) {
+  HASTORE_RETURN_IF_ERROR(ValidateStoreSection(config));
+  return ValidateFileSection(config.file);
+}
+
+Result<StoreConfig> ParseStoreConfig(std::string_view toml_text, std::string_view source) {
+  // The Debian toml++ is built with exceptions: a syntax error arrives as toml::parse_error,
+  // which must not cross our API.
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    return At(source, e.source(), "TOML syntax error: " + std::string(e.description()));
+  }
+  StoreConfig config;
+  HASTORE_RETURN_IF_ERROR(ReadRoot(source, root, config));
+  Status s = Validate(config);
+  if (!s.ok()) return Status(s.code(), std::string(source) + ": " + s.message());
+  return config;
+}
+
+Result<StoreConfig> LoadStoreConfig(const std::string& path) {
+  OpenOptions options;
+  options.read_only = true;
+  Result<std::unique_ptr<File>> file = FileSystem::Default()->Open(path, options);
+  if (!file.ok()) return file.status();
+  Result<uint64_t> size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  std::string text(*size, '\0');
+  size_t got = 0;
+  HASTORE_RETURN_IF_ERROR((*file)->Read(0, text.data(), text.size(), &got));
+  text.resize(got);
+  return ParseStoreConfig(text, path);
+}
+
+}  // namespace hastore

@@ -1,0 +1,51 @@
+#include "hastore/storage/store.h"
+
+#include <memory>
+
+#include "hastore/storage/names.h"
+
+namespace hastore {
+
+Result<Handle> Transaction::Create(const Connection& connection, std::string_view data) {
+  if (store_ == nullptr) return Status::InvalidArgument("transaction was not begun on a store");
+  if (!store_->KnowsConnection(connection.id)) {
+    return Status::InvalidArgument("connection '" + connection.name + "' (id " + std::to_string(connection.id) +
+                                   ") was not opened on instance " + store_->instance());
+  }
+  if (data.size() > store_->MaxRecordSize()) {
+    return Status::TooLarge("record of " + std::to_string(data.size()) + " bytes is over max_record_size " +
+                            std::to_string(store_->MaxRecordSize()));
+  }
+  Handle h = store_->NewHandle();
+  ops_.push_back(Op{OpKind::kCreate, h, connection.id, std::string(data)});
+  data_bytes_ += data.size();
+  return h;
+}
+
+Status Transaction::Update(Handle handle, std::string_view data) {
+  if (store_ == nullptr) return Status::InvalidArgument("transaction was not begun on a store");
+  if (data.size() > store_->MaxRecordSize()) {
+    return Status::TooLarge("record of " + std::to_string(data.size()) + " bytes is over max_record_size " +
+                            std::to_string(store_->MaxRecordSize()));
+  }
+  if (!store_->Contains(handle)) return Status::NotFound("no record with handle " + std::to_string(handle));
+  ops_.push_back(Op{OpKind::kUpdate, handle, 0, std::string(data)});
+  data_bytes_ += data.size();
+  return Status::Ok();
+}
+
+Status Transaction::Remove(Handle handle) {
+  if (store_ == nullptr) return Status::InvalidArgument("transaction was not begun on a store");
+  if (!store_->Contains(handle)) return Status::NotFound("no record with handle " + std::to_string(handle));
+  ops_.push_back(Op{OpKind::kRemove, handle, 0, {}});
+  return Status::Ok();
+}
+
+std::future<Status> Store::CommitFuture(Transaction txn) {
+  auto promise = std::make_shared<std::promise<Status>>();
+  std::future<Status> f = promise->get_future();
+  CommitAsync(std::move(txn), [promise](Status s) { promise->set_value(std::move(s)); });
+  return f;
+}
+
+}  // namespace hastore
