@@ -22,7 +22,7 @@ void FileStore::CompactorLoop() {
     if (compact_stop_) break;
     lock.unlock();
     for (int rounds = 0; rounds < 64; ++rounds) {
-      auto removed = CompactOldest(false);
+      auto removed = CompactOldest(false, kNoFile);
       if (!removed.ok() || !*removed) break;
     }
     lock.lock();
@@ -38,16 +38,22 @@ Result<uint32_t> FileStore::Compact(bool force) {
     roll.finished.wait(0, std::memory_order_acquire);
     HASTORE_RETURN_IF_ERROR(roll.result);
   }
+  // Only the segments that exist now: compacting them writes new ones, which must not be chased.
+  uint32_t below = kNoFile;
+  {
+    std::shared_lock lock(index_mu_);
+    if (!segments_.empty()) below = segments_.rbegin()->first;
+  }
   uint32_t removed = 0;
   for (;;) {
-    auto r = CompactOldest(force);
+    auto r = CompactOldest(force, below);
     if (!r.ok()) return r.status();
     if (!*r) return removed;
     ++removed;
   }
 }
 
-Result<bool> FileStore::CompactOldest(bool force) {
+Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
   static std::mutex one_at_a_time;
   std::lock_guard guard(one_at_a_time);
   HASTORE_RETURN_IF_ERROR(StateStatus());
@@ -57,6 +63,7 @@ Result<bool> FileStore::CompactOldest(bool force) {
     std::shared_lock lock(index_mu_);
     if (segments_.size() < 2) return false;
     victim = segments_.begin()->second;
+    if (victim->number >= below) return false;
     uint64_t total = 0;
     for (const auto& [n, seg] : segments_) total += seg->end;
     const uint64_t live_bytes = index_.data_bytes() + index_.size() * kRecordHeaderSize;

@@ -27,6 +27,15 @@ Status FileStore::Open(const Ownership& ownership) {
 
   RecoveryReport report;
   HASTORE_RETURN_IF_ERROR(Recover(fs_, dir_, instance_, RecoveryOptions{}, &report));
+  if (!options_.read_only && report.max_epoch > epoch_) {
+    // The fence was lost (a torn first write, damage): the segments remember later owners.
+    if (ownership.epoch != 0) {
+      return Status::Fenced("instance " + instance_ + ": epoch " + std::to_string(ownership.epoch) +
+                            " is older than epoch " + std::to_string(report.max_epoch) + " found in its segments");
+    }
+    epoch_ = report.max_epoch + 1;
+    HASTORE_RETURN_IF_ERROR(fence_->Write(epoch_, fence_holder_));
+  }
   HASTORE_RETURN_IF_ERROR(LoadRecovered(report));
   if (options_.read_only) {
     state_ = State::kOpen;
@@ -34,6 +43,7 @@ Status FileStore::Open(const Ownership& ownership) {
   }
   HASTORE_RETURN_IF_ERROR(ChooseEngine());
   HASTORE_RETURN_IF_ERROR(RemoveOrphans(report));
+  HASTORE_RETURN_IF_ERROR(RemoveStaleCaches());
   // A new owner never appends to an earlier segment: it starts its own, whose header seals the
   // old head where recovery found the log to end (ignoring any torn tail or fenced writes).
   if (report.torn_bytes > 0) {
@@ -63,6 +73,7 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
   fence_ = std::move(fence).value();
   auto current = fence_->Read();
   if (!current.ok()) return current.status();
+  if (current->damaged) spdlog::warn("{}: fence file {} has no valid slot; taking the epoch from the segments", instance_, fence_->path());
   if (ownership.epoch != 0 && ownership.epoch < current->epoch) {
     return Status::Fenced("instance " + instance_ + ": epoch " + std::to_string(ownership.epoch) +
                           " is older than epoch " + std::to_string(current->epoch) + " of " + current->holder +
@@ -71,6 +82,7 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
   epoch_ = ownership.epoch != 0 ? ownership.epoch : current->epoch + 1;
   // The fence is written and synced before recovery reads anything: a fenced owner's batch is
   // either visible to that recovery or refused before it is acknowledged.
+  fence_holder_ = holder;
   HASTORE_RETURN_IF_ERROR(fence_->Write(epoch_, holder));
   return fs_->SyncDir(dir_);
 }
@@ -175,15 +187,17 @@ Result<std::shared_ptr<SegmentFiles>> FileStore::SegmentFor(uint32_t number) con
 
 Status FileStore::ReadAt(const Location& loc, Handle handle, std::string* out) const {
   std::shared_ptr<SegmentFiles> seg;
+  std::shared_ptr<File> file;
   {
     std::shared_lock lock(index_mu_);
     auto s = SegmentFor(loc.file);
     if (!s.ok()) return s.status();
     seg = *s;
+    file = seg->cache ? seg->cache : seg->read;
   }
   std::string buf(EncodedRecordSize(loc.data_len), '\0');
   size_t got = 0;
-  HASTORE_RETURN_IF_ERROR(seg->read->Read(loc.offset, buf.data(), buf.size(), &got));
+  HASTORE_RETURN_IF_ERROR(file->Read(loc.offset, buf.data(), buf.size(), &got));
   DecodedRecord rec;
   size_t used = 0;
   Status s = DecodeRecord(buf.data(), got, &rec, &used);

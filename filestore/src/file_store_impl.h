@@ -30,6 +30,9 @@ struct SegmentFiles {
   uint32_t number = 0;
   std::string name;
   std::shared_ptr<File> read;
+  // Direct-Write-With-Cache: a buffered copy in <cache dir>/WLStoreCache/, byte for byte, that
+  // serves reads from the page cache (direct writes bypass it). Null when absent or dropped.
+  std::shared_ptr<File> cache;
   uint64_t end = 0;  // end of the log in it (writer thread; readers do not need it)
 };
 
@@ -97,6 +100,10 @@ class FileStore final : public Store {
   void ProcessGroup(std::vector<WorkItem*>& items);
   Status WriteBatch(std::vector<WorkItem*>& in_batch);
   Status CreateSegment();
+  std::string CacheDir() const;
+  void OpenCache(SegmentFiles& seg, const char* header_block);
+  void MirrorToCache(SegmentFiles& seg, const char* buf, size_t len, uint64_t offset);
+  Status RemoveStaleCaches();
   Status WriteCatalogue();
   void Complete(WorkItem* item, Status s);
   void Fail(State state, Status why);
@@ -105,7 +112,8 @@ class FileStore final : public Store {
 
   // --- compaction (compactor.cc)
   void CompactorLoop();
-  Result<bool> CompactOldest(bool force);
+  // Compacts the oldest segment if it is below `below` (a file number) and worth it.
+  Result<bool> CompactOldest(bool force, uint32_t below);
 
   const StoreConfig config_;
   const FileStoreOptions options_;
@@ -117,6 +125,7 @@ class FileStore final : public Store {
   uint64_t epoch_ = 0;
   std::unique_ptr<FileLock> lock_;
   std::unique_ptr<FenceFile> fence_;
+  std::string fence_holder_;
   std::unique_ptr<IoEngine> engine_;
   std::string open_note_;  // why the engine was chosen, for Stats
 

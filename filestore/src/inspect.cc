@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "fence_file.h"
+#include "io_engine.h"
 #include "hastore/storage/names.h"
 #include "recovery.h"
 
@@ -78,6 +79,8 @@ Result<FileStoreInspection> InspectFileStore(const std::string& dir, const std::
     out.torn_bytes = report.torn_bytes;
     out.torn_segment = report.chain.back().name;
   }
+  auto uring = filestore::MakeUringEngine();
+  out.engine = uring.ok() ? "io_uring" : "pwrite (io_uring unavailable: " + uring.status().message() + ")";
   auto fence = filestore::FenceFile::Open(fs, JoinPath(dir, UpperInstance(instance) + ".FENCE"), false);
   if (fence.ok()) {
     if (auto c = (*fence)->Read(); c.ok()) {

@@ -1,6 +1,7 @@
 #include "recovery.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "hastore/storage/names.h"
 #include "segment_scanner.h"
@@ -99,12 +100,49 @@ Status CheckBadHeader(FileSystem* fs, const std::string& dir, const Candidate& c
   return Status::Ok();
 }
 
+std::string QuarantineListPath(const std::string& dir, const std::string& instance) {
+  return JoinPath(dir, UpperInstance(instance) + ".QUARANTINE");
+}
+
 }  // namespace
+
+Result<std::vector<uint32_t>> ReadQuarantineList(FileSystem* fs, const std::string& dir, const std::string& instance) {
+  std::vector<uint32_t> out;
+  auto file = fs->Open(QuarantineListPath(dir, instance), OpenOptions{.read_only = true});
+  if (file.status().code() == StatusCode::kNotFound) return out;
+  if (!file.ok()) return file.status();
+  std::string text(64 * 1024, '\0');
+  size_t got = 0;
+  HASTORE_RETURN_IF_ERROR((*file)->Read(0, text.data(), text.size(), &got));
+  text.resize(got);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    if (nl > pos) out.push_back(static_cast<uint32_t>(std::strtoul(text.substr(pos, nl - pos).c_str(), nullptr, 10)));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+Status AddToQuarantineList(FileSystem* fs, const std::string& dir, const std::string& instance, uint32_t number) {
+  auto file = fs->Open(QuarantineListPath(dir, instance), OpenOptions{.create = true});
+  if (!file.ok()) return file.status();
+  auto size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  const std::string line = std::to_string(number) + "\n";
+  HASTORE_RETURN_IF_ERROR((*file)->Write(*size, line.data(), line.size()));
+  HASTORE_RETURN_IF_ERROR((*file)->Sync());
+  return fs->SyncDir(dir);
+}
 
 Status Recover(FileSystem* fs, const std::string& dir, const std::string& instance,
                const RecoveryOptions& options, RecoveryReport* r) {
   std::vector<Candidate> cands;
   HASTORE_RETURN_IF_ERROR(FindCandidates(fs, dir, instance, &cands, r));
+  auto quarantine_list = ReadQuarantineList(fs, dir, instance);
+  if (!quarantine_list.ok()) return quarantine_list.status();
+  const std::vector<uint32_t>& quarantined = *quarantine_list;
 
   const Candidate* head = nullptr;
   for (const Candidate& c : cands) {
@@ -120,6 +158,16 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
     const uint32_t prev = c->info.header.prev_file;
     if (prev == kNoFile) break;
     auto it = std::find_if(cands.begin(), cands.end(), [&](const Candidate& x) { return x.info.number == prev; });
+    if (it == cands.end() && std::count(quarantined.begin(), quarantined.end(), prev)) {
+      // Repair moved the predecessor away: go on with the newest valid segment before it.
+      it = std::find_if(cands.rbegin(), cands.rend(), [&](const Candidate& x) {
+             return x.valid && x.info.number < prev;
+           }).base();
+      if (it == cands.begin()) break;
+      --it;
+      c = &*it;
+      continue;
+    }
     if (it == cands.end()) {
       // Compaction removes segments oldest first, so a missing predecessor is fine only when
       // nothing older than it is left.
@@ -146,9 +194,12 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
     SegmentInfo seg = chain[i]->info;
     const bool is_head = i + 1 == chain.size();
     const std::string path = JoinPath(dir, seg.name);
-    const uint64_t limit = is_head ? UINT64_MAX : chain[i + 1]->info.header.prev_end;
-    const uint64_t expect_last = is_head ? 0 : chain[i + 1]->info.header.prev_last_seq;
-    if (i == 0) r->next_seq = seg.header.first_seq;
+    // A segment is sealed by the next one in the chain, unless repair removed what was between.
+    const bool sealed = !is_head && chain[i + 1]->info.header.prev_file == seg.number;
+    const bool after_gap = i > 0 && seg.header.prev_file != chain[i - 1]->info.number;
+    const uint64_t limit = sealed ? chain[i + 1]->info.header.prev_end : UINT64_MAX;
+    const uint64_t expect_last = sealed ? chain[i + 1]->info.header.prev_last_seq : 0;
+    if (i == 0 || after_gap) r->next_seq = seg.header.first_seq;
     if (seg.header.first_seq != r->next_seq) {
       return Damaged(r, path, 0, "first batch sequence " + std::to_string(seg.header.first_seq) + ", expected " +
                                      std::to_string(r->next_seq));
@@ -166,7 +217,7 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
       const auto outcome = scan.Next(limit, &b, &why);
       if (outcome == SegmentScanner::Outcome::kEnd) break;
       if (outcome == SegmentScanner::Outcome::kBad) {
-        if (!is_head) return Damaged(r, path, scan.offset(), why);
+        if (sealed) return Damaged(r, path, scan.offset(), why);
         uint64_t found = 0;
         auto follows = scan.ValidBatchFollows(r->next_seq - 1, &found);
         if (!follows.ok()) return follows.status();
@@ -174,13 +225,15 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
           return Damaged(r, path, scan.offset(), why + " (a valid batch follows at offset " + std::to_string(found) + ")");
         }
         auto size = (*file)->Size();
-        r->torn_offset = scan.offset();
-        r->torn_bytes = size.ok() && *size > scan.offset() ? *size - scan.offset() : 0;
-        r->torn_reason = why;
+        if (is_head) {
+          r->torn_offset = scan.offset();
+          r->torn_bytes = size.ok() && *size > scan.offset() ? *size - scan.offset() : 0;
+          r->torn_reason = why;
+        }
         break;
       }
       if (b.header.seq != r->next_seq) {
-        if (is_head && b.header.seq < r->next_seq) {  // stale bytes from an earlier use of the space
+        if (!sealed && b.header.seq < r->next_seq) {  // stale bytes from an earlier use of the space
           r->torn_offset = b.offset;
           r->torn_reason = "batch sequence " + std::to_string(b.header.seq) + " does not continue the log";
           break;
@@ -196,7 +249,7 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
     }
     if (seg.end == 0) seg.end = seg.header.block_size;
     seg.last_seq = r->next_seq - 1;
-    if (!is_head && (seg.end != limit || seg.last_seq != expect_last)) {
+    if (sealed && (seg.end != limit || seg.last_seq != expect_last)) {
       return Damaged(r, path, seg.end, "the log ends at offset " + std::to_string(seg.end) + " (batch " +
                                            std::to_string(seg.last_seq) + ") but the next segment seals it at " +
                                            std::to_string(limit) + " (batch " + std::to_string(expect_last) + ")");

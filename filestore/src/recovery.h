@@ -62,6 +62,11 @@ struct RecoveryReport {
   uint64_t transactions = 0;
 };
 
+// Segment numbers that `hastore repair` moved to quarantine, kept in `<INSTANCE>.QUARANTINE`
+// (one number per line). Recovery accepts the gaps they leave in the chain.
+Result<std::vector<uint32_t>> ReadQuarantineList(FileSystem* fs, const std::string& dir, const std::string& instance);
+Status AddToQuarantineList(FileSystem* fs, const std::string& dir, const std::string& instance, uint32_t number);
+
 struct RecoveryOptions {
   // Called for every record of every valid batch, in log order (for dump and verify).
   std::function<void(const SegmentInfo&, uint64_t offset, const DecodedRecord&)> on_record;

@@ -48,6 +48,10 @@ Status FileStore::StateStatus() const {
 void FileStore::Fail(State state, Status why) {
   std::lock_guard lock(failure_mu_);
   if (state_.load() != State::kOpen) return;  // the first failure is the one to report
+  if (state == State::kFailed && why.code() != StatusCode::kFailed) {
+    why = Status::Failed("instance " + instance_ + " failed: " + why.message() +
+                         "; commits in flight have an unknown outcome; close and reopen");
+  }
   failure_ = std::move(why);
   state_ = state;
   spdlog::error("{}: {}", instance_, failure_.ToString());
@@ -207,7 +211,9 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
         if (!in_batch.empty()) break;  // write the batch first; the roll comes next round
         ++i;
         roll = false;
-        Complete(item, head_->end > head_start_ ? CreateSegment() : Status::Ok());
+        Status rolled = head_->end > head_start_ ? CreateSegment() : Status::Ok();
+        if (!rolled.ok()) Fail(State::kFailed, rolled);  // its header may already seal the old head
+        Complete(item, rolled.ok() ? rolled : StateStatus());
         break;
       }
       if (plan.empty()) {  // every move was overtaken by newer writes
@@ -253,8 +259,7 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
     Status s = engine_->WriteBatch(head_write_.get(), batch_.data(), len, base, IsDurable(config_.file.sync_policy));
     if (!s.ok()) {
       // Never retry a failed write or sync: what reached the disk is unknown. Recovery decides.
-      Fail(State::kFailed, Status::Failed("instance " + instance_ + " failed: " + s.message() +
-                                          "; commits in flight have an unknown outcome; close and reopen"));
+      Fail(State::kFailed, s);
     } else if (fence_) {
       auto fence = fence_->Read();
       if (!fence.ok()) {
@@ -268,6 +273,7 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
       }
     }
     const Status outcome = StateStatus();
+    if (outcome.ok()) MirrorToCache(*head_, batch_.data(), len, base);
     if (outcome.ok()) {
       std::unique_lock lock(index_mu_);
       for (const Change& c : changes) {
@@ -326,6 +332,7 @@ Status FileStore::CreateSegment() {
   std::memset(buf.data(), 0, chunk);
   EncodeSegmentHeader(h, buf.data());
   HASTORE_RETURN_IF_ERROR((*wf)->Write(0, buf.data(), block_));
+  const std::string header_block(buf.data(), block_);
   std::memset(buf.data(), 0, block_);
   for (uint64_t off = block_; off < prewrite; off += chunk) {
     HASTORE_RETURN_IF_ERROR((*wf)->Write(off, buf.data(), std::min<uint64_t>(chunk, prewrite - off)));
@@ -340,6 +347,7 @@ Status FileStore::CreateSegment() {
   seg->name = *name;
   seg->read = std::move(rf).value();
   seg->end = block_;
+  OpenCache(*seg, header_block.data());
   {
     std::unique_lock lock(index_mu_);
     segments_[number] = seg;
@@ -369,6 +377,7 @@ Status FileStore::WriteCatalogue() {
   const size_t len = batch_.Finish(next_seq_);
   HASTORE_RETURN_IF_ERROR(engine_->WriteBatch(head_write_.get(), batch_.data(), len, head_->end,
                                               IsDurable(config_.file.sync_policy)));
+  MirrorToCache(*head_, batch_.data(), len, head_->end);
   head_->end += len;
   ++next_seq_;
   return Status::Ok();

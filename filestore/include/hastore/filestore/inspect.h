@@ -34,6 +34,8 @@ struct FileStoreInspection {
   std::map<std::string, uint64_t> connections;  // name -> live records
   uint64_t fence_epoch = 0;
   std::string fence_holder;
+  // The I/O engine a writable open would choose here with io_engine = "auto".
+  std::string engine;
   // A torn tail at the end of the newest segment (not damage: see filestore/FORMAT.md).
   uint64_t torn_offset = 0;
   uint64_t torn_bytes = 0;

@@ -1,0 +1,36 @@
+// What the runner measures: something that makes one record durable per call. One
+// implementation per kind of row (file_target.cc, raw_target.cc, lmdb_target.cc); the thread
+// and timing harness (commit_harness.h) is shared by all of them.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "hastore/storage/config.h"
+#include "hastore/storage/status.h"
+
+namespace hastore::bench {
+
+class CommitTarget {
+ public:
+  virtual ~CommitTarget() = default;
+  // Returns once `record` is durable, or with the error that prevented it. Called by every
+  // writer thread at once.
+  virtual Status Commit(std::string_view record) = 0;
+  // Called once, after every writer has returned: stops background threads, releases files.
+  virtual Status Close() = 0;
+};
+
+// A file store (hastore::OpenFileStore) in dir: one transaction with one Create per commit.
+Result<std::unique_ptr<CommitTarget>> OpenFileTarget(const std::string& dir, SyncPolicy policy);
+
+// The reference: one committer thread, one pwrite plus one fdatasync per batch, into a file in
+// dir whose blocks were written before the run. `max_record` bounds one writer's record.
+Result<std::unique_ptr<CommitTarget>> OpenRawTarget(const std::string& dir, int writers, size_t max_record);
+
+// An LMDB environment in dir with synchronous commits: one write transaction per commit.
+Result<std::unique_ptr<CommitTarget>> OpenLmdbTarget(const std::string& dir);
+
+}  // namespace hastore::bench

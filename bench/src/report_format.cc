@@ -1,0 +1,83 @@
+#include "report_format.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace hastore::bench {
+
+namespace {
+
+constexpr size_t kColumns = 9;
+using Line = std::array<std::string, kColumns>;
+// Text columns are left-aligned, numbers right-aligned.
+constexpr std::array<bool, kColumns> kLeftAligned = {true, true, false, false, false, false, false, false, false};
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+Line CellsOf(const BenchRow& r) {
+  return {r.kind,
+          r.policy,
+          std::to_string(r.writers),
+          std::to_string(r.record_size),
+          Fixed(r.commits_per_s, 0),
+          Fixed(r.p50_us, 1),
+          Fixed(r.p99_us, 1),
+          Fixed(r.p999_us, 1),
+          r.ratio_to_raw > 0 ? Fixed(r.ratio_to_raw, 2) : "-"};
+}
+
+}  // namespace
+
+std::string FormatProgressLine(const BenchRow& row) {
+  return "done " + row.kind + " " + row.policy + " writers=" + std::to_string(row.writers) +
+         " size=" + std::to_string(row.record_size) + ": " + Fixed(row.commits_per_s, 0) + " commits/s, p99 " +
+         Fixed(row.p99_us, 1) + " us";
+}
+
+std::string FormatTable(const std::vector<BenchRow>& rows) {
+  std::vector<Line> lines;
+  lines.push_back({"kind", "policy", "writers", "size", "commits/s", "p50_us", "p99_us", "p99.9_us", "x_raw"});
+  for (const BenchRow& r : rows) lines.push_back(CellsOf(r));
+
+  std::array<size_t, kColumns> width{};
+  for (const Line& line : lines) {
+    for (size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], line[c].size());
+  }
+  std::string out;
+  for (const Line& line : lines) {
+    for (size_t c = 0; c < kColumns; ++c) {
+      const std::string pad(width[c] - line[c].size(), ' ');
+      if (c > 0) out += "  ";
+      out += kLeftAligned[c] ? line[c] + pad : pad + line[c];
+    }
+    out.erase(out.find_last_not_of(' ') + 1);
+    out += '\n';
+  }
+  return out;
+}
+
+std::string FormatJson(const std::vector<BenchRow>& rows) {
+  nlohmann::ordered_json array = nlohmann::ordered_json::array();
+  for (const BenchRow& r : rows) {
+    array.push_back({{"kind", r.kind},
+                     {"policy", r.policy},
+                     {"writers", r.writers},
+                     {"record_size", r.record_size},
+                     {"commits_per_s", r.commits_per_s},
+                     {"p50_us", r.p50_us},
+                     {"p99_us", r.p99_us},
+                     {"p999_us", r.p999_us},
+                     {"ratio_to_raw", r.ratio_to_raw}});
+  }
+  return array.dump(2) + "\n";
+}
+
+}  // namespace hastore::bench

@@ -1,0 +1,172 @@
+// RunBench: plans the rows, runs each in a fresh scratch directory through the shared commit
+// harness, and relates every row to the raw reference at the same writers and size.
+#include "hastore/bench/runner.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commit_harness.h"
+#include "commit_target.h"
+#include "hastore/storage/io.h"
+#include "report_format.h"
+#include "scratch_dir.h"
+
+namespace hastore::bench {
+
+namespace {
+
+constexpr std::array<std::string_view, 3> kKinds = {"file", "raw", "lmdb"};
+// Bounds that keep memory and thread counts sane; the file store refuses larger records anyway.
+constexpr int kMaxWriters = 1024;
+constexpr size_t kMaxRecordSize = size_t{64} << 20;
+// writers x record size: every record of a batch is in memory at once (twice, for raw).
+constexpr size_t kMaxBytesInFlight = size_t{256} << 20;
+constexpr double kWarmupSeconds = 0.3;
+
+struct RowSpec {
+  std::string kind;
+  std::string policy;  // canonical sync policy name for "file"
+  int writers = 0;
+  size_t record_size = 0;
+};
+
+Status ValidateOptions(const BenchOptions& o) {
+  if (o.kinds.empty()) return Status::InvalidArgument("bench: no kinds to run");
+  for (const std::string& kind : o.kinds) {
+    if (std::find(kKinds.begin(), kKinds.end(), kind) == kKinds.end()) {
+      return Status::InvalidArgument("bench: unknown kind '" + kind + "'; valid are file, raw, lmdb");
+    }
+  }
+  for (const std::string& policy : o.policies) {
+    Result<SyncPolicy> parsed = ParseSyncPolicy(policy);
+    if (!parsed.ok()) return Status::InvalidArgument("bench: " + parsed.status().message());
+  }
+  if (o.writers.empty() || o.sizes.empty()) return Status::InvalidArgument("bench: no writer counts or record sizes");
+  for (int w : o.writers) {
+    if (w <= 0 || w > kMaxWriters) {
+      return Status::InvalidArgument("bench: writers " + std::to_string(w) + " is not in 1.." + std::to_string(kMaxWriters));
+    }
+  }
+  for (size_t s : o.sizes) {
+    if (s == 0 || s > kMaxRecordSize) {
+      return Status::InvalidArgument("bench: record size " + std::to_string(s) + " is not in 1.." +
+                                     std::to_string(kMaxRecordSize));
+    }
+  }
+  for (int w : o.writers) {
+    for (size_t s : o.sizes) {
+      if (static_cast<size_t>(w) * s > kMaxBytesInFlight) {
+        return Status::InvalidArgument("bench: " + std::to_string(w) + " writers of " + std::to_string(s) +
+                                       "-byte records exceed " + std::to_string(kMaxBytesInFlight) + " bytes in flight");
+      }
+    }
+  }
+  if (!(o.seconds > 0) || !std::isfinite(o.seconds)) {
+    return Status::InvalidArgument("bench: seconds must be a positive number, not " + std::to_string(o.seconds));
+  }
+  const bool runs_file = std::find(o.kinds.begin(), o.kinds.end(), "file") != o.kinds.end();
+  if (runs_file && o.policies.empty()) {
+    return Status::InvalidArgument("bench: kind file needs at least one sync policy");
+  }
+  return Status::Ok();
+}
+
+// Every (kind, policy, writers, size) in the order given; options are valid.
+std::vector<RowSpec> PlanRows(const BenchOptions& o) {
+  std::vector<RowSpec> rows;
+  for (const std::string& kind : o.kinds) {
+    std::vector<std::string> policies;
+    if (kind == "file") {
+      for (const std::string& p : o.policies) policies.emplace_back(ToString(ParseSyncPolicy(p).value()));
+    } else {
+      policies.emplace_back(kind == "raw" ? "fdatasync" : "sync");
+    }
+    for (const std::string& policy : policies) {
+      for (int w : o.writers) {
+        for (size_t s : o.sizes) rows.push_back({kind, policy, w, s});
+      }
+    }
+  }
+  return rows;
+}
+
+Result<std::unique_ptr<CommitTarget>> OpenTarget(const RowSpec& spec, const std::string& dir) {
+  if (spec.kind == "file") return OpenFileTarget(dir, ParseSyncPolicy(spec.policy).value());
+  if (spec.kind == "raw") return OpenRawTarget(dir, spec.writers, spec.record_size);
+  return OpenLmdbTarget(dir);
+}
+
+Result<BenchRow> RunRow(const RowSpec& spec, const std::string& parent, double seconds) {
+  const std::string name = spec.kind + "-" + spec.policy + "-w" + std::to_string(spec.writers) + "-s" +
+                           std::to_string(spec.record_size);
+  Result<std::unique_ptr<ScratchDir>> dir = ScratchDir::Make(parent, name);
+  if (!dir.ok()) return dir.status();
+  HASTORE_RETURN_IF_ERROR(FlushFileSystem(parent));
+  Result<std::unique_ptr<CommitTarget>> target = OpenTarget(spec, (*dir)->path());
+  if (!target.ok()) return Status(target.status().code(), name + ": " + target.status().message());
+
+  Result<Measurement> m = MeasureCommits(**target, HarnessOptions{.writers = spec.writers,
+                                                                  .record_size = spec.record_size,
+                                                                  .warmup_seconds = kWarmupSeconds,
+                                                                  .seconds = seconds});
+  Status closed = (*target)->Close();
+  if (!m.ok()) return Status(m.status().code(), name + ": " + m.status().message());
+  if (!closed.ok()) return Status(closed.code(), name + ": " + closed.message());
+
+  return BenchRow{.kind = spec.kind,
+                  .policy = spec.policy,
+                  .writers = spec.writers,
+                  .record_size = spec.record_size,
+                  .commits_per_s = m->commits_per_s,
+                  .p50_us = m->latency.QuantileMicros(0.50),
+                  .p99_us = m->latency.QuantileMicros(0.99),
+                  .p999_us = m->latency.QuantileMicros(0.999),
+                  .ratio_to_raw = 0};
+}
+
+void FillRatiosToRaw(std::vector<BenchRow>& rows) {
+  for (BenchRow& row : rows) {
+    for (const BenchRow& raw : rows) {
+      if (raw.kind == "raw" && raw.writers == row.writers && raw.record_size == row.record_size &&
+          raw.commits_per_s > 0) {
+        row.ratio_to_raw = row.commits_per_s / raw.commits_per_s;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<BenchRow>> RunBench(const BenchOptions& options, std::ostream& progress) {
+  HASTORE_RETURN_IF_ERROR(ValidateOptions(options));
+
+  std::unique_ptr<ScratchDir> temp_root;  // only when options.dir is not given
+  std::string parent = options.dir;
+  if (parent.empty()) {
+    Result<std::unique_ptr<ScratchDir>> made = ScratchDir::Make(ScratchDir::TempRoot(), "hastore-bench");
+    if (!made.ok()) return made.status();
+    temp_root = std::move(made).value();
+    parent = temp_root->path();
+  } else {
+    HASTORE_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(parent));
+  }
+
+  std::vector<BenchRow> rows;
+  for (const RowSpec& spec : PlanRows(options)) {
+    progress << "start " << spec.kind << " " << spec.policy << " writers=" << spec.writers
+             << " size=" << spec.record_size << std::endl;
+    Result<BenchRow> row = RunRow(spec, parent, options.seconds);
+    if (!row.ok()) return row.status();
+    progress << FormatProgressLine(*row) << std::endl;
+    rows.push_back(std::move(row).value());
+  }
+  FillRatiosToRaw(rows);
+  return rows;
+}
+
+}  // namespace hastore::bench

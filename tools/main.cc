@@ -1,0 +1,41 @@
+// `hastore`: registers the verbs and runs the one the command line chose.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "verb.h"
+
+int main(int argc, char** argv) {
+  using namespace hastore::tools;
+  CLI::App app{"Inspect, check, repair and measure hastore stores.", "hastore"};
+  app.require_subcommand(1, 1);
+  const std::vector<Verb> verbs = {AddNamesVerb(app),  AddListVerb(app),    AddDumpVerb(app), AddVerifyVerb(app),
+                                   AddRepairVerb(app), AddCompactVerb(app), AddBenchVerb(app)};
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const Verb& v : verbs) {
+      known += (known.empty() ? "" : ", ") + v.command->get_name();
+      found = found || v.command->get_name() == argv[1];
+    }
+    if (!found) return Fail("", std::string("unknown verb '") + argv[1] + "' (verbs: " + known + ")", kExitUsage);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    const auto chosen = app.get_subcommands();
+    return Fail(chosen.empty() ? "" : chosen.front()->get_name(), e.what(), kExitUsage);
+  }
+  for (const Verb& v : verbs) {
+    if (!v.command->parsed()) continue;
+    try {
+      return v.run();
+    } catch (const std::exception& e) {  // a bug or out of memory: still one line and a status
+      return Fail(v.command->get_name(), e.what(), kExitFailed);
+    }
+  }
+  return Fail("", "no verb given; see hastore --help", kExitUsage);
+}

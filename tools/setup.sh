@@ -1,0 +1,34 @@
+# Sourced by tools/run.sh and tools/test.sh: installs the Debian packages the build needs (when
+# run as root and something is missing), then configures and builds into build/.
+# HASTORE_BUILD_DIR overrides the build directory; CI=true turns warnings into errors.
+
+HASTORE_PACKAGES=(build-essential cmake pkg-config liburing-dev libxxhash-dev liblmdb-dev
+  libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
+  libbenchmark-dev)
+
+hastore_install_packages() {
+  local missing=()
+  for p in "${HASTORE_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "hastore: missing Debian packages: ${missing[*]} (run as root, or apt-get install them)" >&2
+    return 1
+  fi
+  echo "hastore: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+hastore_build() {
+  local werror=OFF
+  [ "${CI:-}" = "true" ] && werror=ON
+  HASTORE_BUILD_DIR=${HASTORE_BUILD_DIR:-build}
+  cmake -S . -B "$HASTORE_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHASTORE_WERROR=$werror >/dev/null
+  cmake --build "$HASTORE_BUILD_DIR" -j2
+}
+
+hastore_install_packages
+hastore_build

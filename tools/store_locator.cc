@@ -1,0 +1,117 @@
+#include "store_locator.h"
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+
+#include "hastore/storage/io.h"
+#include "hastore/storage/names.h"
+
+namespace hastore::tools {
+namespace {
+
+constexpr std::string_view kFileKind = "file";
+
+// Splits `[KIND:]LOCATION`. A kind is letters only and ends before any '/', so a relative
+// path such as `./a:b/x` keeps its colon.
+struct KindAndLocation {
+  std::string_view kind;
+  std::string_view location;
+};
+
+KindAndLocation SplitKind(std::string_view text) {
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return {kFileKind, text};
+  for (char c : text.substr(0, colon)) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return {kFileKind, text};
+  }
+  return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
+Result<std::string> FileLocation(std::string_view text) {
+  const KindAndLocation k = SplitKind(text);
+  if (k.kind != kFileKind) {
+    return Status::InvalidArgument("store kind '" + std::string(k.kind) + "' is not available yet (available: file)");
+  }
+  return std::string(k.location);
+}
+
+}  // namespace
+
+const char* const kStoreHelp =
+    "The store instance, [file:]DIR/INSTANCE: the directory holding its .DAT files and the exact "
+    "instance name (e.g. /var/lib/hastore/myStore@ms1). Or use --config FILE. Other kinds (jdbc:, "
+    "replicated:) are not available yet.";
+
+void AddStoreArgs(CLI::App& verb, StoreArgs* args, const char* positional_help) {
+  CLI::Option* store = verb.add_option("STORE", args->store, positional_help);
+  CLI::Option* config =
+      verb.add_option("--config", args->config_path,
+                      "A store TOML config: the instance it names, in its file.directory")
+          ->check(CLI::ExistingFile);
+  store->excludes(config);
+}
+
+Result<StoreLocation> LocateStore(const StoreArgs& args) {
+  if (!args.config_path.empty()) {
+    auto config = LoadStoreConfig(args.config_path);
+    if (!config.ok()) return config.status();
+    return StoreLocation{config->file.directory, config->instance(), *config};
+  }
+  if (args.store.empty()) return Status::InvalidArgument("no store named: give STORE or --config FILE");
+  auto location = FileLocation(args.store);
+  if (!location.ok()) return location.status();
+  std::string path = *location;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  const size_t slash = path.rfind('/');
+  const std::string directory = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string instance = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (instance.empty() || instance == "/") {
+    return Status::InvalidArgument("store '" + args.store + "' has no instance name: give DIR/INSTANCE");
+  }
+  auto config = ConfigForInstance(directory, instance);
+  if (!config.ok()) return config.status();
+  return StoreLocation{directory, instance, std::move(config).value()};
+}
+
+std::optional<std::string> LocateDirectory(const StoreArgs& args) {
+  if (!args.config_path.empty()) return std::nullopt;
+  auto location = FileLocation(args.store);
+  std::error_code ec;
+  if (!location.ok() || !std::filesystem::is_directory(*location, ec)) return std::nullopt;
+  return *location;
+}
+
+Result<StoreConfig> ConfigForInstance(const std::string& directory, const std::string& instance) {
+  StoreConfig config;
+  config.file.directory = directory;
+  config.name = instance;
+  constexpr std::string_view kSingletonSuffix = "-01";
+  if (const size_t at = instance.find('@'); at != std::string::npos) {
+    config.distribution = Distribution::kDistributed;
+    config.name = instance.substr(0, at);
+    config.server = instance.substr(at + 1);
+  } else if (instance.size() > kSingletonSuffix.size() && instance.ends_with(kSingletonSuffix)) {
+    std::string store = instance.substr(0, instance.size() - kSingletonSuffix.size());
+    if (ValidateName("store name", store).ok()) {
+      config.distribution = Distribution::kSingleton;
+      config.name = std::move(store);
+    }
+  }
+  if (Status s = Validate(config); !s.ok()) {
+    return Status::InvalidArgument("instance '" + instance + "' is not a valid instance name: " + s.message());
+  }
+  return config;
+}
+
+Status CheckInstanceExists(const StoreLocation& location) {
+  auto names = FileSystem::Default()->List(location.directory);
+  if (!names.ok()) return names.status();
+  const std::string upper = UpperInstance(location.instance);
+  for (const std::string& name : *names) {
+    auto segment = ParseDatFileName(name);
+    if (segment && segment->instance_upper == upper) return Status::Ok();
+  }
+  return Status::NotFound("no segment files of instance " + location.instance + " in " + location.directory);
+}
+
+}  // namespace hastore::tools

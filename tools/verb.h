@@ -1,0 +1,45 @@
+// The verbs of the `hastore` command, one file each (verb_<name>.cc).
+//
+// Every verb writes its results to stdout and its errors to stderr as `hastore <verb>: <message>`,
+// and ends with one of the exit statuses below.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "hastore/storage/status.h"
+
+namespace CLI {
+class App;
+}
+
+namespace hastore::tools {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // damage found, or the operation failed
+inline constexpr int kExitUsage = 2;   // bad command line or bad input; nothing was done
+
+// A verb registered on the command: its subcommand, and what main runs when it was chosen.
+struct Verb {
+  CLI::App* command = nullptr;
+  std::function<int()> run;
+};
+
+// Adds the subcommand `name`: `summary` in the verb list of `hastore --help`, `details` and the
+// exit statuses at the end of `hastore <name> --help`.
+CLI::App* AddVerbCommand(CLI::App& app, const char* name, const char* summary, const char* details);
+
+Verb AddNamesVerb(CLI::App& app);
+Verb AddListVerb(CLI::App& app);
+Verb AddDumpVerb(CLI::App& app);
+Verb AddVerifyVerb(CLI::App& app);
+Verb AddRepairVerb(CLI::App& app);
+Verb AddCompactVerb(CLI::App& app);
+Verb AddBenchVerb(CLI::App& app);
+
+// Writes `hastore <verb>: <message>` to stderr and returns `exit_status`.
+int Fail(std::string_view verb, std::string_view message, int exit_status);
+// The same for a status: bad input (kInvalidArgument) is a usage error, anything else a failure.
+int Fail(std::string_view verb, const Status& status);
+
+}  // namespace hastore::tools

@@ -1,0 +1,46 @@
+// `hastore repair`: makes a damaged store openable again (RepairFileStore).
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "hastore/filestore/inspect.h"
+#include "store_locator.h"
+#include "verb.h"
+
+namespace hastore::tools {
+namespace {
+
+constexpr std::string_view kVerb = "repair";
+
+int RunRepair(const StoreArgs& args) {
+  auto location = LocateStore(args);
+  if (!location.ok()) return Fail(kVerb, location.status());
+  if (Status s = CheckInstanceExists(*location); !s.ok()) return Fail(kVerb, s);
+  auto report = RepairFileStore(location->directory, location->instance);
+  if (!report.ok()) return Fail(kVerb, report.status());
+  bool acted = false;
+  if (!report->truncated_segment.empty()) {
+    std::cout << "truncated " << report->truncated_bytes << " bytes of torn tail from " << report->truncated_segment
+              << '\n';
+    acted = true;
+  }
+  for (const std::string& path : report->quarantined) std::cout << "quarantined damaged segment to " << path << '\n';
+  for (const std::string& name : report->removed_orphans) std::cout << "removed orphan segment " << name << '\n';
+  acted = acted || !report->quarantined.empty() || !report->removed_orphans.empty();
+  if (!acted) std::cout << location->instance << ": nothing to repair\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+Verb AddRepairVerb(CLI::App& app) {
+  auto args = std::make_shared<StoreArgs>();
+  CLI::App* cmd = AddVerbCommand(app, "repair", "Make a damaged store openable again",
+      "Cuts a torn tail, moves damaged segments to DIR/quarantine/ (never deleted; their records are lost to the "
+      "store but kept there) and removes orphan segments. Refused, naming the holder, while another process holds "
+      "the store.");
+  AddStoreArgs(*cmd, args.get());
+  return {cmd, [args] { return RunRepair(*args); }};
+}
+
+}  // namespace hastore::tools

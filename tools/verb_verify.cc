@@ -1,0 +1,54 @@
+// `hastore verify`: checks every batch and record of a store. Reads only; takes no lock.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "inspection_report.h"
+#include "store_locator.h"
+#include "verb.h"
+
+namespace hastore::tools {
+namespace {
+
+constexpr std::string_view kVerb = "verify";
+
+struct VerifyArgs {
+  StoreArgs store;
+  bool json = false;
+};
+
+int RunVerify(const VerifyArgs& args) {
+  auto location = LocateStore(args.store);
+  if (!location.ok()) return Fail(kVerb, location.status());
+  auto in = InspectFileStore(location->directory, location->instance);
+  if (!in.ok()) return Fail(kVerb, in.status());
+  const int exit_status = in->damage.ok() ? kExitOk : kExitFailed;
+  if (args.json) {
+    Json report = InspectionJson(location->directory, *in);
+    report["clean"] = in->damage.ok();
+    PrintJson(report);
+    return exit_status;
+  }
+  if (!in->damage.ok()) {
+    std::cout << DamageLine(*in) << '\n';
+    return exit_status;
+  }
+  std::cout << in->instance << ": clean: " << in->records << " records (" << in->record_bytes << " bytes), "
+            << in->transactions << " transactions in " << in->segments.size() << " segments\n";
+  if (const std::string note = TornTailNote(*in); !note.empty()) std::cout << note << '\n';
+  return exit_status;
+}
+
+}  // namespace
+
+Verb AddVerifyVerb(CLI::App& app) {
+  auto args = std::make_shared<VerifyArgs>();
+  CLI::App* cmd = AddVerbCommand(app, "verify", "Check every checksum and batch of a store",
+      "Clean: one summary line and exit 0; a torn tail at the end of the newest segment is a note, not damage. "
+      "Damaged: 'damage: <path> at offset <n>: <reason>' and exit 1. Reads only; takes no lock.");
+  AddStoreArgs(*cmd, &args->store);
+  cmd->add_flag("--json", args->json, "One JSON object: the whole inspection, plus \"clean\": true|false");
+  return {cmd, [args] { return RunVerify(*args); }};
+}
+
+}  // namespace hastore::tools
