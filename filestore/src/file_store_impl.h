@@ -100,6 +100,7 @@ class FileStore final : public Store {
   void ProcessGroup(std::vector<WorkItem*>& items);
   Status WriteBatch(std::vector<WorkItem*>& in_batch);
   Status CreateSegment();
+  Status PrewriteAhead(uint64_t need_end);
   std::string CacheDir() const;
   void OpenCache(SegmentFiles& seg, const char* header_block);
   void MirrorToCache(SegmentFiles& seg, const char* buf, size_t len, uint64_t offset);
@@ -141,11 +142,13 @@ class FileStore final : public Store {
   // Writer-thread state.
   std::unique_ptr<File> head_write_;  // the head segment, opened for appends
   std::shared_ptr<SegmentFiles> head_;
-  uint64_t head_start_ = 0;  // where the head's first batch after its catalogue goes
+  uint64_t head_start_ = 0;
+  uint64_t prewritten_ = 0;  // the head's bytes up to here are written (zeros past the log)  // where the head's first batch after its catalogue goes
   uint32_t next_file_number_ = 0;
   uint64_t next_seq_ = 1;
   uint64_t next_txn_ = 1;
   BatchBuilder batch_;
+  AlignedBuffer zeros_;
 
   // The commit queue.
   std::mutex queue_mu_;

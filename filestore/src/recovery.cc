@@ -225,7 +225,7 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
           return Damaged(r, path, scan.offset(), why + " (a valid batch follows at offset " + std::to_string(found) + ")");
         }
         auto size = (*file)->Size();
-        if (is_head) {
+        if (is_head && !scan.ZeroBlockAtOffset()) {  // zeros are unused space, not a torn write
           r->torn_offset = scan.offset();
           r->torn_bytes = size.ok() && *size > scan.offset() ? *size - scan.offset() : 0;
           r->torn_reason = why;

@@ -91,6 +91,16 @@ SegmentScanner::Outcome SegmentScanner::Next(uint64_t end_limit, ScannedBatch* b
   return Outcome::kBatch;
 }
 
+bool SegmentScanner::ZeroBlockAtOffset() {
+  bool complete = false;
+  if (!Fill(offset_, block_, &complete).ok() || !complete) return false;
+  const char* p = At(offset_);
+  for (uint32_t i = 0; i < block_; ++i) {
+    if (p[i] != 0) return false;
+  }
+  return true;
+}
+
 Result<bool> SegmentScanner::ValidBatchFollows(uint64_t after_seq, uint64_t* found_at) {
   // The writer keeps at most one batch unsynced, so after a crash nothing valid can follow a
   // torn batch; a valid later batch means bytes that were once durable are now damaged.

@@ -27,6 +27,8 @@ class SegmentScanner {
   // kBad: the bytes at offset() are not a valid batch of this segment; *why says what is wrong.
   Outcome Next(uint64_t end_limit, ScannedBatch* batch, std::string* why);
   uint64_t offset() const { return offset_; }
+  // True when the block at offset() is all zeros (never written, or pre-written space).
+  bool ZeroBlockAtOffset();
 
   // Is there any valid batch of this segment with seq > after_seq at or beyond offset()?
   // Used to tell a torn tail (nothing valid follows) from damage (valid data follows).

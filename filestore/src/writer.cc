@@ -256,7 +256,8 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
     if (in_batch.empty()) continue;
 
     const size_t len = batch_.Finish(next_seq_);
-    Status s = engine_->WriteBatch(head_write_.get(), batch_.data(), len, base, IsDurable(config_.file.sync_policy));
+    Status s = PrewriteAhead(base + len);
+    if (s.ok()) s = engine_->WriteBatch(head_write_.get(), batch_.data(), len, base, IsDurable(config_.file.sync_policy));
     if (!s.ok()) {
       // Never retry a failed write or sync: what reached the disk is unknown. Recovery decides.
       Fail(State::kFailed, s);
@@ -338,6 +339,7 @@ Status FileStore::CreateSegment() {
     HASTORE_RETURN_IF_ERROR((*wf)->Write(off, buf.data(), std::min<uint64_t>(chunk, prewrite - off)));
   }
   if (durable) HASTORE_RETURN_IF_ERROR((*wf)->Sync());
+  prewritten_ = prewrite;
   if (durable) HASTORE_RETURN_IF_ERROR(fs_->SyncDir(dir_));
   auto rf = fs_->Open(path, OpenOptions{.read_only = true});
   if (!rf.ok()) return rf.status();
@@ -356,6 +358,25 @@ Status FileStore::CreateSegment() {
   head_write_ = std::move(wf).value();
   HASTORE_RETURN_IF_ERROR(WriteCatalogue());
   head_start_ = head_->end;
+  return Status::Ok();
+}
+
+Status FileStore::PrewriteAhead(uint64_t need_end) {
+  // A sync that only overwrites written blocks costs about half one that grows the file (the
+  // size change is metadata), so keep zeros written ahead of the log. The batch's own sync
+  // makes them durable; recovery reads zeros after the last batch as the end of the log.
+  constexpr uint64_t kAhead = 8u << 20;
+  prewritten_ = std::max(prewritten_, head_->end);  // never write zeros over the log
+  if (need_end <= prewritten_ || !IsDurable(config_.file.sync_policy)) return Status::Ok();
+  const uint64_t target = std::min(config_.file.max_file_size / block_ * block_, AlignUp(need_end + kAhead, block_));
+  if (target <= prewritten_) return Status::Ok();
+  const size_t chunk = 1u << 20;
+  zeros_.Reserve(chunk, 0);
+  std::memset(zeros_.data(), 0, chunk);
+  for (uint64_t off = prewritten_; off < target; off += chunk) {
+    HASTORE_RETURN_IF_ERROR(head_write_->Write(off, zeros_.data(), std::min<uint64_t>(chunk, target - off)));
+  }
+  prewritten_ = target;
   return Status::Ok();
 }
 

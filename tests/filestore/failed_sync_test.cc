@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "common/temp_dir.h"
 #include "filestore/fault_workload.h"
 
 namespace hastore::testing {
@@ -69,15 +68,23 @@ class FailedSyncTest : public ::testing::TestWithParam<SyncPolicy> {
     EXPECT_TRUE((*reopened)->Commit(std::move(t)).ok());
   }
 
+  // Twenty transactions of the workload acknowledged, then the next sync set to fail;
+  // *segments is the number of segment files before it.
+  void FailTheNextSync(FaultFileSystem& fs, WorkloadRun* run, size_t* segments) {
+    StartWorkload(fs, 20, run);
+    if (HasFatalFailure()) return;
+    *segments = SegmentFiles(fs);
+    fs.FailSyncAt(fs.sync_count() + 1);
+  }
+
   // The sync of a commit in the middle of the workload fails.
   void FailTheSyncOfACommit(bool crash) {
     FaultFileSystem fs;
     WorkloadRun run;
-    StartWorkload(fs, 20, &run);
+    size_t segments = 0;
+    FailTheNextSync(fs, &run, &segments);
     if (HasFatalFailure()) return;
-    const size_t segments = SegmentFiles(fs);
-    const uint64_t syncs = fs.sync_count();
-    fs.FailSyncAt(syncs + 1);
+    const uint64_t syncs = fs.sync_count();  // the failing one is next
 
     Status s = CommitOne(run, "queue/alpha", 500, true);
     EXPECT_EQ(s.code(), StatusCode::kFailed) << s.ToString();
@@ -200,10 +207,9 @@ TEST_P(FailedSyncTest, EveryCommitOfTheFailedGroupFails) {
 TEST_P(FailedSyncTest, FailedSyncOfTheSegmentACommitRollsTo) {
   FaultFileSystem fs;
   WorkloadRun run;
-  StartWorkload(fs, 20, &run);
+  size_t segments = 0;
+  FailTheNextSync(fs, &run, &segments);
   if (HasFatalFailure()) return;
-  const size_t segments = SegmentFiles(fs);
-  fs.FailSyncAt(fs.sync_count() + 1);
   auto conn = run.store->OpenConnection("queue/alpha");
   ASSERT_TRUE(conn.ok());
   Transaction t = run.store->Begin();
@@ -228,10 +234,9 @@ TEST_P(FailedSyncTest, FailedSyncOfTheSegmentACommitRollsTo) {
 TEST_P(FailedSyncTest, FailedSyncOfTheSegmentCompactionRollsTo) {
   FaultFileSystem fs;
   WorkloadRun run;
-  StartWorkload(fs, 20, &run);
+  size_t segments = 0;
+  FailTheNextSync(fs, &run, &segments);
   if (HasFatalFailure()) return;
-  const size_t segments = SegmentFiles(fs);
-  fs.FailSyncAt(fs.sync_count() + 1);
   auto compacted = CompactFileStore(*run.store, true);
   EXPECT_FALSE(compacted.ok());
   ASSERT_EQ(SegmentFiles(fs), segments + 1) << "test setup: the roll must have created its segment";
@@ -250,9 +255,12 @@ TEST_P(FailedSyncTest, EverySyncOfTheWorkload) { SweepSyncs({}); }
 
 TEST_P(FailedSyncTest, EverySyncOfACompactingWorkload) { SweepSyncs(kCompactingWorkload); }
 
-INSTANTIATE_TEST_SUITE_P(FileStore, FailedSyncTest, ::testing::Values(SyncPolicy::kDirectWrite, SyncPolicy::kCacheFlush),
+INSTANTIATE_TEST_SUITE_P(FileStore, FailedSyncTest,
+                         ::testing::Values(SyncPolicy::kDirectWrite, SyncPolicy::kCacheFlush, SyncPolicy::kDirectWriteWithCache),
                          [](const auto& info) {
-                           return std::string(info.param == SyncPolicy::kDirectWrite ? "DirectWrite" : "CacheFlush");
+                           std::string name(ToString(info.param));
+                           std::erase(name, '-');
+                           return name;
                          });
 
 }  // namespace

@@ -59,8 +59,8 @@ inline int WorkloadSteps(int transactions) { return transactions + 2; }
 // The shape of a workload: how many transactions, and after which one (counting from 0) to
 // run a forced compaction (CompactFileStore with force; -1: none). Compaction moves records
 // but changes nothing a reader sees, so a failed compaction stops the workload with nothing
-// in flight. Forced compaction needs the live records to fit in one segment (see
-// compaction_test.cc), so a compacting workload is a short one.
+// in flight. The compacting workload compacts while its live records still fit in one
+// segment, so that a compaction that never ends (compaction_test.cc) cannot hang the sweeps.
 struct WorkloadShape {
   int transactions = kWorkloadTransactions;
   int compact_after = -1;

@@ -77,22 +77,9 @@ std::map<Handle, std::string> ScanOwned(Store& store) {
   return out;
 }
 
-class OwnershipTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
-    config_.name = "owned";
-    config_.file.directory = dir_.path();
-    config_.file.max_file_size = 1048576;
-  }
-
-  TempDir dir_;
-  StoreConfig config_;
-};
-
 // The child opens the store, commits one record, reports ready, and holds the store until told
 // to close (or is killed).
-void HoldStoreInChild(const StoreConfig& config, Channel& ch) {
+[[noreturn]] void HoldStoreInChild(const StoreConfig& config, Channel& ch) {
   ch.KeepChildEnds();
   auto store = OpenFileStore(config, Ownership{0, "child-holder-xyz"});
   Handle h = 0;
@@ -103,6 +90,31 @@ void HoldStoreInChild(const StoreConfig& config, Channel& ch) {
   (void)(*store)->Close();
   ::_exit(0);
 }
+
+class OwnershipTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    config_.name = "owned";
+    config_.file.directory = dir_.path();
+    config_.file.max_file_size = 1048576;
+  }
+
+  // Forks a child that holds the store (HoldStoreInChild) and waits until it does.
+  void StartHolder(Channel& ch, pid_t* pid) {
+    ASSERT_TRUE(ch.Open());
+    *pid = ::fork();
+    ASSERT_GE(*pid, 0);
+    if (*pid == 0) HoldStoreInChild(config_, ch);
+    ch.KeepParentEnds();
+    char ready = 0;
+    ASSERT_TRUE(ReadFull(ch.parent_in(), &ready, 1));
+    ASSERT_EQ(ready, 'R') << "the child could not open the store";
+  }
+
+  TempDir dir_;
+  StoreConfig config_;
+};
 
 void ExpectRefusedWhileHeld(const StoreConfig& config) {
   auto second = OpenFileStore(config, Ownership{0, "parent"});
@@ -120,14 +132,9 @@ void ExpectRefusedWhileHeld(const StoreConfig& config) {
 
 TEST_F(OwnershipTest, SecondProcessIsRefusedWithTheHolderNamedUntilTheFirstCloses) {
   Channel ch;
-  ASSERT_TRUE(ch.Open());
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) HoldStoreInChild(config_, ch);
-  ch.KeepParentEnds();
-  char ready = 0;
-  ASSERT_TRUE(ReadFull(ch.parent_in(), &ready, 1));
-  ASSERT_EQ(ready, 'R') << "the child could not open the store";
+  pid_t pid = -1;
+  StartHolder(ch, &pid);
+  if (HasFatalFailure()) return;
   ExpectRefusedWhileHeld(config_);
   const char go = 'G';
   ASSERT_TRUE(WriteFull(ch.parent_out(), &go, 1));
@@ -145,14 +152,9 @@ TEST_F(OwnershipTest, SecondProcessIsRefusedWithTheHolderNamedUntilTheFirstClose
 
 TEST_F(OwnershipTest, AKilledHolderReleasesTheStore) {
   Channel ch;
-  ASSERT_TRUE(ch.Open());
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) HoldStoreInChild(config_, ch);
-  ch.KeepParentEnds();
-  char ready = 0;
-  ASSERT_TRUE(ReadFull(ch.parent_in(), &ready, 1));
-  ASSERT_EQ(ready, 'R');
+  pid_t pid = -1;
+  StartHolder(ch, &pid);
+  if (HasFatalFailure()) return;
   ExpectRefusedWhileHeld(config_);
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   int status = 0;

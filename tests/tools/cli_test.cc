@@ -280,9 +280,10 @@ TEST_F(CliStore, VerifyFindsAFlippedByteInAnOlderSegment) {
 
 TEST_F(CliStore, TornTailIsANoteAndRepairCutsIt) {
   MakeSmallStore();
-  const std::string newest = dir_.path() + "/" + Inspect().segments.back().name;
-  {
-    std::ofstream f(newest, std::ios::binary | std::ios::app);
+  const SegmentSummary head = Inspect().segments.back();
+  {  // garbage where the next batch would go (the file may hold pre-written zeros beyond it)
+    std::fstream f(dir_.path() + "/" + head.name, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(static_cast<std::streamoff>(head.log_bytes));
     f << std::string(100, '\xab');
   }
   const CliResult torn = RunCli({"verify", store_arg()});
