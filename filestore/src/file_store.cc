@@ -110,7 +110,9 @@ Status FileStore::LoadRecovered(RecoveryReport& report) {
   index_ = std::move(report.index);
   connections_ = std::move(report.connections);
   for (const auto& [id, name] : connections_) connection_ids_[name] = id;
-  next_handle_ = report.next_handle;
+  // Each owner epoch hands out handles from its own range (epoch << 40 upwards), so a handle a
+  // fenced or crashed owner gave to a commit of unknown outcome is never given to another record.
+  next_handle_ = options_.read_only ? report.next_handle : std::max(report.next_handle, epoch_ << kHandleEpochShift);
   next_txn_ = report.next_txn;
   next_seq_ = report.next_seq;
   next_file_number_ = report.any_segment ? report.highest_number + 1 : 0;

@@ -23,6 +23,8 @@ inline constexpr size_t kBatchHeaderSize = 64;
 inline constexpr size_t kRecordHeaderSize = 48;
 inline constexpr uint32_t kNoFile = 0xFFFFFFFF;
 inline constexpr size_t kMaxInstanceBytes = 128;
+// A writable open with epoch e starts handing out handles at e << kHandleEpochShift.
+inline constexpr unsigned kHandleEpochShift = 40;
 
 enum class RecordType : uint8_t {
   kCreate = 1,      // a new record: connection, handle, data

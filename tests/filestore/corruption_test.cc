@@ -87,14 +87,15 @@ class CorruptionTest : public ::testing::Test {
     return false;
   }
 
-  // With one bit flipped at `offset` of `segment`: the open fails with kCorruption naming the
-  // file and an offset in [lo, hi], creates nothing, and InspectFileStore agrees. Then the bit
-  // is flipped back and the store opens with every record: the refused open harmed nothing.
-  void ExpectCorruptionAt(const std::string& segment, uint64_t offset, uint64_t lo, uint64_t hi) {
+  // With `damage` done to `segment`: the open fails with kCorruption naming the file and an
+  // offset in [lo, hi], creates nothing, and InspectFileStore agrees. Then `undo` restores the
+  // bytes and the store opens with every record: the refused open harmed nothing.
+  template <class Damage, class Undo>
+  void ExpectCorruption(const std::string& segment, Damage damage, Undo undo, uint64_t lo, uint64_t hi) {
     const size_t files = SegmentFiles(fs_);
-    ASSERT_TRUE(fs_.FlipBit(Path(segment), offset, 3).ok());
+    damage();
     auto opened = OpenStoreOn(fs_, config_);
-    ASSERT_FALSE(opened.ok()) << "a store with a flipped bit at offset " << offset << " of " << segment << " opened";
+    ASSERT_FALSE(opened.ok()) << "a store with damage in " << segment << " opened";
     const Status& s = opened.status();
     EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
     EXPECT_NE(s.message().find(segment), std::string::npos) << "the error must name the file: " << s.message();
@@ -109,12 +110,27 @@ class CorruptionTest : public ::testing::Test {
     EXPECT_NE(s.message().find("offset " + std::to_string(ins->damage_offset)), std::string::npos)
         << "the error must name the offset " << ins->damage_offset << ": " << s.message();
 
-    ASSERT_TRUE(fs_.FlipBit(Path(segment), offset, 3).ok());
+    undo();
     auto repaired = OpenStoreOn(fs_, config_);
-    ASSERT_TRUE(repaired.ok()) << "with the bit flipped back: " << repaired.status().ToString();
+    ASSERT_TRUE(repaired.ok()) << "with the damage undone: " << repaired.status().ToString();
     StoreImage got;
     ASSERT_TRUE(ReadImage(**repaired, run_.handles, &got));
     EXPECT_EQ(got, run_.acked) << DescribeDifference(run_.acked, got);
+  }
+
+  // One bit flipped at `offset` of `segment` (and flipped back).
+  void ExpectCorruptionAt(const std::string& segment, uint64_t offset, uint64_t lo, uint64_t hi) {
+    auto flip = [&] { ASSERT_TRUE(fs_.FlipBit(Path(segment), offset, 3).ok()); };
+    SCOPED_TRACE("bit flipped at offset " + std::to_string(offset) + " of " + segment);
+    ExpectCorruption(segment, flip, flip, lo, hi);
+  }
+
+  // Overwrites bytes of a segment in place, durably.
+  void Overwrite(const std::string& segment, uint64_t offset, const std::string& bytes) {
+    auto file = fs_.Open(Path(segment), OpenOptions{});
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->Write(offset, bytes.data(), bytes.size()).ok());
+    ASSERT_TRUE((*file)->Sync().ok());
   }
 
   // Flips a bit in the middle of a record of at least 1000 bytes in `segment`, not in its last
@@ -206,6 +222,21 @@ TEST_F(CorruptionTest, BitFlipInABatchHeaderOfTheNewestSegmentBeforeAValidBatch)
   ASSERT_GE(batches.size(), 3u);
   const LoggedBatch& b = batches[batches.size() - 2];
   ExpectCorruptionAt(b.segment, b.offset + 4, b.offset, b.offset);  // its payload length
+}
+
+// Zeros after the log are unused space (the writer writes them ahead), but a zeroed block in
+// the middle of the newest segment, with a valid batch after it, is damage.
+TEST_F(CorruptionTest, ZeroedBatchInTheNewestSegmentBeforeAValidBatch) {
+  const std::vector<LoggedBatch> batches = BatchesOf(segments_.back().name);
+  ASSERT_GE(batches.size(), 3u);
+  const LoggedBatch& b = batches[batches.size() - 2];
+  auto contents = fs_.Contents(Path(b.segment));
+  ASSERT_TRUE(contents.ok());
+  const uint64_t block = 512;  // the fault file system's block size
+  const std::string saved = contents->substr(b.offset, block);
+  ExpectCorruption(
+      b.segment, [&] { Overwrite(b.segment, b.offset, std::string(block, '\0')); },
+      [&] { Overwrite(b.segment, b.offset, saved); }, b.offset, b.offset);
 }
 
 TEST_F(CorruptionTest, GarbageAfterTheLastBatchIsATornTail) {
