@@ -54,8 +54,7 @@ Result<uint32_t> FileStore::Compact(bool force) {
 }
 
 Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
-  static std::mutex one_at_a_time;
-  std::lock_guard guard(one_at_a_time);
+  std::lock_guard guard(compact_run_mu_);
   HASTORE_RETURN_IF_ERROR(StateStatus());
   std::shared_ptr<SegmentFiles> victim;
   std::vector<std::pair<Handle, Location>> live;

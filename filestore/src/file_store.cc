@@ -212,28 +212,23 @@ Status FileStore::ReadAt(const Location& loc, Handle handle, std::string* out) c
 }
 
 Result<std::string> FileStore::Read(Handle handle) const {
-  Location loc;
-  {
-    std::shared_lock lock(index_mu_);
-    const Location* l = index_.Find(handle);
-    if (l == nullptr) return Status::NotFound("instance " + instance_ + " has no record with handle " + std::to_string(handle));
-    loc = *l;
-  }
+  // Compaction may move the record and drop its segment between the lookup and the read: a
+  // segment that is gone (kNotFound from ReadAt) is retried once at the record's new place.
   std::string data;
-  Status s = ReadAt(loc, handle, &data);
-  if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kCorruption) {
-    // Compaction may have moved the record between the lookup and the read: look again once.
-    std::shared_lock lock(index_mu_);
-    const Location* l = index_.Find(handle);
-    if (l == nullptr) return Status::NotFound("instance " + instance_ + " has no record with handle " + std::to_string(handle));
-    if (l->file != loc.file || l->offset != loc.offset) {
+  for (int attempt = 0;; ++attempt) {
+    Location loc;
+    {
+      std::shared_lock lock(index_mu_);
+      const Location* l = index_.Find(handle);
+      if (l == nullptr) {
+        return Status::NotFound("instance " + instance_ + " has no record with handle " + std::to_string(handle));
+      }
       loc = *l;
-      lock.unlock();
-      s = ReadAt(loc, handle, &data);
     }
+    Status s = ReadAt(loc, handle, &data);
+    if (s.ok()) return data;
+    if (s.code() != StatusCode::kNotFound || attempt > 0) return s;
   }
-  if (!s.ok()) return s;
-  return data;
 }
 
 Status FileStore::Scan(const Connection& connection, const ScanFn& fn) const {

@@ -101,6 +101,13 @@ class FileStore final : public Store {
   Status WriteBatch(std::vector<WorkItem*>& in_batch);
   Status CreateSegment();
   Status PrewriteAhead(uint64_t need_end);
+  Status WriteZeros(File& file, uint64_t from, uint64_t to);
+  // Finishes the batch in batch_ and writes (and syncs) it at the head's end; returns its size.
+  Result<size_t> WriteHeadBatch();
+  // Makes the batch just written part of the log.
+  void AdvanceHead(size_t len);
+  // After a sync: stop (fenced) if another owner's epoch is in the fence.
+  void CheckFence();
   std::string CacheDir() const;
   void OpenCache(SegmentFiles& seg, const char* header_block);
   void MirrorToCache(SegmentFiles& seg, const char* buf, size_t len, uint64_t offset);
@@ -158,8 +165,9 @@ class FileStore final : public Store {
   std::thread writer_;
 
   // Compaction.
-  std::mutex compact_mu_;  // one compaction at a time
+  std::mutex compact_mu_;  // guards compact_stop_ and the compactor's wake-ups
   std::condition_variable compact_cv_;
+  std::mutex compact_run_mu_;  // one compaction at a time (background or CompactFileStore)
   bool compact_stop_ = false;
   std::thread compactor_;
 

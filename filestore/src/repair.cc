@@ -31,8 +31,8 @@ Result<RepairReport> RepairFileStore(const std::string& dir, const std::string& 
                        "hastore repair pid " + std::to_string(::getpid()) + " (instance " + instance + ")");
   if (!lock.ok()) return lock.status();
   RepairReport report;
-  // Each round removes one damaged segment; a store cannot have more damaged segments than segments.
-  for (int round = 0; round <= 1000000; ++round) {
+  // Each round moves one damaged segment away; there are at most kMaxFileNumber + 1 of them.
+  for (uint32_t round = 0; round <= kMaxFileNumber + 1; ++round) {
     filestore::RecoveryReport r;
     Status s = filestore::Recover(fs, dir, instance, filestore::RecoveryOptions{}, &r);
     if (s.ok()) {

@@ -30,6 +30,70 @@ struct Change {
 
 bool IsDirect(SyncPolicy p) { return p == SyncPolicy::kDirectWrite || p == SyncPolicy::kDirectWriteWithCache; }
 
+// One record an item will write.
+struct Planned {
+  RecordType type;
+  Handle handle;
+  uint32_t connection;
+  std::string_view data;
+};
+
+// Decides the records an item writes, checking it against the index and what the batch so far
+// has done (`batch`) without changing either; `mine` collects what the item does to handles.
+// A non-OK status rejects the whole item.
+Status PlanItem(const WorkItem& item, const RecordIndex& index, const std::map<uint32_t, std::string>& connections,
+                const std::string& instance, const Overlay& batch, Overlay* mine, std::vector<Planned>* plan) {
+  auto pending = [&](Handle h) -> const Pending* {
+    if (auto it = mine->find(h); it != mine->end()) return &it->second;
+    if (auto it = batch.find(h); it != batch.end()) return &it->second;
+    return nullptr;
+  };
+  switch (item.kind) {
+    case WorkItem::Kind::kRoll:
+      return Status::Ok();
+    case WorkItem::Kind::kConnection:
+      plan->push_back({RecordType::kConnection, 0, item.connection_id, item.connection_name});
+      return Status::Ok();
+    case WorkItem::Kind::kMoves:
+      // A copy is dropped when the record changed after compaction read it.
+      for (const Move& m : item.moves) {
+        const Location* loc = index.Find(m.handle);
+        if (pending(m.handle) || !loc || loc->file != m.from.file || loc->offset != m.from.offset) continue;
+        plan->push_back({RecordType::kMove, m.handle, loc->connection, m.data});
+      }
+      return Status::Ok();
+    case WorkItem::Kind::kTransaction:
+      break;
+  }
+  for (const Transaction::Op& op : item.txn.ops()) {
+    uint32_t conn = op.connection;
+    if (op.kind == Transaction::OpKind::kCreate) {
+      if (connections.count(conn) == 0) {
+        return Status::InvalidArgument("connection id " + std::to_string(conn) + " is not defined");
+      }
+      (*mine)[op.handle] = {true, conn};
+      plan->push_back({RecordType::kCreate, op.handle, conn, op.data});
+      continue;
+    }
+    bool alive = false;
+    if (const Pending* p = pending(op.handle)) {
+      alive = p->alive;
+      conn = p->connection;
+    } else if (const Location* loc = index.Find(op.handle)) {
+      alive = true;
+      conn = loc->connection;
+    }
+    if (!alive) {
+      return Status::NotFound("instance " + instance + " has no record with handle " + std::to_string(op.handle) +
+                              " (the transaction changed nothing)");
+    }
+    const bool update = op.kind == Transaction::OpKind::kUpdate;
+    (*mine)[op.handle] = {update, conn};
+    plan->push_back({update ? RecordType::kUpdate : RecordType::kRemove, op.handle, conn, op.data});
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status FileStore::StateStatus() const {
@@ -136,68 +200,10 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
     bool roll = false;
     for (; i < items.size(); ++i) {
       WorkItem* item = items[i];
-      // Check the item against the index and the batch so far, without touching either.
       Overlay mine;
-      auto lookup = [&](Handle h) -> const Pending* {
-        if (auto it = mine.find(h); it != mine.end()) return &it->second;
-        if (auto it = overlay.find(h); it != overlay.end()) return &it->second;
-        return nullptr;
-      };
-      auto alive = [&](Handle h, uint32_t* conn) {
-        if (const Pending* p = lookup(h)) {
-          *conn = p->connection;
-          return p->alive;
-        }
-        const Location* loc = index_.Find(h);
-        if (loc) *conn = loc->connection;
-        return loc != nullptr;
-      };
-      struct Planned {
-        RecordType type;
-        Handle handle;
-        uint32_t connection;
-        std::string_view data;
-      };
       std::vector<Planned> plan;
-      Status invalid;
+      Status invalid = PlanItem(*item, index_, connections_, instance_, overlay, &mine, &plan);
       uint64_t bytes = 0;
-      switch (item->kind) {
-        case WorkItem::Kind::kRoll:
-          roll = true;
-          break;
-        case WorkItem::Kind::kConnection:
-          plan.push_back({RecordType::kConnection, 0, item->connection_id, item->connection_name});
-          break;
-        case WorkItem::Kind::kMoves:
-          for (const Move& m : item->moves) {
-            const Location* loc = index_.Find(m.handle);
-            if (lookup(m.handle) || !loc || loc->file != m.from.file || loc->offset != m.from.offset) continue;
-            plan.push_back({RecordType::kMove, m.handle, loc->connection, m.data});
-          }
-          break;
-        case WorkItem::Kind::kTransaction:
-          for (const Transaction::Op& op : item->txn.ops()) {
-            uint32_t conn = op.connection;
-            if (op.kind == Transaction::OpKind::kCreate) {
-              if (connections_.count(conn) == 0) {
-                invalid = Status::InvalidArgument("connection id " + std::to_string(conn) + " is not defined");
-                break;
-              }
-              mine[op.handle] = {true, conn};
-              plan.push_back({RecordType::kCreate, op.handle, conn, op.data});
-              continue;
-            }
-            if (!alive(op.handle, &conn)) {
-              invalid = Status::NotFound("instance " + instance_ + " has no record with handle " + std::to_string(op.handle) +
-                                         " (the transaction changed nothing)");
-              break;
-            }
-            const bool update = op.kind == Transaction::OpKind::kUpdate;
-            mine[op.handle] = {update, conn};
-            plan.push_back({update ? RecordType::kUpdate : RecordType::kRemove, op.handle, conn, op.data});
-          }
-          break;
-      }
       for (const Planned& p : plan) bytes += EncodedRecordSize(p.data.size());
       if (invalid.ok() && bytes + kBatchHeaderSize + 2 * block_ > config_.file.max_file_size) {
         invalid = Status::TooLarge("transaction of " + std::to_string(bytes) + " bytes does not fit in a segment of " +
@@ -208,9 +214,11 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
         continue;
       }
       if (item->kind == WorkItem::Kind::kRoll) {
-        if (!in_batch.empty()) break;  // write the batch first; the roll comes next round
+        if (!in_batch.empty()) {  // write the batch first, then roll; this item finds a fresh head
+          roll = true;
+          break;
+        }
         ++i;
-        roll = false;
         Status rolled = head_->end > head_start_ ? CreateSegment() : Status::Ok();
         if (!rolled.ok()) Fail(State::kFailed, rolled);  // its header may already seal the old head
         Complete(item, rolled.ok() ? rolled : StateStatus());
@@ -255,27 +263,16 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
     }
     if (in_batch.empty()) continue;
 
-    const size_t len = batch_.Finish(next_seq_);
-    Status s = PrewriteAhead(base + len);
-    if (s.ok()) s = engine_->WriteBatch(head_write_.get(), batch_.data(), len, base, IsDurable(config_.file.sync_policy));
-    if (!s.ok()) {
+    auto written = WriteHeadBatch();
+    if (!written.ok()) {
       // Never retry a failed write or sync: what reached the disk is unknown. Recovery decides.
-      Fail(State::kFailed, s);
-    } else if (fence_) {
-      auto fence = fence_->Read();
-      if (!fence.ok()) {
-        Fail(State::kFailed, Status::Failed("instance " + instance_ + ": cannot check the fence: " +
-                                            fence.status().message() + "; commits in flight have an unknown outcome"));
-      } else if (fence->epoch != epoch_) {
-        Fail(State::kFenced, Status::Fenced("instance " + instance_ + " was taken over: " + fence_->path() +
-                                            " holds epoch " + std::to_string(fence->epoch) + " of " + fence->holder +
-                                            ", this owner has epoch " + std::to_string(epoch_) +
-                                            "; commits in flight have an unknown outcome"));
-      }
+      Fail(State::kFailed, written.status());
+    } else {
+      CheckFence();
     }
     const Status outcome = StateStatus();
-    if (outcome.ok()) MirrorToCache(*head_, batch_.data(), len, base);
     if (outcome.ok()) {
+      AdvanceHead(*written);
       std::unique_lock lock(index_mu_);
       for (const Change& c : changes) {
         switch (c.kind) {
@@ -287,8 +284,6 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
             break;
         }
       }
-      head_->end = base + len;
-      ++next_seq_;
     }
     batches_.fetch_add(1, std::memory_order_relaxed);
     commits_.fetch_add(in_batch.size(), std::memory_order_relaxed);
@@ -298,6 +293,45 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
       if (!rs.ok()) Fail(State::kFailed, rs);
     }
   }
+}
+
+Result<size_t> FileStore::WriteHeadBatch() {
+  const size_t len = batch_.Finish(next_seq_);
+  HASTORE_RETURN_IF_ERROR(PrewriteAhead(head_->end + len));
+  HASTORE_RETURN_IF_ERROR(
+      engine_->WriteBatch(head_write_.get(), batch_.data(), len, head_->end, IsDurable(config_.file.sync_policy)));
+  return len;
+}
+
+void FileStore::AdvanceHead(size_t len) {
+  MirrorToCache(*head_, batch_.data(), len, head_->end);
+  std::unique_lock lock(index_mu_);  // compaction reads segment ends under it
+  head_->end += len;
+  ++next_seq_;
+}
+
+void FileStore::CheckFence() {
+  if (!fence_) return;
+  auto fence = fence_->Read();
+  if (!fence.ok()) {
+    Fail(State::kFailed, Status::Failed("instance " + instance_ + ": cannot check the fence: " +
+                                        fence.status().message() + "; commits in flight have an unknown outcome"));
+  } else if (fence->epoch != epoch_) {
+    Fail(State::kFenced, Status::Fenced("instance " + instance_ + " was taken over: " + fence_->path() +
+                                        " holds epoch " + std::to_string(fence->epoch) + " of " + fence->holder +
+                                        ", this owner has epoch " + std::to_string(epoch_) +
+                                        "; commits in flight have an unknown outcome"));
+  }
+}
+
+Status FileStore::WriteZeros(File& file, uint64_t from, uint64_t to) {
+  const size_t chunk = 1u << 20;  // a multiple of every block size, so fine for direct I/O
+  zeros_.Reserve(chunk, 0);
+  std::memset(zeros_.data(), 0, chunk);
+  for (uint64_t off = from; off < to; off += chunk) {
+    HASTORE_RETURN_IF_ERROR(file.Write(off, zeros_.data(), std::min<uint64_t>(chunk, to - off)));
+  }
+  return Status::Ok();
 }
 
 Status FileStore::CreateSegment() {
@@ -326,18 +360,13 @@ Status FileStore::CreateSegment() {
   const bool durable = IsDurable(config_.file.sync_policy);
   // The header block, then zeros up to Initial Size: pre-written blocks make later syncs
   // cheaper than writes that grow the file.
+  AlignedBuffer header;
+  header.Reserve(block_, 0);
+  std::memset(header.data(), 0, block_);
+  EncodeSegmentHeader(h, header.data());
+  HASTORE_RETURN_IF_ERROR((*wf)->Write(0, header.data(), block_));
   const uint64_t prewrite = std::max<uint64_t>(block_, AlignUp(config_.file.initial_size, block_));
-  const size_t chunk = static_cast<size_t>(std::min<uint64_t>(prewrite, 1u << 20));
-  AlignedBuffer buf;
-  buf.Reserve(chunk, 0);
-  std::memset(buf.data(), 0, chunk);
-  EncodeSegmentHeader(h, buf.data());
-  HASTORE_RETURN_IF_ERROR((*wf)->Write(0, buf.data(), block_));
-  const std::string header_block(buf.data(), block_);
-  std::memset(buf.data(), 0, block_);
-  for (uint64_t off = block_; off < prewrite; off += chunk) {
-    HASTORE_RETURN_IF_ERROR((*wf)->Write(off, buf.data(), std::min<uint64_t>(chunk, prewrite - off)));
-  }
+  HASTORE_RETURN_IF_ERROR(WriteZeros(**wf, block_, prewrite));
   if (durable) HASTORE_RETURN_IF_ERROR((*wf)->Sync());
   prewritten_ = prewrite;
   if (durable) HASTORE_RETURN_IF_ERROR(fs_->SyncDir(dir_));
@@ -349,7 +378,7 @@ Status FileStore::CreateSegment() {
   seg->name = *name;
   seg->read = std::move(rf).value();
   seg->end = block_;
-  OpenCache(*seg, header_block.data());
+  OpenCache(*seg, header.data());
   {
     std::unique_lock lock(index_mu_);
     segments_[number] = seg;
@@ -370,12 +399,7 @@ Status FileStore::PrewriteAhead(uint64_t need_end) {
   if (need_end <= prewritten_ || !IsDurable(config_.file.sync_policy)) return Status::Ok();
   const uint64_t target = std::min(config_.file.max_file_size / block_ * block_, AlignUp(need_end + kAhead, block_));
   if (target <= prewritten_) return Status::Ok();
-  const size_t chunk = 1u << 20;
-  zeros_.Reserve(chunk, 0);
-  std::memset(zeros_.data(), 0, chunk);
-  for (uint64_t off = prewritten_; off < target; off += chunk) {
-    HASTORE_RETURN_IF_ERROR(head_write_->Write(off, zeros_.data(), std::min<uint64_t>(chunk, target - off)));
-  }
+  HASTORE_RETURN_IF_ERROR(WriteZeros(*head_write_, prewritten_, target));
   prewritten_ = target;
   return Status::Ok();
 }
@@ -395,12 +419,9 @@ Status FileStore::WriteCatalogue() {
     h.txn = txn_id;
     batch_.Add(h, name);
   }
-  const size_t len = batch_.Finish(next_seq_);
-  HASTORE_RETURN_IF_ERROR(engine_->WriteBatch(head_write_.get(), batch_.data(), len, head_->end,
-                                              IsDurable(config_.file.sync_policy)));
-  MirrorToCache(*head_, batch_.data(), len, head_->end);
-  head_->end += len;
-  ++next_seq_;
+  auto written = WriteHeadBatch();
+  if (!written.ok()) return written.status();
+  AdvanceHead(*written);
   return Status::Ok();
 }
 

@@ -6,16 +6,19 @@
 
 namespace hastore {
 
+Status Transaction::CheckRecordSize(size_t size) const {
+  if (size <= store_->MaxRecordSize()) return Status::Ok();
+  return Status::TooLarge("record of " + std::to_string(size) + " bytes is over max_record_size " +
+                          std::to_string(store_->MaxRecordSize()));
+}
+
 Result<Handle> Transaction::Create(const Connection& connection, std::string_view data) {
   if (store_ == nullptr) return Status::InvalidArgument("transaction was not begun on a store");
   if (!store_->KnowsConnection(connection.id)) {
     return Status::InvalidArgument("connection '" + connection.name + "' (id " + std::to_string(connection.id) +
                                    ") was not opened on instance " + store_->instance());
   }
-  if (data.size() > store_->MaxRecordSize()) {
-    return Status::TooLarge("record of " + std::to_string(data.size()) + " bytes is over max_record_size " +
-                            std::to_string(store_->MaxRecordSize()));
-  }
+  HASTORE_RETURN_IF_ERROR(CheckRecordSize(data.size()));
   Handle h = store_->NewHandle();
   ops_.push_back(Op{OpKind::kCreate, h, connection.id, std::string(data)});
   data_bytes_ += data.size();
@@ -24,10 +27,7 @@ Result<Handle> Transaction::Create(const Connection& connection, std::string_vie
 
 Status Transaction::Update(Handle handle, std::string_view data) {
   if (store_ == nullptr) return Status::InvalidArgument("transaction was not begun on a store");
-  if (data.size() > store_->MaxRecordSize()) {
-    return Status::TooLarge("record of " + std::to_string(data.size()) + " bytes is over max_record_size " +
-                            std::to_string(store_->MaxRecordSize()));
-  }
+  HASTORE_RETURN_IF_ERROR(CheckRecordSize(data.size()));
   if (!store_->Contains(handle)) return Status::NotFound("no record with handle " + std::to_string(handle));
   ops_.push_back(Op{OpKind::kUpdate, handle, 0, std::string(data)});
   data_bytes_ += data.size();

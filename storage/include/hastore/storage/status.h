@@ -1,6 +1,6 @@
 // Status and Result<T>: errors as values across the public API.
 //
-// A Status is one pointer wide; OK carries no allocation. Every non-OK status has a code and a
+// A Status is one shared pointer; OK carries no allocation. Every non-OK status has a code and a
 // message that names what was involved (file and offset, key, handle, lease). Nothing in the
 // public API throws.
 #pragma once
@@ -81,12 +81,13 @@ class [[nodiscard]] Result {
   }
   T& value() & { return std::get<T>(v_); }
   const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
+  // By value, so `for (auto& x : f().value())` does not outlive the temporary it came from.
+  T value() && { return std::get<T>(std::move(v_)); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
-  T&& operator*() && { return std::move(*this).value(); }
+  T operator*() && { return std::move(*this).value(); }
 
  private:
   std::variant<T, Status> v_;

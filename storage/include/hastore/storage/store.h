@@ -66,6 +66,7 @@ class Transaction {
  private:
   friend class Store;
   explicit Transaction(Store* store) : store_(store) {}
+  Status CheckRecordSize(size_t size) const;
   Store* store_ = nullptr;
   std::vector<Op> ops_;
   uint64_t data_bytes_ = 0;
