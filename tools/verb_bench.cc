@@ -3,6 +3,8 @@
 #include <iostream>
 #include <memory>
 
+#include "hastore/bench/churn.h"
+#include "hastore/bench/reopen.h"
 #include "hastore/bench/runner.h"
 #include "verb.h"
 
@@ -13,14 +15,76 @@ constexpr std::string_view kVerb = "bench";
 
 struct BenchArgs {
   bench::BenchOptions options;
+  bench::ReopenOptions reopen;
+  bench::ChurnOptions churn;
+  CLI::App* reopen_command = nullptr;
+  CLI::App* churn_command = nullptr;
   bool json = false;
 };
 
 int RunBenchVerb(const BenchArgs& args) {
+  if (args.reopen_command->parsed()) {
+    auto report = bench::RunReopenBench(args.reopen, std::cerr);
+    if (!report.ok()) return Fail(kVerb, report.status());
+    std::cout << bench::FormatReopenReport(*report, args.json);
+    return kExitOk;
+  }
+  if (args.churn_command->parsed()) {
+    auto report = bench::RunChurnBench(args.churn, std::cerr);
+    if (!report.ok()) return Fail(kVerb, report.status());
+    std::cout << bench::FormatChurnReport(*report, args.json);
+    return kExitOk;
+  }
   auto rows = bench::RunBench(args.options, std::cerr);
   if (!rows.ok()) return Fail(kVerb, rows.status());
   std::cout << (args.json ? bench::FormatJson(*rows) : bench::FormatTable(*rows));
   return kExitOk;
+}
+
+// `hastore bench reopen`: time and memory to reopen a store with a large live set.
+void AddReopenCommand(CLI::App& bench, BenchArgs& args) {
+  bench::ReopenOptions& o = args.reopen;
+  CLI::App* cmd = bench.add_subcommand("reopen", "Time and resident memory to reopen a store with a large live set");
+  cmd->footer(
+      "Loads a file store (in a child process), then reads its files sequentially and reopens it, both with the "
+      "page cache emptied of them. Prints the reopen time over the read time and the resident memory per record. "
+      "Targets: ratio_to_read at most 2; resident_open - resident_before at most memory_budget.");
+  cmd->add_option("--live-bytes", o.live_bytes, "Record bytes to load (suffixes KiB, MiB, GiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  cmd->add_option("--size", o.record_size, "Record size in bytes")->capture_default_str();
+  cmd->add_option("--dir", o.dir, "Where the store goes (default: a new temporary directory, removed after)");
+  cmd->add_flag("--json", args.json, "One JSON object of the figures instead of the table");
+  args.reopen_command = cmd;
+}
+
+// `hastore bench churn`: disk use while a constant live set is replaced.
+void AddChurnCommand(CLI::App& bench, BenchArgs& args) {
+  bench::ChurnOptions& o = args.churn;
+  CLI::App* cmd = bench.add_subcommand("churn", "Most disk a store takes while its live set is replaced");
+  cmd->footer(
+      "Loads a live set, then writers replace its records (each transaction removes some and creates as many) "
+      "until the created bytes reach --traffic-bytes, sampling the size of the store's files every 10 ms. "
+      "Target: max_file_bytes under 1 GiB for 10 GiB of traffic over 100 MiB live.");
+  cmd->add_option("--live-bytes", o.live_bytes, "Bytes of the live set (suffixes KiB, MiB, GiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  cmd->add_option("--traffic-bytes", o.traffic_bytes, "Record bytes to create during the churn")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  cmd->add_option("--size", o.record_size, "Record size in bytes")->capture_default_str();
+  cmd->add_option("--writers", o.writers, "Writer threads")->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--per-commit", o.replacements_per_commit, "Records replaced per transaction")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--policy", o.policy, "Sync policy")->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--order", [&o](const std::string& order) { o.random = order == "random"; },
+         "Which records are replaced: random (default; compaction copies survivors) or fifo (oldest first)")
+      ->check(CLI::IsMember({"random", "fifo"}));
+  cmd->add_option("--dir", o.dir, "Where the store goes (default: a new temporary directory, removed after)");
+  cmd->add_flag("--json", args.json, "One JSON object of the figures instead of the table");
+  args.churn_command = cmd;
 }
 
 }  // namespace
@@ -31,7 +95,8 @@ Verb AddBenchVerb(CLI::App& app) {
   CLI::App* cmd = AddVerbCommand(app, "bench", "Measure commit throughput and latency against raw and LMDB references",
       "For each kind, sync policy, writer count and record size: durable commits per second and commit latency "
       "percentiles, beside a raw pwrite+fdatasync reference and LMDB on the same file system. Progress goes to "
-      "stderr, the table (or JSON) to stdout.");
+      "stderr, the table (or JSON) to stdout. `hastore bench reopen` and `hastore bench churn` measure reopen "
+      "time and memory, and disk use under churn (see their --help).");
   cmd->add_option("--kinds", o.kinds, "Comma-separated: file, raw, lmdb (default: all)")->delimiter(',');
   cmd->add_option("--policies", o.policies,
                   "Comma-separated sync policies for kind file: Direct-Write, Direct-Write-With-Cache, Cache-Flush, "
@@ -50,6 +115,9 @@ Verb AddBenchVerb(CLI::App& app) {
   cmd->add_flag("--json", args->json,
                 "A JSON array of {kind, policy, writers, record_size, commits_per_s, p50_us, p99_us, p999_us, "
                 "ratio_to_raw} instead of the table");
+  cmd->require_subcommand(0, 1);
+  AddReopenCommand(*cmd, *args);
+  AddChurnCommand(*cmd, *args);
   return {cmd, [args] { return RunBenchVerb(*args); }};
 }
 

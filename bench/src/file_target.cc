@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
+#include "bench_store.h"
 #include "commit_target.h"
-#include "hastore/filestore/file_store.h"
 
 namespace hastore::bench {
 
@@ -33,12 +33,7 @@ class FileTarget final : public CommitTarget {
 }  // namespace
 
 Result<std::unique_ptr<CommitTarget>> OpenFileTarget(const std::string& dir, SyncPolicy policy) {
-  StoreConfig config;
-  config.name = "bench";
-  config.kind = StoreKind::kFile;
-  config.file.directory = dir;
-  config.file.sync_policy = policy;
-  Result<std::unique_ptr<Store>> store = OpenFileStore(config, Ownership{.epoch = 0, .holder = "hastore bench"});
+  Result<std::unique_ptr<Store>> store = OpenBenchStore(dir, policy);
   if (!store.ok()) return store.status();
   Result<Connection> connection = (*store)->OpenConnection("bench");
   if (!connection.ok()) return connection.status();

@@ -1,5 +1,8 @@
 #include "report_format.h"
 
+#include "hastore/bench/churn.h"
+#include "hastore/bench/reopen.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -34,7 +37,49 @@ Line CellsOf(const BenchRow& r) {
           r.ratio_to_raw > 0 ? Fixed(r.ratio_to_raw, 2) : "-"};
 }
 
+// One figure per line ("name  value", names aligned), or the JSON object.
+std::string FormatFigures(const nlohmann::ordered_json& figures, bool json) {
+  if (json) return figures.dump(2) + "\n";
+  size_t width = 0;
+  for (const auto& [name, value] : figures.items()) width = std::max(width, name.size());
+  std::string out;
+  for (const auto& [name, value] : figures.items()) {
+    out += name + std::string(width - name.size() + 2, ' ');
+    out += value.is_number_float() ? Fixed(value.get<double>(), 3) : value.dump();
+    out += '\n';
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string FormatReopenReport(const ReopenReport& r, bool json) {
+  return FormatFigures({{"records", r.records},
+                        {"file_bytes", r.file_bytes},
+                        {"load_seconds", r.load_seconds},
+                        {"read_seconds", r.read_seconds},
+                        {"reopen_seconds", r.reopen_seconds},
+                        {"ratio_to_read", r.ratio_to_read},
+                        {"resident_before", r.resident_before},
+                        {"resident_open", r.resident_open},
+                        {"resident_peak", r.resident_peak},
+                        {"bytes_per_record", r.bytes_per_record},
+                        {"memory_budget", r.memory_budget}},
+                       json);
+}
+
+std::string FormatChurnReport(const ChurnReport& r, bool json) {
+  return FormatFigures({{"live_records", r.live_records},
+                        {"created_bytes", r.created_bytes},
+                        {"commits", r.commits},
+                        {"seconds", r.seconds},
+                        {"max_file_bytes", r.max_file_bytes},
+                        {"max_allocated_bytes", r.max_allocated_bytes},
+                        {"final_file_bytes", r.final_file_bytes},
+                        {"segments_compacted", r.segments_compacted},
+                        {"bytes_compacted", r.bytes_compacted}},
+                       json);
+}
 
 std::string FormatProgressLine(const BenchRow& row) {
   return "done " + row.kind + " " + row.policy + " writers=" + std::to_string(row.writers) +

@@ -145,16 +145,9 @@ void FillRatiosToRaw(std::vector<BenchRow>& rows) {
 Result<std::vector<BenchRow>> RunBench(const BenchOptions& options, std::ostream& progress) {
   HASTORE_RETURN_IF_ERROR(ValidateOptions(options));
 
-  std::unique_ptr<ScratchDir> temp_root;  // only when options.dir is not given
-  std::string parent = options.dir;
-  if (parent.empty()) {
-    Result<std::unique_ptr<ScratchDir>> made = ScratchDir::Make(ScratchDir::TempRoot(), "hastore-bench");
-    if (!made.ok()) return made.status();
-    temp_root = std::move(made).value();
-    parent = temp_root->path();
-  } else {
-    HASTORE_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(parent));
-  }
+  Result<WorkDir> work = OpenWorkDir(options.dir, "hastore-bench");
+  if (!work.ok()) return work.status();
+  const std::string& parent = work->path;
 
   std::vector<BenchRow> rows;
   for (const RowSpec& spec : PlanRows(options)) {

@@ -31,6 +31,18 @@ ScratchDir::~ScratchDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
+Result<WorkDir> OpenWorkDir(const std::string& given, const std::string& temp_prefix) {
+  if (!given.empty()) {
+    HASTORE_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(given));
+    return WorkDir{nullptr, given};
+  }
+  Result<std::unique_ptr<ScratchDir>> made = ScratchDir::Make(ScratchDir::TempRoot(), temp_prefix);
+  if (!made.ok()) return made.status();
+  WorkDir work{std::move(made).value(), ""};
+  work.path = work.temp->path();
+  return work;
+}
+
 Status FlushFileSystem(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno("open " + dir, errno);

@@ -28,6 +28,14 @@ class ScratchDir {
   std::string path_;
 };
 
+// Where a run puts its files: the directory the user gave (made if missing, kept after), or a
+// new temporary one removed with the WorkDir.
+struct WorkDir {
+  std::unique_ptr<ScratchDir> temp;
+  std::string path;
+};
+Result<WorkDir> OpenWorkDir(const std::string& given, const std::string& temp_prefix);
+
 // Writes back everything dirty on the file system that holds dir (syncfs), so that a row does
 // not pay for the writeback of what earlier rows, or other processes, left in the page cache.
 Status FlushFileSystem(const std::string& dir);

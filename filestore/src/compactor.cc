@@ -8,18 +8,47 @@
 // after it was read (the index no longer points at the old place).
 #include <spdlog/spdlog.h>
 
+#include "compaction_pressure.h"
 #include "file_store_impl.h"
 
 namespace hastore::filestore {
 namespace {
 constexpr size_t kMoveChunkBytes = 1u << 20;
+constexpr auto kCompactorPeriod = std::chrono::milliseconds(200);
+// The longest a commit waits for compaction before it goes ahead anyway (compaction failing,
+// say): a bound on how long disk use can stall writers, not a time anyone should see.
+constexpr auto kMaxStall = std::chrono::seconds(2);
+}  // namespace
+
+void FileStore::WakeCompactor() {
+  {
+    std::lock_guard lock(compact_mu_);
+    compact_wanted_ = true;
+  }
+  compact_cv_.notify_one();
+}
+
+void FileStore::WaitForCompaction() {
+  if (!options_.background_compaction || Pressure() != CompactionPressure::kStall) return;
+  std::unique_lock lock(compact_mu_);
+  compact_wanted_ = true;
+  compact_cv_.notify_one();
+  stall_cv_.wait_for(lock, kMaxStall, [this] {
+    return compact_stop_ || state_.load() != State::kOpen || Pressure() != CompactionPressure::kStall;
+  });
+}
+
+CompactionPressure FileStore::Pressure() const {
+  return PressureOf(log_bytes_.load(std::memory_order_relaxed), live_log_bytes_.load(std::memory_order_relaxed));
 }
 
 void FileStore::CompactorLoop() {
   std::unique_lock lock(compact_mu_);
   while (!compact_stop_) {
-    compact_cv_.wait_for(lock, std::chrono::milliseconds(200));
+    // Each new segment wakes it at once; the period only catches what removes alone free.
+    compact_cv_.wait_for(lock, kCompactorPeriod, [this] { return compact_stop_ || compact_wanted_; });
     if (compact_stop_) break;
+    compact_wanted_ = false;
     lock.unlock();
     for (int rounds = 0; rounds < 64; ++rounds) {
       auto removed = CompactOldest(false, kNoFile);
@@ -58,16 +87,15 @@ Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
   HASTORE_RETURN_IF_ERROR(StateStatus());
   std::shared_ptr<SegmentFiles> victim;
   std::vector<std::pair<Handle, Location>> live;
+  bool throttled = true;
   {
     std::shared_lock lock(index_mu_);
     if (segments_.size() < 2) return false;
     victim = segments_.begin()->second;
     if (victim->number >= below) return false;
-    uint64_t total = 0;
-    for (const auto& [n, seg] : segments_) total += seg->end;
-    const uint64_t live_bytes = index_.data_bytes() + index_.size() * kRecordHeaderSize;
-    const uint64_t slack = std::max<uint64_t>(32u << 20, live_bytes);
-    if (!force && total <= live_bytes + slack) return false;
+    const CompactionPressure pressure = Pressure();
+    if (!force && pressure == CompactionPressure::kNone) return false;
+    throttled = pressure == CompactionPressure::kCompact;
     live = index_.RecordsIn(victim->number);
   }
   const uint64_t started = clock_->NowMonotonicNanos();
@@ -91,7 +119,7 @@ Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
     copied += chunk;
     compacted_bytes_.fetch_add(chunk, std::memory_order_relaxed);
     const uint64_t rate = config_.file.compaction_rate;
-    if (rate > 0) {  // stay under the configured copy rate
+    if (rate > 0 && throttled) {  // stay under the configured copy rate
       const uint64_t due = copied * 1000000000ull / rate;
       const uint64_t spent = clock_->NowMonotonicNanos() - started;
       if (due > spent) clock_->SleepForNanos(due - spent);
@@ -103,7 +131,12 @@ Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
       return Status::Failed("compaction of " + victim->name + " left live records behind");
     }
     segments_.erase(victim->number);
+    log_bytes_.fetch_sub(victim->end, std::memory_order_relaxed);
   }
+  {
+    std::lock_guard stalled(compact_mu_);  // a waiter is either before its check or asleep
+  }
+  stall_cv_.notify_all();
   // Removal needs no sync to be safe: should it be undone by a crash, recovery finds the old
   // segment still in the chain and its records overridden by the moves that follow.
   HASTORE_RETURN_IF_ERROR(fs_->Remove(JoinPath(dir_, victim->name)));

@@ -121,12 +121,14 @@ Status FileStore::LoadRecovered(RecoveryReport& report) {
     files->number = seg.number;
     files->name = seg.name;
     files->end = seg.end;
+    log_bytes_ += seg.end;
     auto f = fs_->Open(JoinPath(dir_, seg.name), OpenOptions{.read_only = true});
     if (!f.ok()) return f.status();
     files->read = std::move(f).value();
     segments_[seg.number] = std::move(files);
   }
   if (!report.chain.empty()) head_ = segments_[report.chain.back().number];
+  live_log_bytes_ = index_.data_bytes() + index_.size() * kRecordHeaderSize;
   return Status::Ok();
 }
 
@@ -290,6 +292,7 @@ Status FileStore::Close() {
     compact_stop_ = true;
   }
   compact_cv_.notify_all();
+  stall_cv_.notify_all();
   if (compactor_.joinable()) compactor_.join();
   {
     std::lock_guard lock(queue_mu_);

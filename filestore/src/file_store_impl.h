@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "batch_builder.h"
+#include "compaction_pressure.h"
 #include "fence_file.h"
 #include "hastore/filestore/file_store.h"
 #include "io_engine.h"
@@ -120,6 +121,11 @@ class FileStore final : public Store {
 
   // --- compaction (compactor.cc)
   void CompactorLoop();
+  void WakeCompactor();
+  CompactionPressure Pressure() const;
+  // Before a commit is queued: while compaction is far behind (kStall), waits for it to catch
+  // up, for a bounded time.
+  void WaitForCompaction();
   // Compacts the oldest segment if it is below `below` (a file number) and worth it.
   Result<bool> CompactOldest(bool force, uint32_t below);
 
@@ -165,10 +171,15 @@ class FileStore final : public Store {
   std::thread writer_;
 
   // Compaction.
-  std::mutex compact_mu_;  // guards compact_stop_ and the compactor's wake-ups
+  std::mutex compact_mu_;  // guards compact_stop_, compact_wanted_ and the compactor's wake-ups
   std::condition_variable compact_cv_;
   std::mutex compact_run_mu_;  // one compaction at a time (background or CompactFileStore)
   bool compact_stop_ = false;
+  bool compact_wanted_ = false;  // a segment was sealed since the compactor last looked
+  std::condition_variable stall_cv_;  // commits waiting for compaction (under compact_mu_)
+  // Bytes of the log (segment ends summed) and of the live records in it, for the pressure.
+  std::atomic<uint64_t> log_bytes_{0};
+  std::atomic<uint64_t> live_log_bytes_{0};
   std::thread compactor_;
 
   std::atomic<State> state_{State::kOpen};

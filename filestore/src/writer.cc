@@ -147,6 +147,7 @@ void FileStore::Submit(WorkItem* item) {
 
 Status FileStore::Commit(Transaction txn) {
   if (txn.empty()) return StateStatus();
+  WaitForCompaction();
   WorkItem item;
   item.txn = std::move(txn);
   Submit(&item);
@@ -155,6 +156,7 @@ Status FileStore::Commit(Transaction txn) {
 }
 
 void FileStore::CommitAsync(Transaction txn, CommitCallback done) {
+  WaitForCompaction();
   auto* item = new WorkItem;
   item->txn = std::move(txn);
   item->done = std::move(done);
@@ -284,6 +286,7 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
             break;
         }
       }
+      live_log_bytes_.store(index_.data_bytes() + index_.size() * kRecordHeaderSize, std::memory_order_relaxed);
     }
     batches_.fetch_add(1, std::memory_order_relaxed);
     commits_.fetch_add(in_batch.size(), std::memory_order_relaxed);
@@ -307,6 +310,7 @@ void FileStore::AdvanceHead(size_t len) {
   MirrorToCache(*head_, batch_.data(), len, head_->end);
   std::unique_lock lock(index_mu_);  // compaction reads segment ends under it
   head_->end += len;
+  log_bytes_.fetch_add(len, std::memory_order_relaxed);
   ++next_seq_;
 }
 
@@ -378,6 +382,7 @@ Status FileStore::CreateSegment() {
   seg->name = *name;
   seg->read = std::move(rf).value();
   seg->end = block_;
+  log_bytes_.fetch_add(block_, std::memory_order_relaxed);
   OpenCache(*seg, header.data());
   {
     std::unique_lock lock(index_mu_);
@@ -387,6 +392,7 @@ Status FileStore::CreateSegment() {
   head_write_ = std::move(wf).value();
   HASTORE_RETURN_IF_ERROR(WriteCatalogue());
   head_start_ = head_->end;
+  if (options_.background_compaction) WakeCompactor();  // the sealed segment may be worth compacting
   return Status::Ok();
 }
 

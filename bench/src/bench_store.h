@@ -1,0 +1,23 @@
+// The file store every runner measures: the default configuration apart from the sync policy,
+// named "bench", and a way to fill it with a live set of records quickly.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hastore/storage/config.h"
+#include "hastore/storage/store.h"
+
+namespace hastore::bench {
+
+StoreConfig BenchStoreConfig(const std::string& dir, SyncPolicy policy);
+Result<std::unique_ptr<Store>> OpenBenchStore(const std::string& dir, SyncPolicy policy);
+
+// Creates `count` records of `record_size` bytes in `connection`, from `writers` threads each
+// committing transactions of up to `per_commit` creates. Returns the handles in no set order.
+Result<std::vector<Handle>> LoadLiveSet(Store& store, const Connection& connection, uint64_t count,
+                                        size_t record_size, int writers, int per_commit);
+
+}  // namespace hastore::bench

@@ -1,0 +1,122 @@
+// The bench runners, run small. They check the runners measure what they say (rows, keys,
+// record counts, bounded disk), never how fast anything is.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/temp_dir.h"
+#include "hastore/bench/churn.h"
+#include "hastore/bench/reopen.h"
+#include "hastore/bench/runner.h"
+
+namespace hastore::bench {
+namespace {
+
+using nlohmann::json;
+using testing::TempDir;
+
+TEST(ThroughputRunner, OneRowPerCombinationWithRatiosToRaw) {
+  TempDir dir;
+  BenchOptions o;
+  o.kinds = {"file", "raw", "lmdb"};
+  o.policies = {"Direct-Write", "Disabled"};
+  o.writers = {1, 3};
+  o.sizes = {64};
+  o.seconds = 0.05;
+  o.dir = dir.path();
+  std::ostringstream progress;
+  auto rows = RunBench(o, progress);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 8u);  // file x 2 policies x 2 writer counts, raw x 2, lmdb x 2
+  for (const BenchRow& r : *rows) {
+    EXPECT_GT(r.commits_per_s, 0) << r.kind << " " << r.policy;
+    EXPECT_LE(r.p50_us, r.p99_us);
+    EXPECT_LE(r.p99_us, r.p999_us);
+    EXPECT_GT(r.ratio_to_raw, 0);
+    if (r.kind == "raw") {
+      EXPECT_DOUBLE_EQ(r.ratio_to_raw, 1.0);
+    }
+  }
+  EXPECT_NE(progress.str().find("done lmdb sync writers=3 size=64"), std::string::npos) << progress.str();
+  const json parsed = json::parse(FormatJson(*rows));
+  ASSERT_EQ(parsed.size(), 8u);
+  for (const char* key : {"kind", "policy", "writers", "record_size", "commits_per_s", "p50_us", "p99_us", "p999_us",
+                          "ratio_to_raw"}) {
+    EXPECT_TRUE(parsed[0].contains(key)) << key;
+  }
+}
+
+TEST(ThroughputRunner, BadOptionsAreRefusedBeforeAnythingRuns) {
+  BenchOptions o;
+  o.kinds = {"file", "tape"};
+  EXPECT_EQ(RunBench(o, std::cerr).status().code(), StatusCode::kInvalidArgument);
+  o.kinds = {"file"};
+  o.policies = {"Sometimes"};
+  EXPECT_EQ(RunBench(o, std::cerr).status().code(), StatusCode::kInvalidArgument);
+  o.policies = {"Direct-Write"};
+  o.writers = {0};
+  EXPECT_EQ(RunBench(o, std::cerr).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ReopenRunner, ReopensEveryLoadedRecordAndReportsMemory) {
+  TempDir dir;
+  ReopenOptions o;
+  o.live_bytes = 4u << 20;
+  o.record_size = 1000;
+  o.dir = dir.path();
+  std::ostringstream progress;
+  auto r = RunReopenBench(o, progress);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->records, (4u << 20) / 1000);
+  EXPECT_GT(r->file_bytes, o.live_bytes);
+  EXPECT_GT(r->read_seconds, 0);
+  EXPECT_GT(r->reopen_seconds, 0);
+  EXPECT_DOUBLE_EQ(r->ratio_to_read, r->reopen_seconds / r->read_seconds);
+  EXPECT_GT(r->resident_open, r->resident_before);
+  EXPECT_GE(r->resident_peak, r->resident_open);
+  EXPECT_EQ(r->memory_budget, 64 * r->records + (64u << 20));
+  const json parsed = json::parse(FormatReopenReport(*r, true));
+  EXPECT_EQ(parsed["records"], r->records);
+  EXPECT_TRUE(parsed.contains("bytes_per_record"));
+}
+
+// Disk use stays bounded while the live set is replaced many times over: 256 MiB of creates
+// over 2 MiB live. The store keeps at most the live data plus compaction's 32 MiB of slack, a
+// head segment of at least 16 MiB and the zeros written ahead of the log, so 128 MiB is ample
+// and far below the 256 MiB an uncompacted log would reach.
+TEST(ChurnRunner, DiskUseStaysBoundedWhileTheLiveSetIsReplaced) {
+  for (bool random : {true, false}) {
+    TempDir dir;
+    ChurnOptions o;
+    o.live_bytes = 2u << 20;
+    o.traffic_bytes = 256u << 20;
+    o.record_size = 1024;
+    o.writers = 4;
+    o.random = random;
+    o.policy = "Disabled";
+    o.dir = dir.path();
+    std::ostringstream progress;
+    auto r = RunChurnBench(o, progress);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->live_records, 2048u) << "random " << random;
+    EXPECT_GE(r->created_bytes, o.traffic_bytes - 4 * 8 * 1024);
+    EXPECT_GT(r->segments_compacted, 0u);
+    EXPECT_GT(r->max_file_bytes, 0u);
+    EXPECT_LT(r->max_file_bytes, 128u << 20) << "random " << random;
+    EXPECT_LE(r->final_file_bytes, r->max_file_bytes);
+  }
+}
+
+TEST(ChurnRunner, BadOptionsAreRefused) {
+  ChurnOptions o;
+  o.record_size = 0;
+  EXPECT_EQ(RunChurnBench(o, std::cerr).status().code(), StatusCode::kInvalidArgument);
+  o.record_size = 1024;
+  o.live_bytes = 1024;
+  o.writers = 4;  // fewer records than writers
+  EXPECT_EQ(RunChurnBench(o, std::cerr).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace hastore::bench
