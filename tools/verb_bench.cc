@@ -102,6 +102,9 @@ Verb AddBenchVerb(CLI::App& app) {
                   "Comma-separated sync policies for kind file: Direct-Write, Direct-Write-With-Cache, Cache-Flush, "
                   "Disabled (default: all)")
       ->delimiter(',');
+  cmd->add_option("--io-engine", o.io_engine, "file.io_engine of the file stores: auto, io_uring or pwrite")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "io_uring", "pwrite"}));
   cmd->add_option("--writers", o.writers, "Comma-separated writer thread counts (default: 1,4,16,64)")
       ->delimiter(',')
       ->check(CLI::Range(1, 4096));

@@ -9,17 +9,18 @@
 
 namespace hastore::bench {
 
-StoreConfig BenchStoreConfig(const std::string& dir, SyncPolicy policy) {
+StoreConfig BenchStoreConfig(const std::string& dir, SyncPolicy policy, IoEngineChoice engine) {
   StoreConfig config;
   config.name = "bench";
   config.kind = StoreKind::kFile;
   config.file.directory = dir;
   config.file.sync_policy = policy;
+  config.file.io_engine = engine;
   return config;
 }
 
-Result<std::unique_ptr<Store>> OpenBenchStore(const std::string& dir, SyncPolicy policy) {
-  return OpenFileStore(BenchStoreConfig(dir, policy), Ownership{.epoch = 0, .holder = "hastore bench"});
+Result<std::unique_ptr<Store>> OpenBenchStore(const std::string& dir, SyncPolicy policy, IoEngineChoice engine) {
+  return OpenFileStore(BenchStoreConfig(dir, policy, engine), Ownership{.epoch = 0, .holder = "hastore bench"});
 }
 
 namespace {

@@ -12,8 +12,9 @@
 
 namespace hastore::bench {
 
-StoreConfig BenchStoreConfig(const std::string& dir, SyncPolicy policy);
-Result<std::unique_ptr<Store>> OpenBenchStore(const std::string& dir, SyncPolicy policy);
+StoreConfig BenchStoreConfig(const std::string& dir, SyncPolicy policy, IoEngineChoice engine = IoEngineChoice::kAuto);
+Result<std::unique_ptr<Store>> OpenBenchStore(const std::string& dir, SyncPolicy policy,
+                                              IoEngineChoice engine = IoEngineChoice::kAuto);
 
 // Creates `count` records of `record_size` bytes in `connection`, from `writers` threads each
 // committing transactions of up to `per_commit` creates. Returns the handles in no set order.

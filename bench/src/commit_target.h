@@ -24,7 +24,7 @@ class CommitTarget {
 };
 
 // A file store (hastore::OpenFileStore) in dir: one transaction with one Create per commit.
-Result<std::unique_ptr<CommitTarget>> OpenFileTarget(const std::string& dir, SyncPolicy policy);
+Result<std::unique_ptr<CommitTarget>> OpenFileTarget(const std::string& dir, SyncPolicy policy, IoEngineChoice engine);
 
 // The reference: one committer thread, one pwrite plus one fdatasync per batch, into a file in
 // dir whose blocks were written before the run. `max_record` bounds one writer's record.

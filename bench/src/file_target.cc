@@ -32,8 +32,8 @@ class FileTarget final : public CommitTarget {
 
 }  // namespace
 
-Result<std::unique_ptr<CommitTarget>> OpenFileTarget(const std::string& dir, SyncPolicy policy) {
-  Result<std::unique_ptr<Store>> store = OpenBenchStore(dir, policy);
+Result<std::unique_ptr<CommitTarget>> OpenFileTarget(const std::string& dir, SyncPolicy policy, IoEngineChoice engine) {
+  Result<std::unique_ptr<Store>> store = OpenBenchStore(dir, policy, engine);
   if (!store.ok()) return store.status();
   Result<Connection> connection = (*store)->OpenConnection("bench");
   if (!connection.ok()) return connection.status();

@@ -46,6 +46,9 @@ Status ValidateOptions(const BenchOptions& o) {
     Result<SyncPolicy> parsed = ParseSyncPolicy(policy);
     if (!parsed.ok()) return Status::InvalidArgument("bench: " + parsed.status().message());
   }
+  if (Result<IoEngineChoice> engine = ParseIoEngine(o.io_engine); !engine.ok()) {
+    return Status::InvalidArgument("bench: " + engine.status().message());
+  }
   if (o.writers.empty() || o.sizes.empty()) return Status::InvalidArgument("bench: no writer counts or record sizes");
   for (int w : o.writers) {
     if (w <= 0 || w > kMaxWriters) {
@@ -95,19 +98,19 @@ std::vector<RowSpec> PlanRows(const BenchOptions& o) {
   return rows;
 }
 
-Result<std::unique_ptr<CommitTarget>> OpenTarget(const RowSpec& spec, const std::string& dir) {
-  if (spec.kind == "file") return OpenFileTarget(dir, ParseSyncPolicy(spec.policy).value());
+Result<std::unique_ptr<CommitTarget>> OpenTarget(const RowSpec& spec, const std::string& dir, IoEngineChoice engine) {
+  if (spec.kind == "file") return OpenFileTarget(dir, ParseSyncPolicy(spec.policy).value(), engine);
   if (spec.kind == "raw") return OpenRawTarget(dir, spec.writers, spec.record_size);
   return OpenLmdbTarget(dir);
 }
 
-Result<BenchRow> RunRow(const RowSpec& spec, const std::string& parent, double seconds) {
+Result<BenchRow> RunRow(const RowSpec& spec, const std::string& parent, double seconds, IoEngineChoice engine) {
   const std::string name = spec.kind + "-" + spec.policy + "-w" + std::to_string(spec.writers) + "-s" +
                            std::to_string(spec.record_size);
   Result<std::unique_ptr<ScratchDir>> dir = ScratchDir::Make(parent, name);
   if (!dir.ok()) return dir.status();
   HASTORE_RETURN_IF_ERROR(FlushFileSystem(parent));
-  Result<std::unique_ptr<CommitTarget>> target = OpenTarget(spec, (*dir)->path());
+  Result<std::unique_ptr<CommitTarget>> target = OpenTarget(spec, (*dir)->path(), engine);
   if (!target.ok()) return Status(target.status().code(), name + ": " + target.status().message());
 
   Result<Measurement> m = MeasureCommits(**target, HarnessOptions{.writers = spec.writers,
@@ -153,7 +156,7 @@ Result<std::vector<BenchRow>> RunBench(const BenchOptions& options, std::ostream
   for (const RowSpec& spec : PlanRows(options)) {
     progress << "start " << spec.kind << " " << spec.policy << " writers=" << spec.writers
              << " size=" << spec.record_size << std::endl;
-    Result<BenchRow> row = RunRow(spec, parent, options.seconds);
+    Result<BenchRow> row = RunRow(spec, parent, options.seconds, ParseIoEngine(options.io_engine).value());
     if (!row.ok()) return row.status();
     progress << FormatProgressLine(*row) << std::endl;
     rows.push_back(std::move(row).value());

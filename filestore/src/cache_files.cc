@@ -1,9 +1,11 @@
 // Direct-Write-With-Cache: every segment the writer creates gets a buffered mirror under
 // `<cache dir>/WLStoreCache/`, written after each batch's direct write succeeded. Reads prefer
-// the mirror, which sits in the page cache. The mirror is never synced and never trusted
-// across opens: a crash can leave it behind the primary, so an open removes the instance's old
-// cache files, and older segments are read from the primary until compaction rewrites them.
-// A failed mirror write only drops the mirror: the primary is the truth.
+// the mirror, which sits in the page cache (on a local disk when the primary is on shared
+// storage). The mirror is never synced, so a crash can leave it behind the primary or torn:
+// recovery reads a mirror only while it yields valid batches of the same segment, and an open
+// then brings each such mirror level with the log (copying the primary's bytes past where the
+// mirror stopped) and keeps it. Mirrors that do not match are removed. A failed mirror write
+// only drops the mirror: the primary is the truth.
 #include <spdlog/spdlog.h>
 
 #include "file_store_impl.h"
@@ -11,9 +13,31 @@
 
 namespace hastore::filestore {
 
-std::string FileStore::CacheDir() const {
-  const std::string& base = config_.file.cache_directory.empty() ? dir_ : config_.file.cache_directory;
-  return JoinPath(base, "WLStoreCache");
+std::string FileStore::CacheBase() const {
+  return config_.file.cache_directory.empty() ? dir_ : config_.file.cache_directory;
+}
+
+std::string FileStore::CacheDir() const { return JoinPath(CacheBase(), "WLStoreCache"); }
+
+void FileStore::AdoptCache(SegmentFiles& seg, uint64_t cache_end) {
+  auto rel = CacheFileName(instance_, seg.number);
+  if (!rel.ok() || cache_end == 0) return;
+  auto f = fs_->Open(JoinPath(CacheBase(), *rel), OpenOptions{});
+  Status s = f.ok() ? Status::Ok() : f.status();
+  std::string tail;
+  if (s.ok() && cache_end < seg.end) {  // the primary's batches the mirror missed
+    tail.resize(seg.end - cache_end);
+    size_t got = 0;
+    s = seg.read->Read(cache_end, tail.data(), tail.size(), &got);
+    if (s.ok() && got != tail.size()) s = Status::IOError("short read of " + seg.name);
+    if (s.ok()) s = (*f)->Write(cache_end, tail.data(), tail.size());
+  }
+  if (s.ok()) s = (*f)->Truncate(seg.end);
+  if (!s.ok()) {
+    spdlog::warn("{}: not keeping the cache file of {}: {}", instance_, seg.name, s.message());
+    return;
+  }
+  seg.cache = std::move(f).value();
 }
 
 Status FileStore::RemoveStaleCaches() {
@@ -22,9 +46,12 @@ Status FileStore::RemoveStaleCaches() {
   auto names = fs_->List(CacheDir());
   if (!names.ok()) return names.status();
   const std::string prefix = UpperInstance(instance_);
+  std::shared_lock lock(index_mu_);
   for (const std::string& name : *names) {
     auto parsed = ParseDatFileName(name.size() > 6 ? name.substr(0, name.size() - 6) : name);
     if (name.ends_with(".DAT.cache") && parsed && parsed->instance_upper == prefix) {
+      auto kept = segments_.find(parsed->number);
+      if (kept != segments_.end() && kept->second->cache) continue;
       HASTORE_RETURN_IF_ERROR(fs_->Remove(JoinPath(CacheDir(), name)));
     }
   }
@@ -35,8 +62,7 @@ void FileStore::OpenCache(SegmentFiles& seg, const char* header_block) {
   if (config_.file.sync_policy != SyncPolicy::kDirectWriteWithCache) return;
   auto rel = CacheFileName(instance_, seg.number);
   if (!rel.ok()) return;
-  const std::string base = config_.file.cache_directory.empty() ? dir_ : config_.file.cache_directory;
-  auto f = fs_->Open(JoinPath(base, *rel), OpenOptions{.create = true});
+  auto f = fs_->Open(JoinPath(CacheBase(), *rel), OpenOptions{.create = true});
   Status s = f.ok() ? (*f)->Truncate(0) : f.status();
   if (s.ok()) s = (*f)->Write(0, header_block, block_);
   if (!s.ok()) {

@@ -26,7 +26,11 @@ Status FileStore::Open(const Ownership& ownership) {
   if (!options_.read_only) HASTORE_RETURN_IF_ERROR(TakeOwnership(ownership));
 
   RecoveryReport report;
-  HASTORE_RETURN_IF_ERROR(Recover(fs_, dir_, instance_, RecoveryOptions{}, &report));
+  RecoveryOptions recovery;
+  if (!options_.read_only && config_.file.sync_policy == SyncPolicy::kDirectWriteWithCache) {
+    recovery.cache_base = CacheBase();  // boot from valid mirrors (cache_files.cc)
+  }
+  HASTORE_RETURN_IF_ERROR(Recover(fs_, dir_, instance_, recovery, &report));
   if (!options_.read_only && report.max_epoch > epoch_) {
     // The fence was lost (a torn first write, damage): the segments remember later owners.
     if (ownership.epoch != 0) {
@@ -125,6 +129,7 @@ Status FileStore::LoadRecovered(RecoveryReport& report) {
     auto f = fs_->Open(JoinPath(dir_, seg.name), OpenOptions{.read_only = true});
     if (!f.ok()) return f.status();
     files->read = std::move(f).value();
+    AdoptCache(*files, seg.cache_end);
     segments_[seg.number] = std::move(files);
   }
   if (!report.chain.empty()) head_ = segments_[report.chain.back().number];

@@ -109,7 +109,10 @@ class FileStore final : public Store {
   void AdvanceHead(size_t len);
   // After a sync: stop (fenced) if another owner's epoch is in the fence.
   void CheckFence();
+  std::string CacheBase() const;  // the directory that holds WLStoreCache/
   std::string CacheDir() const;
+  // Keeps a mirror recovery read up to cache_end, after copying the primary's bytes past it.
+  void AdoptCache(SegmentFiles& seg, uint64_t cache_end);
   void OpenCache(SegmentFiles& seg, const char* header_block);
   void MirrorToCache(SegmentFiles& seg, const char* buf, size_t len, uint64_t offset);
   Status RemoveStaleCaches();

@@ -136,6 +136,29 @@ Status AddToQuarantineList(FileSystem* fs, const std::string& dir, const std::st
   return fs->SyncDir(dir);
 }
 
+namespace {
+
+// The segment's mirror under cache_base when its header block is byte for byte the primary's
+// (same segment, same owner epoch), else null: a mirror of another owner's segment of the same
+// number, or a torn one, is never read.
+std::unique_ptr<File> OpenMatchingMirror(FileSystem* fs, const std::string& cache_base, const std::string& instance,
+                                         const File& primary, const SegmentInfo& seg) {
+  auto rel = CacheFileName(instance, seg.number);
+  if (!rel.ok()) return nullptr;
+  auto mirror = fs->Open(JoinPath(cache_base, *rel), OpenOptions{.read_only = true});
+  if (!mirror.ok()) return nullptr;
+  const size_t n = seg.header.block_size;
+  std::string want(n, '\0'), have(n, '\0');
+  size_t got_want = 0, got_have = 0;
+  if (!primary.Read(0, want.data(), n, &got_want).ok() || !(*mirror)->Read(0, have.data(), n, &got_have).ok() ||
+      got_want != n || got_have != n || want != have) {
+    return nullptr;
+  }
+  return std::move(mirror).value();
+}
+
+}  // namespace
+
 Status Recover(FileSystem* fs, const std::string& dir, const std::string& instance,
                const RecoveryOptions& options, RecoveryReport* r) {
   std::vector<Candidate> cands;
@@ -211,6 +234,11 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
     auto file = fs->Open(path, OpenOptions{.read_only = true});
     if (!file.ok()) return file.status();
     SegmentScanner scan(file->get(), seg.header.block_size, seg.number, seg.header.block_size);
+    std::unique_ptr<File> mirror;
+    if (!options.cache_base.empty()) {
+      mirror = OpenMatchingMirror(fs, options.cache_base, instance, **file, seg);
+      if (mirror) scan.PreferCache(mirror.get());
+    }
     ScannedBatch b;
     std::string why;
     for (;;) {
@@ -249,6 +277,7 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
     }
     if (seg.end == 0) seg.end = seg.header.block_size;
     seg.last_seq = r->next_seq - 1;
+    if (mirror) seg.cache_end = std::min(scan.cache_end(), seg.end);
     if (sealed && (seg.end != limit || seg.last_seq != expect_last)) {
       return Damaged(r, path, seg.end, "the log ends at offset " + std::to_string(seg.end) + " (batch " +
                                            std::to_string(seg.last_seq) + ") but the next segment seals it at " +

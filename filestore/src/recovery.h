@@ -33,6 +33,9 @@ struct SegmentInfo {
   uint64_t end = 0;      // end of the log in this segment
   uint64_t last_seq = 0; // sequence number of its last batch (first_seq - 1 when empty)
   uint64_t batches = 0;
+  // Direct-Write-With-Cache: the bytes of its mirror under RecoveryOptions::cache_base that
+  // match the log and were read instead of the primary (0: no usable mirror).
+  uint64_t cache_end = 0;
 };
 
 struct Damage {
@@ -68,6 +71,10 @@ Result<std::vector<uint32_t>> ReadQuarantineList(FileSystem* fs, const std::stri
 Status AddToQuarantineList(FileSystem* fs, const std::string& dir, const std::string& instance, uint32_t number);
 
 struct RecoveryOptions {
+  // Direct-Write-With-Cache boot: the directory that holds WLStoreCache/. A segment whose
+  // mirror there starts with the same header block is read from the mirror as far as it is
+  // valid (see SegmentScanner::PreferCache). Empty: read the primaries only (verify, dump).
+  std::string cache_base;
   // Called for every record of every valid batch, in log order (for dump and verify).
   std::function<void(const SegmentInfo&, uint64_t offset, const DecodedRecord&)> on_record;
 };

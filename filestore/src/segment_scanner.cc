@@ -8,7 +8,30 @@ constexpr size_t kReadChunk = 4u << 20;
 }
 
 SegmentScanner::SegmentScanner(const File* file, uint32_t block_size, uint32_t file_number, uint64_t start)
-    : file_(file), block_(block_size), file_number_(file_number), offset_(start) {}
+    : file_(file), primary_(file), block_(block_size), file_number_(file_number), offset_(start) {}
+
+void SegmentScanner::PreferCache(const File* cache) {
+  cache_ = cache;
+  file_ = cache;
+  buf_.clear();
+  buf_offset_ = 0;
+}
+
+void SegmentScanner::SwitchToPrimary() {
+  cache_end_ = offset_;
+  cache_ = nullptr;
+  file_ = primary_;
+  buf_.clear();
+  buf_offset_ = 0;
+}
+
+SegmentScanner::Outcome SegmentScanner::Next(uint64_t end_limit, ScannedBatch* batch, std::string* why) {
+  if (cache_ == nullptr) return NextFromFile(end_limit, batch, why);
+  const Outcome from_cache = NextFromFile(end_limit, batch, why);
+  if (from_cache == Outcome::kBatch || offset_ >= end_limit) return from_cache;
+  SwitchToPrimary();
+  return NextFromFile(end_limit, batch, why);
+}
 
 Status SegmentScanner::Fill(uint64_t off, size_t n, bool* complete) {
   if (off >= buf_offset_ && off + n <= buf_offset_ + buf_.size()) {
@@ -25,7 +48,7 @@ Status SegmentScanner::Fill(uint64_t off, size_t n, bool* complete) {
   return Status::Ok();
 }
 
-SegmentScanner::Outcome SegmentScanner::Next(uint64_t end_limit, ScannedBatch* batch, std::string* why) {
+SegmentScanner::Outcome SegmentScanner::NextFromFile(uint64_t end_limit, ScannedBatch* batch, std::string* why) {
   if (offset_ >= end_limit) return Outcome::kEnd;
   bool complete = false;
   Status s = Fill(offset_, kBatchHeaderSize, &complete);
@@ -92,6 +115,7 @@ SegmentScanner::Outcome SegmentScanner::Next(uint64_t end_limit, ScannedBatch* b
 }
 
 bool SegmentScanner::ZeroBlockAtOffset() {
+  if (cache_ != nullptr) SwitchToPrimary();
   bool complete = false;
   if (!Fill(offset_, block_, &complete).ok() || !complete) return false;
   const char* p = At(offset_);
@@ -104,6 +128,7 @@ bool SegmentScanner::ZeroBlockAtOffset() {
 Result<bool> SegmentScanner::ValidBatchFollows(uint64_t after_seq, uint64_t* found_at) {
   // The writer keeps at most one batch unsynced, so after a crash nothing valid can follow a
   // torn batch; a valid later batch means bytes that were once durable are now damaged.
+  if (cache_ != nullptr) SwitchToPrimary();
   uint64_t off = offset_ + block_;
   for (;;) {
     bool complete = false;

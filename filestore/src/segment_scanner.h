@@ -30,6 +30,15 @@ class SegmentScanner {
   // True when the block at offset() is all zeros (never written, or pre-written space).
   bool ZeroBlockAtOffset();
 
+  // Direct-Write-With-Cache boot: read batches from `cache`, a buffered mirror of this segment
+  // whose first block matches it, for as long as it yields valid batches; at the first offset
+  // where it does not (a mirror a crash left behind or tore), go on from the primary file.
+  // The mirror never holds a batch the primary lacks: the writer mirrors only synced batches.
+  void PreferCache(const File* cache);
+  // Where reading from the mirror stopped: the bytes before it came from the mirror and
+  // match the log. 0 when no mirror was used.
+  uint64_t cache_end() const { return cache_ != nullptr ? offset_ : cache_end_; }
+
   // Is there any valid batch of this segment with seq > after_seq at or beyond offset()?
   // Used to tell a torn tail (nothing valid follows) from damage (valid data follows).
   Result<bool> ValidBatchFollows(uint64_t after_seq, uint64_t* found_at);
@@ -39,7 +48,14 @@ class SegmentScanner {
   Status Fill(uint64_t off, size_t n, bool* complete);
   const char* At(uint64_t off) const { return buf_.data() + (off - buf_offset_); }
 
+  Outcome NextFromFile(uint64_t end_limit, ScannedBatch* batch, std::string* why);
+  // Leaves the mirror for the primary file at offset_.
+  void SwitchToPrimary();
+
   const File* file_;
+  const File* primary_;
+  const File* cache_ = nullptr;  // while reading from the mirror
+  uint64_t cache_end_ = 0;
   uint32_t block_;
   uint32_t file_number_;
   uint64_t offset_;

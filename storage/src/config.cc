@@ -51,14 +51,6 @@ std::string FoldPolicyName(std::string_view s) {
   return out;
 }
 
-Result<IoEngineChoice> ParseIoEngine(std::string_view text) {
-  for (const auto& [engine, name] : kIoEngineNames) {
-    if (text == name) return engine;
-  }
-  return Status::InvalidArgument("unknown I/O engine '" + std::string(text) +
-                                 "'; valid are auto, io_uring, pwrite");
-}
-
 Result<StoreKind> ParseStoreKind(std::string_view text) {
   if (text == ToString(StoreKind::kFile)) return StoreKind::kFile;
   return Status::InvalidArgument(
@@ -240,6 +232,14 @@ Status ReadRoot(std::string_view source, const toml::table& root, StoreConfig& c
 }
 
 }  // namespace
+
+Result<IoEngineChoice> ParseIoEngine(std::string_view text) {
+  for (const auto& [engine, name] : kIoEngineNames) {
+    if (text == name) return engine;
+  }
+  return Status::InvalidArgument("unknown I/O engine '" + std::string(text) +
+                                 "'; valid are auto, io_uring, pwrite");
+}
 
 std::string_view ToString(StoreKind k) {
   switch (k) {

@@ -20,6 +20,7 @@ struct BenchOptions {
   std::vector<std::string> kinds{"file", "raw", "lmdb"};
   // Sync policies for kind "file" (DESIGN names: "Direct-Write", "Cache-Flush", ...).
   std::vector<std::string> policies{"Direct-Write", "Direct-Write-With-Cache", "Cache-Flush", "Disabled"};
+  std::string io_engine = "auto";  // file.io_engine of kind "file": auto, io_uring or pwrite
   std::vector<int> writers{1, 4, 16, 64};
   std::vector<size_t> sizes{64, 1024, 16384};
   double seconds = 5.0;  // measured time per row

@@ -47,6 +47,8 @@ inline bool IsDurable(SyncPolicy p) { return p != SyncPolicy::kDisabled; }
 
 enum class IoEngineChoice : uint8_t { kAuto, kIoUring, kPwrite };
 std::string_view ToString(IoEngineChoice e);
+// "auto", "io_uring" or "pwrite".
+Result<IoEngineChoice> ParseIoEngine(std::string_view text);
 
 struct FileStoreSettings {
   std::string directory;
