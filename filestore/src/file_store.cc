@@ -23,6 +23,7 @@ Status FileStore::Open(const Ownership& ownership) {
   if (!bs.ok()) return bs.status();
   block_ = config_.file.block_size > 0 ? static_cast<uint32_t>(config_.file.block_size) : *bs;
   batch_ = BatchBuilder(block_);
+  if (config_.file.io_buffer_size > 0) io_buffer_bytes_ = static_cast<uint64_t>(config_.file.io_buffer_size);
   if (!options_.read_only) HASTORE_RETURN_IF_ERROR(TakeOwnership(ownership));
 
   RecoveryReport report;

@@ -58,6 +58,10 @@ struct WorkItem {
   Status result;
 };
 
+// file.io_buffer_size -1: large enough that batches are bounded by the commits waiting, not
+// by the buffer, at 64 writers of 16 KiB (1 MiB).
+inline constexpr uint64_t kDefaultIoBufferBytes = uint64_t{4} << 20;
+
 class FileStore final : public Store {
  public:
   FileStore(const StoreConfig& config, const FileStoreOptions& options);
@@ -139,6 +143,9 @@ class FileStore final : public Store {
   FileSystem* fs_;
   Clock* clock_;
   uint32_t block_ = 4096;
+  // The most bytes one group-commit batch gathers (file.io_buffer_size); a larger transaction
+  // still goes, alone.
+  uint64_t io_buffer_bytes_ = kDefaultIoBufferBytes;
   uint64_t epoch_ = 0;
   std::unique_ptr<FileLock> lock_;
   std::unique_ptr<FenceFile> fence_;

@@ -236,6 +236,7 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
                                         std::to_string(config_.file.max_file_size) + ")"));
         continue;
       }
+      if (!in_batch.empty() && batch_.AlignedSizeWith(bytes) > io_buffer_bytes_) break;  // the next batch takes it
       if (ShouldRoll(batch_.AlignedSizeWith(bytes))) {
         roll = true;
         if (!in_batch.empty()) break;  // write what we have; this item goes in the next segment

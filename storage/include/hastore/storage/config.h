@@ -14,7 +14,7 @@
 //   max_file_size = 1342177280
 //   initial_size = 0
 //   block_size = -1                # -1: the device's logical block
-//   io_buffer_size = -1            # -1: chosen by the store
+//   io_buffer_size = -1            # most bytes one group-commit batch gathers; -1: 4 MiB
 //   file_locking_enabled = true
 //   cache_directory = ""           # Direct-Write-With-Cache; "" = the store's directory
 //   io_engine = "auto"             # auto | io_uring | pwrite
