@@ -24,13 +24,14 @@ void FileStore::AdoptCache(SegmentFiles& seg, uint64_t cache_end) {
   if (!rel.ok() || cache_end == 0) return;
   auto f = fs_->Open(JoinPath(CacheBase(), *rel), OpenOptions{});
   Status s = f.ok() ? Status::Ok() : f.status();
-  std::string tail;
-  if (s.ok() && cache_end < seg.end) {  // the primary's batches the mirror missed
-    tail.resize(seg.end - cache_end);
+  constexpr uint64_t kChunk = 4u << 20;
+  std::string chunk;
+  for (uint64_t at = cache_end; s.ok() && at < seg.end; at += kChunk) {  // what the mirror missed
+    chunk.resize(std::min(kChunk, seg.end - at));
     size_t got = 0;
-    s = seg.read->Read(cache_end, tail.data(), tail.size(), &got);
-    if (s.ok() && got != tail.size()) s = Status::IOError("short read of " + seg.name);
-    if (s.ok()) s = (*f)->Write(cache_end, tail.data(), tail.size());
+    s = seg.read->Read(at, chunk.data(), chunk.size(), &got);
+    if (s.ok() && got != chunk.size()) s = Status::IOError("short read of " + seg.name + " at offset " + std::to_string(at));
+    if (s.ok()) s = (*f)->Write(at, chunk.data(), chunk.size());
   }
   if (s.ok()) s = (*f)->Truncate(seg.end);
   if (!s.ok()) {
@@ -70,6 +71,12 @@ void FileStore::OpenCache(SegmentFiles& seg, const char* header_block) {
     return;
   }
   seg.cache = std::move(f).value();
+}
+
+void FileStore::RemoveCache(const SegmentFiles& seg) {
+  auto rel = CacheFileName(instance_, seg.number);
+  Status s = rel.ok() ? fs_->Remove(JoinPath(CacheBase(), *rel)) : rel.status();
+  if (!s.ok()) spdlog::warn("{}: cannot remove the cache file of {}: {}", instance_, seg.name, s.message());
 }
 
 void FileStore::MirrorToCache(SegmentFiles& seg, const char* buf, size_t len, uint64_t offset) {

@@ -8,6 +8,8 @@
 // after it was read (the index no longer points at the old place).
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "compaction_pressure.h"
 #include "file_store_impl.h"
 
@@ -29,7 +31,10 @@ void FileStore::WakeCompactor() {
 }
 
 void FileStore::WaitForCompaction() {
-  if (!options_.background_compaction || Pressure() != CompactionPressure::kStall) return;
+  if (!compactor_.joinable() || Pressure() != CompactionPressure::kStall) return;
+  // A commit made from a completion callback runs on the writer thread, which the compactor's
+  // copies need: holding it would stall everyone for the whole bound.
+  if (std::this_thread::get_id() == writer_.get_id()) return;
   std::unique_lock lock(compact_mu_);
   compact_wanted_ = true;
   compact_cv_.notify_one();
@@ -50,11 +55,15 @@ void FileStore::CompactorLoop() {
     if (compact_stop_) break;
     compact_wanted_ = false;
     lock.unlock();
+    bool progressing = false;
     for (int rounds = 0; rounds < 64; ++rounds) {
       auto removed = CompactOldest(false, kNoFile);
-      if (!removed.ok() || !*removed) break;
+      progressing = removed.ok() && *removed;
+      if (!progressing) break;
     }
     lock.lock();
+    // Still far behind and still getting somewhere: go on without waiting out the period.
+    if (progressing && Pressure() >= CompactionPressure::kUrgent) compact_wanted_ = true;
   }
 }
 
@@ -87,15 +96,12 @@ Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
   HASTORE_RETURN_IF_ERROR(StateStatus());
   std::shared_ptr<SegmentFiles> victim;
   std::vector<std::pair<Handle, Location>> live;
-  bool throttled = true;
   {
     std::shared_lock lock(index_mu_);
     if (segments_.size() < 2) return false;
     victim = segments_.begin()->second;
     if (victim->number >= below) return false;
-    const CompactionPressure pressure = Pressure();
-    if (!force && pressure == CompactionPressure::kNone) return false;
-    throttled = pressure == CompactionPressure::kCompact;
+    if (!force && Pressure() == CompactionPressure::kNone) return false;
     live = index_.RecordsIn(victim->number);
   }
   const uint64_t started = clock_->NowMonotonicNanos();
@@ -119,7 +125,8 @@ Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
     copied += chunk;
     compacted_bytes_.fetch_add(chunk, std::memory_order_relaxed);
     const uint64_t rate = config_.file.compaction_rate;
-    if (rate > 0 && throttled) {  // stay under the configured copy rate
+    // Stay under the configured copy rate, unless writers make garbage faster than that.
+    if (rate > 0 && Pressure() == CompactionPressure::kCompact) {
       const uint64_t due = copied * 1000000000ull / rate;
       const uint64_t spent = clock_->NowMonotonicNanos() - started;
       if (due > spent) clock_->SleepForNanos(due - spent);
@@ -141,6 +148,7 @@ Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
   // segment still in the chain and its records overridden by the moves that follow.
   HASTORE_RETURN_IF_ERROR(fs_->Remove(JoinPath(dir_, victim->name)));
   HASTORE_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  if (victim->cache) RemoveCache(*victim);
   compacted_segments_.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("{}: compacted {} ({} live bytes copied)", instance_, victim->name, copied);
   return true;

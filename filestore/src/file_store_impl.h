@@ -117,6 +117,8 @@ class FileStore final : public Store {
   std::string CacheDir() const;
   // Keeps a mirror recovery read up to cache_end, after copying the primary's bytes past it.
   void AdoptCache(SegmentFiles& seg, uint64_t cache_end);
+  // Removes the mirror of a segment compaction removed (open readers keep their descriptor).
+  void RemoveCache(const SegmentFiles& seg);
   void OpenCache(SegmentFiles& seg, const char* header_block);
   void MirrorToCache(SegmentFiles& seg, const char* buf, size_t len, uint64_t offset);
   Status RemoveStaleCaches();

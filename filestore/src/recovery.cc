@@ -234,10 +234,15 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
     auto file = fs->Open(path, OpenOptions{.read_only = true});
     if (!file.ok()) return file.status();
     SegmentScanner scan(file->get(), seg.header.block_size, seg.number, seg.header.block_size);
+    // Only sealed segments are read from a mirror: their end is fixed by the next segment's
+    // header, read from the primaries. The head's end is decided here, and a new owner's seal
+    // makes it permanent, so it must come from the primary alone: a mirror could otherwise
+    // extend the log past what the primary holds, and readers without this host's mirror would
+    // find it damaged.
     std::unique_ptr<File> mirror;
     if (!options.cache_base.empty()) {
       mirror = OpenMatchingMirror(fs, options.cache_base, instance, **file, seg);
-      if (mirror) scan.PreferCache(mirror.get());
+      if (mirror && sealed) scan.PreferCache(mirror.get());
     }
     ScannedBatch b;
     std::string why;
@@ -261,6 +266,7 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
         break;
       }
       if (b.header.seq != r->next_seq) {
+        if (scan.FallBackToPrimary(b.offset)) continue;  // the mirror is wrong here; the primary decides
         if (!sealed && b.header.seq < r->next_seq) {  // stale bytes from an earlier use of the space
           r->torn_offset = b.offset;
           r->torn_reason = "batch sequence " + std::to_string(b.header.seq) + " does not continue the log";
@@ -277,7 +283,8 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
     }
     if (seg.end == 0) seg.end = seg.header.block_size;
     seg.last_seq = r->next_seq - 1;
-    if (mirror) seg.cache_end = std::min(scan.cache_end(), seg.end);
+    // The head's mirror agrees with the log in its header block only, as far as recovery knows.
+    if (mirror) seg.cache_end = sealed ? std::min(scan.cache_end(), seg.end) : seg.header.block_size;
     if (sealed && (seg.end != limit || seg.last_seq != expect_last)) {
       return Damaged(r, path, seg.end, "the log ends at offset " + std::to_string(seg.end) + " (batch " +
                                            std::to_string(seg.last_seq) + ") but the next segment seals it at " +

@@ -33,8 +33,9 @@ struct SegmentInfo {
   uint64_t end = 0;      // end of the log in this segment
   uint64_t last_seq = 0; // sequence number of its last batch (first_seq - 1 when empty)
   uint64_t batches = 0;
-  // Direct-Write-With-Cache: the bytes of its mirror under RecoveryOptions::cache_base that
-  // match the log and were read instead of the primary (0: no usable mirror).
+  // Direct-Write-With-Cache: the bytes of its mirror under RecoveryOptions::cache_base known to
+  // match the log (0: no mirror of this segment). Sealed segments are read from the mirror up
+  // to there; the head is read from the primary and only its mirror's header block counts.
   uint64_t cache_end = 0;
 };
 

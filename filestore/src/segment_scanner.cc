@@ -25,10 +25,18 @@ void SegmentScanner::SwitchToPrimary() {
   buf_offset_ = 0;
 }
 
+bool SegmentScanner::FallBackToPrimary(uint64_t offset) {
+  if (cache_ == nullptr) return false;
+  offset_ = offset;
+  SwitchToPrimary();
+  return true;
+}
+
 SegmentScanner::Outcome SegmentScanner::Next(uint64_t end_limit, ScannedBatch* batch, std::string* why) {
   if (cache_ == nullptr) return NextFromFile(end_limit, batch, why);
   const Outcome from_cache = NextFromFile(end_limit, batch, why);
   if (from_cache == Outcome::kBatch || offset_ >= end_limit) return from_cache;
+  batch->records.clear();  // they point into the mirror's buffer, about to be dropped
   SwitchToPrimary();
   return NextFromFile(end_limit, batch, why);
 }

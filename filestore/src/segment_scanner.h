@@ -35,6 +35,9 @@ class SegmentScanner {
   // where it does not (a mirror a crash left behind or tore), go on from the primary file.
   // The mirror never holds a batch the primary lacks: the writer mirrors only synced batches.
   void PreferCache(const File* cache);
+  // When the batch just returned came from the mirror: rewinds to `offset` (that batch's) on the
+  // primary and returns true. False when already reading the primary.
+  bool FallBackToPrimary(uint64_t offset);
   // Where reading from the mirror stopped: the bytes before it came from the mirror and
   // match the log. 0 when no mirror was used.
   uint64_t cache_end() const { return cache_ != nullptr ? offset_ : cache_end_; }

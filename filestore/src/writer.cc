@@ -119,6 +119,7 @@ void FileStore::Fail(State state, Status why) {
   failure_ = std::move(why);
   state_ = state;
   spdlog::error("{}: {}", instance_, failure_.ToString());
+  stall_cv_.notify_all();  // commits waiting for compaction now fail at once
 }
 
 void FileStore::Complete(WorkItem* item, Status s) {
@@ -146,6 +147,7 @@ void FileStore::Submit(WorkItem* item) {
 }
 
 Status FileStore::Commit(Transaction txn) {
+  if (options_.read_only) return Status::NotSupported("instance " + instance_ + " is open read-only");
   if (txn.empty()) return StateStatus();
   WaitForCompaction();
   WorkItem item;
@@ -156,6 +158,10 @@ Status FileStore::Commit(Transaction txn) {
 }
 
 void FileStore::CommitAsync(Transaction txn, CommitCallback done) {
+  if (options_.read_only) {
+    done(Status::NotSupported("instance " + instance_ + " is open read-only"));
+    return;
+  }
   WaitForCompaction();
   auto* item = new WorkItem;
   item->txn = std::move(txn);

@@ -45,8 +45,18 @@ class CacheBootTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
-  // Two hundred records in one segment, each in its own batch; returns the first segment's paths.
+  // Two hundred records in the first segment, each in its own batch, then an open that seals
+  // it (only sealed segments are read from their mirrors).
   void Fill() {
+    FillHead();
+    auto store = Open();
+    ASSERT_TRUE(store) << last_open_.ToString();
+    ASSERT_TRUE(store->Close().ok());
+    ASSERT_TRUE(fs::exists(mirror_)) << "the mirror of the former head was not kept";
+  }
+
+  // The same records, left in the head segment.
+  void FillHead() {
     auto store = Open();
     ASSERT_TRUE(store) << last_open_.ToString();
     auto conn = store->OpenConnection("c");
@@ -146,6 +156,45 @@ TEST_F(CacheBootTest, AMirrorOfAnotherSegmentIsNeverRead) {
   ExpectEveryRecord(*store);
   ASSERT_TRUE(store->Close().ok());
   EXPECT_FALSE(fs::exists(mirror_)) << "an unusable mirror is removed";
+}
+
+TEST_F(CacheBootTest, TheHeadIsReadFromThePrimaryAlone) {
+  // Where the log ends in the head is decided at recovery and sealed for good by the new owner,
+  // so it must not depend on a mirror only this host has.
+  FillHead();
+  std::string primary = ReadAll(primary_);
+  const size_t at = primary.find("record 100");
+  ASSERT_NE(at, std::string::npos);
+  primary[at] ^= 0x20;
+  WriteAll(primary_, primary);
+  EXPECT_FALSE(Open());
+  EXPECT_EQ(last_open_.code(), StatusCode::kCorruption) << last_open_.ToString();
+}
+
+TEST_F(CacheBootTest, TheHeadsMirrorIsKeptLevelWithThePrimary) {
+  FillHead();
+  const std::string mirror = ReadAll(mirror_);
+  WriteAll(mirror_, mirror.substr(0, 4096 + 1000));  // behind and torn
+  auto store = Open();
+  ASSERT_TRUE(store) << last_open_.ToString();
+  ExpectEveryRecord(*store);
+  ASSERT_TRUE(store->Close().ok());
+  ExpectMirrorLevelWithPrimary();
+}
+
+TEST_F(CacheBootTest, CompactionRemovesTheMirrorWithItsSegment) {
+  Fill();
+  auto store = Open();
+  ASSERT_TRUE(store) << last_open_.ToString();
+  Transaction txn = store->Begin();
+  for (const auto& [h, data] : expected_) ASSERT_TRUE(txn.Remove(h).ok());
+  ASSERT_TRUE(store->Commit(std::move(txn)).ok());
+  auto removed = CompactFileStore(*store, /*force=*/true);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_GE(*removed, 1u);
+  EXPECT_FALSE(fs::exists(primary_));
+  EXPECT_FALSE(fs::exists(mirror_)) << "the mirror outlived its segment";
+  ASSERT_TRUE(store->Close().ok());
 }
 
 TEST_F(CacheBootTest, ReadOnlyOpensReadThePrimary) {

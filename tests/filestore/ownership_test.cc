@@ -128,6 +128,15 @@ void ExpectRefusedWhileHeld(const StoreConfig& config) {
   auto records = ScanOwned(**reader);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records.begin()->second, "child's record");
+  // Nor may a reader write: its commits are refused at once (there is no writer to wait for).
+  Transaction txn = (*reader)->Begin();
+  ASSERT_TRUE(txn.Remove(records.begin()->first).ok());
+  EXPECT_EQ((*reader)->Commit(std::move(txn)).code(), StatusCode::kNotSupported);
+  Transaction async = (*reader)->Begin();
+  ASSERT_TRUE(async.Remove(records.begin()->first).ok());
+  Status async_result;
+  (*reader)->CommitAsync(std::move(async), [&](Status s) { async_result = std::move(s); });
+  EXPECT_EQ(async_result.code(), StatusCode::kNotSupported);
 }
 
 TEST_F(OwnershipTest, SecondProcessIsRefusedWithTheHolderNamedUntilTheFirstCloses) {
