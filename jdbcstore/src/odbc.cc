@@ -1,0 +1,240 @@
+#include "odbc.h"
+
+#include <cstring>
+#include <mutex>
+
+namespace hastore::jdbcstore {
+
+namespace {
+
+bool Succeeded(SQLRETURN rc) { return rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO; }
+
+Status OdbcError(SQLSMALLINT type, SQLHANDLE handle, std::string_view doing) {
+  const OdbcDiagnostic d = Diagnose(type, handle);
+  std::string msg(doing);
+  msg += ": ";
+  msg += d.sqlstate.empty() ? "ODBC error" : "SQLSTATE " + d.sqlstate;
+  if (!d.message.empty()) msg += " " + d.message;
+  return Status::IOError(std::move(msg));
+}
+
+// One ODBC 3 environment for the process, made on first use and kept until exit.
+Result<SQLHENV> Environment() {
+  static SQLHENV env = SQL_NULL_HENV;
+  static Status error;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (!Succeeded(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env))) {
+      error = Status::IOError("cannot allocate an ODBC environment (is unixODBC installed?)");
+      return;
+    }
+    SQLRETURN rc = SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, reinterpret_cast<SQLPOINTER>(SQL_OV_ODBC3), 0);
+    if (!Succeeded(rc)) error = OdbcError(SQL_HANDLE_ENV, env, "setting ODBC version 3");
+  });
+  if (!error.ok()) return error;
+  return env;
+}
+
+// The driver's text for what a connection string names, without its password.
+std::string Redacted(const std::string& connection_string) {
+  std::string out;
+  size_t at = 0;
+  while (at < connection_string.size()) {
+    size_t end = connection_string.find(';', at);
+    if (end == std::string::npos) end = connection_string.size();
+    std::string part = connection_string.substr(at, end - at);
+    std::string key = part.substr(0, part.find('='));
+    for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (key == "PWD" || key == "PASSWORD") part = part.substr(0, part.find('=')) + "=***";
+    out += (out.empty() ? "" : ";") + part;
+    at = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+OdbcDiagnostic Diagnose(SQLSMALLINT handle_type, SQLHANDLE handle) {
+  OdbcDiagnostic d;
+  SQLCHAR state[6] = {0};
+  SQLINTEGER native = 0;
+  SQLCHAR text[1024] = {0};
+  SQLSMALLINT len = 0;
+  if (Succeeded(SQLGetDiagRec(handle_type, handle, 1, state, &native, text, sizeof text, &len))) {
+    d.sqlstate = reinterpret_cast<char*>(state);
+    d.message = reinterpret_cast<char*>(text);
+  }
+  return d;
+}
+
+// ---- connection -------------------------------------------------------------------------------
+
+Result<std::unique_ptr<OdbcConnection>> OdbcConnection::Connect(const std::string& connection_string) {
+  Result<SQLHENV> env = Environment();
+  if (!env.ok()) return env.status();
+  std::unique_ptr<OdbcConnection> c(new OdbcConnection());
+  if (!Succeeded(SQLAllocHandle(SQL_HANDLE_DBC, *env, &c->dbc_))) {
+    return OdbcError(SQL_HANDLE_ENV, *env, "allocating an ODBC connection");
+  }
+  SQLRETURN rc = SQLDriverConnect(c->dbc_, nullptr,
+                                  reinterpret_cast<SQLCHAR*>(const_cast<char*>(connection_string.c_str())),
+                                  SQL_NTS, nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT);
+  if (!Succeeded(rc)) return OdbcError(SQL_HANDLE_DBC, c->dbc_, "connecting to " + Redacted(connection_string));
+  c->connected_ = true;
+  rc = SQLSetConnectAttr(c->dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), 0);
+  if (!Succeeded(rc)) return OdbcError(SQL_HANDLE_DBC, c->dbc_, "turning autocommit off");
+  return c;
+}
+
+OdbcConnection::~OdbcConnection() {
+  if (dbc_ == SQL_NULL_HDBC) return;
+  if (connected_) {
+    SQLEndTran(SQL_HANDLE_DBC, dbc_, SQL_ROLLBACK);
+    SQLDisconnect(dbc_);
+  }
+  SQLFreeHandle(SQL_HANDLE_DBC, dbc_);
+}
+
+Result<std::unique_ptr<OdbcStatement>> OdbcConnection::Prepare(std::string_view sql) {
+  SQLHSTMT stmt = SQL_NULL_HSTMT;
+  if (!Succeeded(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &stmt))) {
+    return OdbcError(SQL_HANDLE_DBC, dbc_, "allocating a statement for " + std::string(sql));
+  }
+  std::unique_ptr<OdbcStatement> s(new OdbcStatement(stmt, std::string(sql)));
+  SQLRETURN rc = SQLPrepare(stmt, reinterpret_cast<SQLCHAR*>(s->sql_.data()), static_cast<SQLINTEGER>(s->sql_.size()));
+  HASTORE_RETURN_IF_ERROR(s->Check(rc, "preparing"));
+  return s;
+}
+
+Status OdbcConnection::ExecuteDirect(std::string_view sql, std::string_view what) {
+  SQLHSTMT stmt = SQL_NULL_HSTMT;
+  if (!Succeeded(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &stmt))) return OdbcError(SQL_HANDLE_DBC, dbc_, what);
+  std::string text(sql);
+  SQLRETURN rc = SQLExecDirect(stmt, reinterpret_cast<SQLCHAR*>(text.data()), static_cast<SQLINTEGER>(text.size()));
+  Status s = Succeeded(rc) || rc == SQL_NO_DATA ? Status::Ok() : OdbcError(SQL_HANDLE_STMT, stmt, what);
+  SQLFreeHandle(SQL_HANDLE_STMT, stmt);
+  return s;
+}
+
+Status OdbcConnection::Commit() {
+  return Succeeded(SQLEndTran(SQL_HANDLE_DBC, dbc_, SQL_COMMIT)) ? Status::Ok()
+                                                                 : OdbcError(SQL_HANDLE_DBC, dbc_, "committing");
+}
+
+Status OdbcConnection::Rollback() {
+  return Succeeded(SQLEndTran(SQL_HANDLE_DBC, dbc_, SQL_ROLLBACK)) ? Status::Ok()
+                                                                   : OdbcError(SQL_HANDLE_DBC, dbc_, "rolling back");
+}
+
+Result<std::string> OdbcConnection::DatabaseProductName() {
+  char name[256] = {0};
+  SQLSMALLINT len = 0;
+  if (!Succeeded(SQLGetInfo(dbc_, SQL_DBMS_NAME, name, sizeof name, &len))) {
+    return OdbcError(SQL_HANDLE_DBC, dbc_, "asking the database's name");
+  }
+  return std::string(name);
+}
+
+// ---- statement --------------------------------------------------------------------------------
+
+OdbcStatement::~OdbcStatement() {
+  if (stmt_ != SQL_NULL_HSTMT) SQLFreeHandle(SQL_HANDLE_STMT, stmt_);
+}
+
+Status OdbcStatement::Check(SQLRETURN rc, std::string_view doing) {
+  if (Succeeded(rc)) return Status::Ok();
+  return OdbcError(SQL_HANDLE_STMT, stmt_, std::string(doing) + " " + sql_);
+}
+
+void OdbcStatement::BindInt64(int index, int64_t value) {
+  if (params_.size() < static_cast<size_t>(index)) params_.resize(index);
+  auto p = std::make_unique<Param>(Param{SQL_C_SBIGINT, SQL_BIGINT, std::string(sizeof value, '\0'), 0});
+  std::memcpy(p->bytes.data(), &value, sizeof value);
+  params_[index - 1] = std::move(p);
+}
+
+void OdbcStatement::BindBytes(int index, std::string_view bytes) {
+  if (params_.size() < static_cast<size_t>(index)) params_.resize(index);
+  auto p = std::make_unique<Param>(Param{SQL_C_BINARY, SQL_LONGVARBINARY, std::string(bytes), 0});
+  p->indicator = static_cast<SQLLEN>(p->bytes.size());
+  params_[index - 1] = std::move(p);
+}
+
+Status OdbcStatement::Execute() {
+  for (size_t i = 0; i < params_.size(); ++i) {
+    Param* p = params_[i].get();
+    if (p == nullptr) return Status::InvalidArgument("parameter " + std::to_string(i + 1) + " of " + sql_ + " is not bound");
+    const SQLULEN size = p->c_type == SQL_C_BINARY ? std::max<SQLULEN>(1, p->bytes.size()) : 0;
+    SQLRETURN rc = SQLBindParameter(stmt_, static_cast<SQLUSMALLINT>(i + 1), SQL_PARAM_INPUT, p->c_type, p->sql_type,
+                                    size, 0, p->bytes.data(), static_cast<SQLLEN>(p->bytes.size()), &p->indicator);
+    HASTORE_RETURN_IF_ERROR(Check(rc, "binding parameter " + std::to_string(i + 1) + " of"));
+  }
+  SQLRETURN rc = SQLExecute(stmt_);
+  if (rc == SQL_NO_DATA) return Status::Ok();  // an UPDATE or DELETE that matched no row
+  return Check(rc, "executing");
+}
+
+Result<bool> OdbcStatement::Fetch() {
+  SQLRETURN rc = SQLFetch(stmt_);
+  if (rc == SQL_NO_DATA) return false;
+  HASTORE_RETURN_IF_ERROR(Check(rc, "fetching from"));
+  return true;
+}
+
+Result<int64_t> OdbcStatement::GetInt64(int column) {
+  int64_t value = 0;
+  SQLLEN indicator = 0;
+  SQLRETURN rc = SQLGetData(stmt_, static_cast<SQLUSMALLINT>(column), SQL_C_SBIGINT, &value, sizeof value, &indicator);
+  HASTORE_RETURN_IF_ERROR(Check(rc, "reading column " + std::to_string(column) + " of"));
+  if (indicator == SQL_NULL_DATA) return Status::Corruption("column " + std::to_string(column) + " of " + sql_ + " is NULL");
+  return value;
+}
+
+Result<std::string> OdbcStatement::GetBytes(int column) {
+  std::string out;
+  char buf[64 * 1024];
+  for (;;) {
+    SQLLEN indicator = 0;
+    SQLRETURN rc = SQLGetData(stmt_, static_cast<SQLUSMALLINT>(column), SQL_C_BINARY, buf, sizeof buf, &indicator);
+    if (rc == SQL_NO_DATA) break;  // every part has been read
+    HASTORE_RETURN_IF_ERROR(Check(rc, "reading column " + std::to_string(column) + " of"));
+    if (indicator == SQL_NULL_DATA) return out;  // NULL reads as no bytes
+    const size_t got = indicator == SQL_NO_TOTAL || indicator > static_cast<SQLLEN>(sizeof buf)
+                           ? sizeof buf
+                           : static_cast<size_t>(indicator);
+    out.append(buf, got);
+    if (rc == SQL_SUCCESS) break;  // that was the last part
+  }
+  return out;
+}
+
+Result<int64_t> OdbcStatement::RowCount() {
+  SQLLEN rows = 0;
+  HASTORE_RETURN_IF_ERROR(Check(SQLRowCount(stmt_, &rows), "counting rows of"));
+  return static_cast<int64_t>(rows);
+}
+
+void OdbcStatement::Reset() {
+  SQLFreeStmt(stmt_, SQL_CLOSE);
+  SQLFreeStmt(stmt_, SQL_RESET_PARAMS);
+  params_.clear();
+}
+
+Result<std::vector<std::string>> OdbcStatement::ColumnNames() {
+  SQLSMALLINT count = 0;
+  HASTORE_RETURN_IF_ERROR(Check(SQLNumResultCols(stmt_, &count), "counting the columns of"));
+  std::vector<std::string> names;
+  for (SQLSMALLINT c = 1; c <= count; ++c) {
+    SQLCHAR name[256] = {0};
+    SQLSMALLINT len = 0, type = 0, digits = 0, nullable = 0;
+    SQLULEN size = 0;
+    HASTORE_RETURN_IF_ERROR(
+        Check(SQLDescribeCol(stmt_, c, name, sizeof name, &len, &type, &size, &digits, &nullable), "describing"));
+    std::string n(reinterpret_cast<char*>(name));
+    for (char& ch : n) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    names.push_back(std::move(n));
+  }
+  return names;
+}
+
+}  // namespace hastore::jdbcstore

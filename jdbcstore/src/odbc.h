@@ -1,0 +1,97 @@
+// RAII over unixODBC: an environment, a connection and statements with bound parameters.
+// Every failure is a Status whose message carries what was being done (the statement, the
+// table), the SQLSTATE and the driver's diagnostic. Record bytes and connection names travel
+// only as bound parameters, never inside SQL text.
+//
+// Thread safety: an OdbcConnection and its statements belong to one thread at a time.
+#pragma once
+
+#include <sql.h>
+#include <sqlext.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hastore/storage/status.h"
+
+namespace hastore::jdbcstore {
+
+// The SQLSTATE and text of the first diagnostic record of a handle, for error messages.
+struct OdbcDiagnostic {
+  std::string sqlstate;  // five characters, "" when the driver gave none
+  std::string message;
+};
+
+class OdbcStatement;
+
+class OdbcConnection {
+ public:
+  // Connects with an ODBC connection string ("Driver=SQLite3;Database=/path/x.db", or
+  // "Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=5432;Database=d;Uid=u;Pwd=p").
+  // Autocommit is off: every change is inside an explicit transaction.
+  static Result<std::unique_ptr<OdbcConnection>> Connect(const std::string& connection_string);
+  ~OdbcConnection();
+  OdbcConnection(const OdbcConnection&) = delete;
+  OdbcConnection& operator=(const OdbcConnection&) = delete;
+
+  Result<std::unique_ptr<OdbcStatement>> Prepare(std::string_view sql);
+  // Runs SQL text with no parameters (DDL); `what` names it in errors.
+  Status ExecuteDirect(std::string_view sql, std::string_view what);
+  Status Commit();
+  Status Rollback();
+  // The driver's name for the database ("SQLite", "PostgreSQL").
+  Result<std::string> DatabaseProductName();
+
+  SQLHDBC handle() const { return dbc_; }
+
+ private:
+  OdbcConnection() = default;
+  SQLHDBC dbc_ = SQL_NULL_HDBC;
+  bool connected_ = false;
+};
+
+class OdbcStatement {
+ public:
+  ~OdbcStatement();
+  OdbcStatement(const OdbcStatement&) = delete;
+  OdbcStatement& operator=(const OdbcStatement&) = delete;
+
+  // Parameters, numbered from 1. Bound values are copied and live until the next Reset().
+  void BindInt64(int index, int64_t value);
+  void BindBytes(int index, std::string_view bytes);  // any bytes, NUL included
+  // Executes with the bound parameters; the result set (if any) is then read with Fetch.
+  Status Execute();
+  // true: a row is current; false: no more rows.
+  Result<bool> Fetch();
+  Result<int64_t> GetInt64(int column);  // numbered from 1; NULL is an error
+  Result<std::string> GetBytes(int column);
+  Result<int64_t> RowCount();
+  // Closes the result set and forgets the bound parameters, ready to execute again.
+  void Reset();
+  // Names of the result set's columns (after Execute), upper-cased.
+  Result<std::vector<std::string>> ColumnNames();
+
+ private:
+  friend class OdbcConnection;
+  OdbcStatement(SQLHSTMT stmt, std::string sql) : stmt_(stmt), sql_(std::move(sql)) {}
+  Status Check(SQLRETURN rc, std::string_view doing);
+
+  struct Param {
+    SQLSMALLINT c_type;
+    SQLSMALLINT sql_type;
+    std::string bytes;  // int64 values are stored here too, as 8 bytes
+    SQLLEN indicator;
+  };
+  SQLHSTMT stmt_;
+  std::string sql_;
+  std::vector<std::unique_ptr<Param>> params_;  // stable addresses for SQLBindParameter
+};
+
+// The first diagnostic record of handle (type SQL_HANDLE_ENV, _DBC or _STMT).
+OdbcDiagnostic Diagnose(SQLSMALLINT handle_type, SQLHANDLE handle);
+
+}  // namespace hastore::jdbcstore
