@@ -6,14 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "hastore/jdbcstore/ddl.h"
 #include "hastore/storage/status.h"
 #include "odbc.h"
 
 namespace hastore::jdbcstore {
-
-// The DDL template shipped for a database ("sqlite", "postgresql", "mariadb"), with ${TABLE}
-// where the quoted table name goes; kNotFound for another name.
-Result<std::string> ShippedDdl(std::string_view database);
 
 // Makes sure `table` (a DESIGN §4 table name, unquoted) exists with the WLStore columns:
 // creates it from ddl_template when it does not, and commits. kInvalidArgument names the
