@@ -19,7 +19,6 @@ namespace hastore::bench {
 
 namespace {
 
-constexpr int kLoadPerCommit = 64;
 constexpr auto kSampleEvery = std::chrono::milliseconds(10);
 
 // Records the largest sizes of dir's files until stopped.
@@ -36,6 +35,7 @@ class DiskSampler {
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
   }
+  // Read after Stop().
   uint64_t max_apparent() const { return max_apparent_; }
   uint64_t max_allocated() const { return max_allocated_; }
 
@@ -44,8 +44,8 @@ class DiskSampler {
     std::unique_lock lock(mu_);
     do {
       const DirUsage u = MeasureDir(dir_);
-      max_apparent_ = std::max(max_apparent_.load(), u.apparent);
-      max_allocated_ = std::max(max_allocated_.load(), u.allocated);
+      max_apparent_ = std::max(max_apparent_, u.apparent);
+      max_allocated_ = std::max(max_allocated_, u.allocated);
     } while (!cv_.wait_for(lock, kSampleEvery, [this] { return stop_; }));
   }
 
@@ -53,8 +53,8 @@ class DiskSampler {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  std::atomic<uint64_t> max_apparent_{0};
-  std::atomic<uint64_t> max_allocated_{0};
+  uint64_t max_apparent_ = 0;  // sampler thread only, until joined
+  uint64_t max_allocated_ = 0;
   std::thread thread_;
 };
 
@@ -101,17 +101,15 @@ Status ChurnSlice(Store& store, const Connection& connection, std::vector<Handle
   return Status::Ok();
 }
 
-Status Churn(const std::string& dir, const ChurnOptions& o, std::ostream& progress, ChurnReport* r) {
-  Result<SyncPolicy> policy = ParseSyncPolicy(o.policy);
-  if (!policy.ok()) return policy.status();
-  Result<std::unique_ptr<Store>> store = OpenBenchStore(dir, *policy);
+Status Churn(const std::string& dir, const ChurnOptions& o, SyncPolicy policy, std::ostream& progress, ChurnReport* r) {
+  Result<std::unique_ptr<Store>> store = OpenBenchStore(dir, policy);
   if (!store.ok()) return store.status();
   Result<Connection> connection = (*store)->OpenConnection("bench");
   if (!connection.ok()) return connection.status();
 
   const uint64_t live = o.live_bytes / o.record_size;
   progress << "loading " << live << " live records of " << o.record_size << " bytes" << std::endl;
-  Result<std::vector<Handle>> handles = LoadLiveSet(**store, *connection, live, o.record_size, o.writers, kLoadPerCommit);
+  Result<std::vector<Handle>> handles = LoadLiveSet(**store, *connection, live, o.record_size, o.writers);
   if (!handles.ok()) return handles.status();
 
   progress << "churning " << o.traffic_bytes << " bytes through " << o.writers << " writers" << std::endl;
@@ -142,31 +140,31 @@ Status Churn(const std::string& dir, const ChurnOptions& o, std::ostream& progre
   r->live_records = stats.records;
   r->commits = counters.commits.load();
   r->created_bytes = counters.created.load();
-  r->max_file_bytes = sampler.max_apparent();
-  r->max_allocated_bytes = sampler.max_allocated();
-  r->final_file_bytes = MeasureDir(dir).apparent;
+  const DirUsage final_usage = MeasureDir(dir);  // compaction may have gone on since the last sample
+  r->final_file_bytes = final_usage.apparent;
+  r->max_file_bytes = std::max(sampler.max_apparent(), final_usage.apparent);
+  r->max_allocated_bytes = std::max(sampler.max_allocated(), final_usage.allocated);
   return (*store)->Close();
 }
 
 }  // namespace
 
 Result<ChurnReport> RunChurnBench(const ChurnOptions& options, std::ostream& progress) {
-  if (options.record_size == 0 || options.record_size > (size_t{16} << 20)) {
-    return Status::InvalidArgument("bench churn: record size " + std::to_string(options.record_size) +
-                                   " is not in 1..16777216");
-  }
+  HASTORE_RETURN_IF_ERROR(CheckRecordSize("bench churn", options.record_size));
   if (options.writers < 1 || options.replacements_per_commit < 1) {
     return Status::InvalidArgument("bench churn: writers and replacements per commit must be at least 1");
   }
   if (options.live_bytes / options.record_size < static_cast<uint64_t>(options.writers)) {
     return Status::InvalidArgument("bench churn: the live set needs at least one record per writer");
   }
+  Result<SyncPolicy> policy = ParseSyncPolicy(options.policy);
+  if (!policy.ok()) return Status::InvalidArgument("bench churn: " + policy.status().message());
   Result<WorkDir> work = OpenWorkDir(options.dir, "hastore-bench");
   if (!work.ok()) return work.status();
   Result<std::unique_ptr<ScratchDir>> dir = ScratchDir::Make(work->path, "churn");
   if (!dir.ok()) return dir.status();
   ChurnReport report;
-  HASTORE_RETURN_IF_ERROR(Churn((*dir)->path(), options, progress, &report));
+  HASTORE_RETURN_IF_ERROR(Churn((*dir)->path(), options, *policy, progress, &report));
   return report;
 }
 

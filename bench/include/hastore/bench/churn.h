@@ -1,6 +1,6 @@
 // The churn runner behind `hastore bench churn`: writers replace records of a constant live set
 // (each transaction removes some and creates as many) until the created bytes reach a total,
-// while a sampler records the most disk the store's files took at any moment. Online
+// while a sampler records the most disk the store's files took, every 10 ms and at the end. Online
 // compaction has to keep up: the target is files under 1 GiB for 10 GiB over 100 MiB live.
 #pragma once
 
