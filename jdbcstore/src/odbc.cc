@@ -1,6 +1,7 @@
 #include "odbc.h"
 
-#include <cstring>
+#include <algorithm>
+#include <cctype>
 #include <mutex>
 
 namespace hastore::jdbcstore {
@@ -9,12 +10,18 @@ namespace {
 
 bool Succeeded(SQLRETURN rc) { return rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO; }
 
+// "<doing>: SQLSTATE <state> <driver's text>", from the handle's first diagnostic record.
 Status OdbcError(SQLSMALLINT type, SQLHANDLE handle, std::string_view doing) {
-  const OdbcDiagnostic d = Diagnose(type, handle);
+  SQLCHAR state[6] = {0};
+  SQLINTEGER native = 0;
+  SQLCHAR text[1024] = {0};
+  SQLSMALLINT len = 0;
   std::string msg(doing);
-  msg += ": ";
-  msg += d.sqlstate.empty() ? "ODBC error" : "SQLSTATE " + d.sqlstate;
-  if (!d.message.empty()) msg += " " + d.message;
+  if (Succeeded(SQLGetDiagRec(type, handle, 1, state, &native, text, sizeof text, &len))) {
+    msg += ": SQLSTATE " + std::string(reinterpret_cast<char*>(state)) + " " + reinterpret_cast<char*>(text);
+  } else {
+    msg += ": ODBC error";
+  }
   return Status::IOError(std::move(msg));
 }
 
@@ -35,37 +42,31 @@ Result<SQLHENV> Environment() {
   return env;
 }
 
-// The driver's text for what a connection string names, without its password.
-std::string Redacted(const std::string& connection_string) {
+// A connection string without its password. A value may be braced ("Pwd={a;b}"), and then
+// runs to its closing brace, semicolons included.
+std::string Redacted(const std::string& cs) {
   std::string out;
   size_t at = 0;
-  while (at < connection_string.size()) {
-    size_t end = connection_string.find(';', at);
-    if (end == std::string::npos) end = connection_string.size();
-    std::string part = connection_string.substr(at, end - at);
-    std::string key = part.substr(0, part.find('='));
+  while (at < cs.size()) {
+    const size_t semi = cs.find(';', at);
+    const size_t eq = cs.find('=', at);
+    const bool has_value = eq != std::string::npos && eq < semi;
+    size_t end = semi;
+    if (has_value && eq + 1 < cs.size() && cs[eq + 1] == '{') {
+      const size_t close = cs.find('}', eq);
+      end = close == std::string::npos ? std::string::npos : cs.find(';', close);
+    }
+    if (end == std::string::npos) end = cs.size();
+    std::string key = cs.substr(at, (has_value ? eq : end) - at);
     for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (key == "PWD" || key == "PASSWORD") part = part.substr(0, part.find('=')) + "=***";
-    out += (out.empty() ? "" : ";") + part;
+    const bool secret = has_value && (key == "PWD" || key == "PASSWORD");
+    out += (out.empty() ? "" : ";") + (secret ? cs.substr(at, eq - at) + "=***" : cs.substr(at, end - at));
     at = end + 1;
   }
   return out;
 }
 
 }  // namespace
-
-OdbcDiagnostic Diagnose(SQLSMALLINT handle_type, SQLHANDLE handle) {
-  OdbcDiagnostic d;
-  SQLCHAR state[6] = {0};
-  SQLINTEGER native = 0;
-  SQLCHAR text[1024] = {0};
-  SQLSMALLINT len = 0;
-  if (Succeeded(SQLGetDiagRec(handle_type, handle, 1, state, &native, text, sizeof text, &len))) {
-    d.sqlstate = reinterpret_cast<char*>(state);
-    d.message = reinterpret_cast<char*>(text);
-  }
-  return d;
-}
 
 // ---- connection -------------------------------------------------------------------------------
 
@@ -148,25 +149,25 @@ Status OdbcStatement::Check(SQLRETURN rc, std::string_view doing) {
 
 void OdbcStatement::BindInt64(int index, int64_t value) {
   if (params_.size() < static_cast<size_t>(index)) params_.resize(index);
-  auto p = std::make_unique<Param>(Param{SQL_C_SBIGINT, SQL_BIGINT, std::string(sizeof value, '\0'), 0});
-  std::memcpy(p->bytes.data(), &value, sizeof value);
-  params_[index - 1] = std::move(p);
+  params_[index - 1] = Param{.c_type = SQL_C_SBIGINT, .value = value, .bytes = {}, .indicator = 0};
 }
 
 void OdbcStatement::BindBytes(int index, std::string_view bytes) {
   if (params_.size() < static_cast<size_t>(index)) params_.resize(index);
-  auto p = std::make_unique<Param>(Param{SQL_C_BINARY, SQL_LONGVARBINARY, std::string(bytes), 0});
-  p->indicator = static_cast<SQLLEN>(p->bytes.size());
-  params_[index - 1] = std::move(p);
+  params_[index - 1] =
+      Param{.c_type = SQL_C_BINARY, .value = 0, .bytes = std::string(bytes), .indicator = static_cast<SQLLEN>(bytes.size())};
 }
 
 Status OdbcStatement::Execute() {
   for (size_t i = 0; i < params_.size(); ++i) {
-    Param* p = params_[i].get();
-    if (p == nullptr) return Status::InvalidArgument("parameter " + std::to_string(i + 1) + " of " + sql_ + " is not bound");
-    const SQLULEN size = p->c_type == SQL_C_BINARY ? std::max<SQLULEN>(1, p->bytes.size()) : 0;
-    SQLRETURN rc = SQLBindParameter(stmt_, static_cast<SQLUSMALLINT>(i + 1), SQL_PARAM_INPUT, p->c_type, p->sql_type,
-                                    size, 0, p->bytes.data(), static_cast<SQLLEN>(p->bytes.size()), &p->indicator);
+    if (!params_[i]) return Status::InvalidArgument("parameter " + std::to_string(i + 1) + " of " + sql_ + " is not bound");
+    Param& p = *params_[i];
+    const bool binary = p.c_type == SQL_C_BINARY;
+    SQLRETURN rc = binary ? SQLBindParameter(stmt_, static_cast<SQLUSMALLINT>(i + 1), SQL_PARAM_INPUT, SQL_C_BINARY,
+                                             SQL_LONGVARBINARY, std::max<SQLULEN>(1, p.bytes.size()), 0, p.bytes.data(),
+                                             static_cast<SQLLEN>(p.bytes.size()), &p.indicator)
+                          : SQLBindParameter(stmt_, static_cast<SQLUSMALLINT>(i + 1), SQL_PARAM_INPUT, SQL_C_SBIGINT,
+                                             SQL_BIGINT, 0, 0, &p.value, 0, &p.indicator);
     HASTORE_RETURN_IF_ERROR(Check(rc, "binding parameter " + std::to_string(i + 1) + " of"));
   }
   SQLRETURN rc = SQLExecute(stmt_);
@@ -206,12 +207,6 @@ Result<std::string> OdbcStatement::GetBytes(int column) {
     if (rc == SQL_SUCCESS) break;  // that was the last part
   }
   return out;
-}
-
-Result<int64_t> OdbcStatement::RowCount() {
-  SQLLEN rows = 0;
-  HASTORE_RETURN_IF_ERROR(Check(SQLRowCount(stmt_, &rows), "counting rows of"));
-  return static_cast<int64_t>(rows);
 }
 
 void OdbcStatement::Reset() {

@@ -20,12 +20,6 @@
 
 namespace hastore::jdbcstore {
 
-// The SQLSTATE and text of the first diagnostic record of a handle, for error messages.
-struct OdbcDiagnostic {
-  std::string sqlstate;  // five characters, "" when the driver gave none
-  std::string message;
-};
-
 class OdbcStatement;
 
 class OdbcConnection {
@@ -45,8 +39,6 @@ class OdbcConnection {
   Status Rollback();
   // The driver's name for the database ("SQLite", "PostgreSQL").
   Result<std::string> DatabaseProductName();
-
-  SQLHDBC handle() const { return dbc_; }
 
  private:
   OdbcConnection() = default;
@@ -69,7 +61,6 @@ class OdbcStatement {
   Result<bool> Fetch();
   Result<int64_t> GetInt64(int column);  // numbered from 1; NULL is an error
   Result<std::string> GetBytes(int column);
-  Result<int64_t> RowCount();
   // Closes the result set and forgets the bound parameters, ready to execute again.
   void Reset();
   // Names of the result set's columns (after Execute), upper-cased.
@@ -81,17 +72,15 @@ class OdbcStatement {
   Status Check(SQLRETURN rc, std::string_view doing);
 
   struct Param {
-    SQLSMALLINT c_type;
-    SQLSMALLINT sql_type;
-    std::string bytes;  // int64 values are stored here too, as 8 bytes
-    SQLLEN indicator;
+    SQLSMALLINT c_type;  // SQL_C_SBIGINT (value) or SQL_C_BINARY (bytes)
+    int64_t value = 0;
+    std::string bytes;
+    SQLLEN indicator = 0;
   };
   SQLHSTMT stmt_;
   std::string sql_;
-  std::vector<std::unique_ptr<Param>> params_;  // stable addresses for SQLBindParameter
+  // Bound by Execute, which passes their addresses to the driver; they stay put until Reset.
+  std::vector<std::optional<Param>> params_;
 };
-
-// The first diagnostic record of handle (type SQL_HANDLE_ENV, _DBC or _STMT).
-OdbcDiagnostic Diagnose(SQLSMALLINT handle_type, SQLHANDLE handle);
 
 }  // namespace hastore::jdbcstore

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/temp_dir.h"
+#include "hastore/jdbcstore/ddl.h"
 #include "odbc.h"
 #include "sql_identifier.h"
 #include "table_schema.h"
@@ -138,6 +139,14 @@ TEST(OdbcConnection, AnUnknownDriverIsAClearErrorWithoutThePassword) {
   ASSERT_FALSE(db.ok());
   EXPECT_NE(db.status().message().find("NoSuchDriver"), std::string::npos) << db.status().message();
   EXPECT_EQ(db.status().message().find("secret"), std::string::npos) << db.status().message();
+}
+
+TEST(OdbcConnection, ABracedPasswordIsHiddenWhole) {
+  auto db = OdbcConnection::Connect("Driver=NoSuchDriver;Pwd={pa55;w0rd};Database=x");
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().message().find("pa55"), std::string::npos) << db.status().message();
+  EXPECT_EQ(db.status().message().find("w0rd"), std::string::npos) << db.status().message();
+  EXPECT_NE(db.status().message().find("Database=x"), std::string::npos) << db.status().message();
 }
 
 }  // namespace
