@@ -19,11 +19,15 @@ std::string FileStore::CacheBase() const {
 
 std::string FileStore::CacheDir() const { return JoinPath(CacheBase(), "WLStoreCache"); }
 
-void FileStore::AdoptCache(SegmentFiles& seg, uint64_t cache_end) {
-  auto rel = CacheFileName(instance_, seg.number);
-  if (!rel.ok() || cache_end == 0) return;
-  auto f = fs_->Open(JoinPath(CacheBase(), *rel), OpenOptions{});
-  Status s = f.ok() ? Status::Ok() : f.status();
+Result<std::string> FileStore::CachePath(uint32_t number) const {
+  auto rel = CacheFileName(instance_, number);  // WLStoreCache/<INSTANCE><NNNNNN>.DAT.cache
+  if (!rel.ok()) return rel.status();
+  return JoinPath(CacheBase(), *rel);
+}
+
+void FileStore::AdoptCache(SegmentFiles& seg, std::shared_ptr<File> mirror, uint64_t cache_end) {
+  if (!mirror || cache_end == 0) return;
+  Status s;
   constexpr uint64_t kChunk = 4u << 20;
   std::string chunk;
   for (uint64_t at = cache_end; s.ok() && at < seg.end; at += kChunk) {  // what the mirror missed
@@ -31,14 +35,14 @@ void FileStore::AdoptCache(SegmentFiles& seg, uint64_t cache_end) {
     size_t got = 0;
     s = seg.read->Read(at, chunk.data(), chunk.size(), &got);
     if (s.ok() && got != chunk.size()) s = Status::IOError("short read of " + seg.name + " at offset " + std::to_string(at));
-    if (s.ok()) s = (*f)->Write(at, chunk.data(), chunk.size());
+    if (s.ok()) s = mirror->Write(at, chunk.data(), chunk.size());
   }
-  if (s.ok()) s = (*f)->Truncate(seg.end);
+  if (s.ok()) s = mirror->Truncate(seg.end);
   if (!s.ok()) {
     spdlog::warn("{}: not keeping the cache file of {}: {}", instance_, seg.name, s.message());
     return;
   }
-  seg.cache = std::move(f).value();
+  seg.cache = std::move(mirror);
 }
 
 Status FileStore::RemoveStaleCaches() {
@@ -49,8 +53,9 @@ Status FileStore::RemoveStaleCaches() {
   const std::string prefix = UpperInstance(instance_);
   std::shared_lock lock(index_mu_);
   for (const std::string& name : *names) {
-    auto parsed = ParseDatFileName(name.size() > 6 ? name.substr(0, name.size() - 6) : name);
-    if (name.ends_with(".DAT.cache") && parsed && parsed->instance_upper == prefix) {
+    if (!name.ends_with(".DAT.cache")) continue;
+    auto parsed = ParseDatFileName(name.substr(0, name.size() - std::string_view(".cache").size()));
+    if (parsed && parsed->instance_upper == prefix) {
       auto kept = segments_.find(parsed->number);
       if (kept != segments_.end() && kept->second->cache) continue;
       HASTORE_RETURN_IF_ERROR(fs_->Remove(JoinPath(CacheDir(), name)));
@@ -61,9 +66,9 @@ Status FileStore::RemoveStaleCaches() {
 
 void FileStore::OpenCache(SegmentFiles& seg, const char* header_block) {
   if (config_.file.sync_policy != SyncPolicy::kDirectWriteWithCache) return;
-  auto rel = CacheFileName(instance_, seg.number);
-  if (!rel.ok()) return;
-  auto f = fs_->Open(JoinPath(CacheBase(), *rel), OpenOptions{.create = true});
+  auto path = CachePath(seg.number);
+  if (!path.ok()) return;
+  auto f = fs_->Open(*path, OpenOptions{.create = true});
   Status s = f.ok() ? (*f)->Truncate(0) : f.status();
   if (s.ok()) s = (*f)->Write(0, header_block, block_);
   if (!s.ok()) {
@@ -74,8 +79,8 @@ void FileStore::OpenCache(SegmentFiles& seg, const char* header_block) {
 }
 
 void FileStore::RemoveCache(const SegmentFiles& seg) {
-  auto rel = CacheFileName(instance_, seg.number);
-  Status s = rel.ok() ? fs_->Remove(JoinPath(CacheBase(), *rel)) : rel.status();
+  auto path = CachePath(seg.number);
+  Status s = path.ok() ? fs_->Remove(*path) : path.status();
   if (!s.ok()) spdlog::warn("{}: cannot remove the cache file of {}: {}", instance_, seg.name, s.message());
 }
 

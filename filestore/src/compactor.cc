@@ -8,9 +8,6 @@
 // after it was read (the index no longer points at the old place).
 #include <spdlog/spdlog.h>
 
-#include <thread>
-
-#include "compaction_pressure.h"
 #include "file_store_impl.h"
 
 namespace hastore::filestore {
@@ -68,7 +65,7 @@ void FileStore::CompactorLoop() {
 }
 
 Result<uint32_t> FileStore::Compact(bool force) {
-  if (options_.read_only) return Status::NotSupported("instance " + instance_ + " is open read-only");
+  if (options_.read_only) return ReadOnlyError();
   if (force) {  // seal the head so that everything written so far can be compacted
     WorkItem roll;
     roll.kind = WorkItem::Kind::kRoll;
@@ -116,7 +113,7 @@ Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
       std::string data;
       Status s = ReadAt(loc, handle, &data);
       if (!s.ok()) return s;
-      chunk += data.size() + kRecordHeaderSize;
+      chunk += EncodedRecordSize(data.size());
       item.moves.push_back(Move{handle, loc, std::move(data)});
     }
     Submit(&item);

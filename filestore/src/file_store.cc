@@ -93,21 +93,15 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
 }
 
 Status FileStore::ChooseEngine() {
-  const IoEngineChoice choice = config_.file.io_engine;
-  if (choice != IoEngineChoice::kPwrite && fs_ == FileSystem::Default()) {
-    auto uring = MakeUringEngine();
-    if (uring.ok()) {
-      engine_ = std::move(uring).value();
-      return Status::Ok();
-    }
-    if (choice == IoEngineChoice::kIoUring) return uring.status();
-    open_note_ = uring.status().message();
-    spdlog::info("{}: io_uring unavailable ({}); using pwrite/fdatasync", instance_, open_note_);
-  } else if (choice == IoEngineChoice::kIoUring) {
-    return Status::NotSupported("io_uring needs the POSIX file system (file.io_engine)");
-  }
-  engine_ = MakePwriteEngine();
+  auto engine = ChooseIoEngine(config_.file.io_engine, fs_, &open_note_);
+  if (!engine.ok()) return engine.status();
+  if (!open_note_.empty()) spdlog::info("{}: io_uring unavailable ({}); using pwrite/fdatasync", instance_, open_note_);
+  engine_ = std::move(engine).value();
   return Status::Ok();
+}
+
+Status FileStore::ReadOnlyError() const {
+  return Status::NotSupported("instance " + instance_ + " is open read-only");
 }
 
 Status FileStore::LoadRecovered(RecoveryReport& report) {
@@ -127,14 +121,12 @@ Status FileStore::LoadRecovered(RecoveryReport& report) {
     files->name = seg.name;
     files->end = seg.end;
     log_bytes_ += seg.end;
-    auto f = fs_->Open(JoinPath(dir_, seg.name), OpenOptions{.read_only = true});
-    if (!f.ok()) return f.status();
-    files->read = std::move(f).value();
-    AdoptCache(*files, seg.cache_end);
+    files->read = seg.file;  // opened by recovery
+    AdoptCache(*files, seg.mirror, seg.cache_end);
     segments_[seg.number] = std::move(files);
   }
   if (!report.chain.empty()) head_ = segments_[report.chain.back().number];
-  live_log_bytes_ = index_.data_bytes() + index_.size() * kRecordHeaderSize;
+  live_log_bytes_ = index_.encoded_bytes();
   return Status::Ok();
 }
 
@@ -166,7 +158,7 @@ Result<Connection> FileStore::OpenConnection(std::string_view name) {
     auto it = connection_ids_.find(std::string(name));
     if (it != connection_ids_.end()) return Connection{it->second, std::string(name)};
   }
-  if (options_.read_only) return Status::NotSupported("instance " + instance_ + " is open read-only");
+  if (options_.read_only) return ReadOnlyError();
   uint32_t id = 1;
   {
     std::shared_lock lock(index_mu_);

@@ -103,20 +103,23 @@ class FileStore final : public Store {
   void Submit(WorkItem* item);
   void WriterLoop();
   void ProcessGroup(std::vector<WorkItem*>& items);
-  Status WriteBatch(std::vector<WorkItem*>& in_batch);
   Status CreateSegment();
+  // CreateSegment for a roll of the head; the instance fails when it cannot.
+  void RollHead();
   Status PrewriteAhead(uint64_t need_end);
   Status WriteZeros(File& file, uint64_t from, uint64_t to);
   // Finishes the batch in batch_ and writes (and syncs) it at the head's end; returns its size.
   Result<size_t> WriteHeadBatch();
-  // Makes the batch just written part of the log.
-  void AdvanceHead(size_t len);
+  // Makes the batch just written part of the log; returns with index_mu_ held, so the caller
+  // can publish the batch's index changes in the same critical section.
+  std::unique_lock<std::shared_mutex> AdvanceHead(size_t len);
   // After a sync: stop (fenced) if another owner's epoch is in the fence.
   void CheckFence();
   std::string CacheBase() const;  // the directory that holds WLStoreCache/
   std::string CacheDir() const;
+  Result<std::string> CachePath(uint32_t number) const;  // a segment's mirror
   // Keeps a mirror recovery read up to cache_end, after copying the primary's bytes past it.
-  void AdoptCache(SegmentFiles& seg, uint64_t cache_end);
+  void AdoptCache(SegmentFiles& seg, std::shared_ptr<File> mirror, uint64_t cache_end);
   // Removes the mirror of a segment compaction removed (open readers keep their descriptor).
   void RemoveCache(const SegmentFiles& seg);
   void OpenCache(SegmentFiles& seg, const char* header_block);
@@ -126,6 +129,7 @@ class FileStore final : public Store {
   void Complete(WorkItem* item, Status s);
   void Fail(State state, Status why);
   Status StateStatus() const;
+  Status ReadOnlyError() const;
   bool ShouldRoll(uint64_t batch_bytes) const;
 
   // --- compaction (compactor.cc)
@@ -167,8 +171,8 @@ class FileStore final : public Store {
   // Writer-thread state.
   std::unique_ptr<File> head_write_;  // the head segment, opened for appends
   std::shared_ptr<SegmentFiles> head_;
-  uint64_t head_start_ = 0;
-  uint64_t prewritten_ = 0;  // the head's bytes up to here are written (zeros past the log)  // where the head's first batch after its catalogue goes
+  uint64_t head_start_ = 0;  // where the head's first batch after its catalogue goes
+  uint64_t prewritten_ = 0;  // the head's bytes up to here are written (zeros past the log)
   uint32_t next_file_number_ = 0;
   uint64_t next_seq_ = 1;
   uint64_t next_txn_ = 1;

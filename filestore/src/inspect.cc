@@ -79,8 +79,11 @@ Result<FileStoreInspection> InspectFileStore(const std::string& dir, const std::
     out.torn_bytes = report.torn_bytes;
     out.torn_segment = report.chain.back().name;
   }
-  auto uring = filestore::MakeUringEngine();
-  out.engine = uring.ok() ? "io_uring" : "pwrite (io_uring unavailable: " + uring.status().message() + ")";
+  std::string why_not;
+  auto engine = filestore::ChooseIoEngine(IoEngineChoice::kAuto, fs, &why_not);
+  out.engine = !engine.ok()       ? engine.status().message()
+               : why_not.empty() ? std::string((*engine)->name())
+                                 : std::string((*engine)->name()) + " (io_uring unavailable: " + why_not + ")";
   auto fence = filestore::FenceFile::Open(fs, JoinPath(dir, UpperInstance(instance) + ".FENCE"), false);
   if (fence.ok()) {
     if (auto c = (*fence)->Read(); c.ok()) {

@@ -10,6 +10,9 @@
 #include <cstdint>
 #include <memory>
 
+#include <string>
+
+#include "hastore/storage/config.h"
 #include "hastore/storage/io.h"
 
 namespace hastore::filestore {
@@ -25,5 +28,9 @@ class IoEngine {
 std::unique_ptr<IoEngine> MakePwriteEngine();
 // Fails when io_uring cannot be set up here (old kernel, seccomp, disabled by sysctl).
 Result<std::unique_ptr<IoEngine>> MakeUringEngine();
+
+// The engine file.io_engine asks for on fs: io_uring needs the POSIX file system; kAuto falls
+// back to pwrite, saying why in *why_not. kIoUring fails where io_uring cannot be had.
+Result<std::unique_ptr<IoEngine>> ChooseIoEngine(IoEngineChoice choice, FileSystem* fs, std::string* why_not);
 
 }  // namespace hastore::filestore

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "format.h"
 #include "hastore/storage/store.h"
 
 namespace hastore::filestore {
@@ -28,6 +29,8 @@ class RecordIndex {
 
   size_t size() const { return map_.size(); }
   uint64_t data_bytes() const { return data_bytes_; }
+  // Bytes the live records take in the log, headers included.
+  uint64_t encoded_bytes() const { return data_bytes_ + map_.size() * kRecordHeaderSize; }
   // Bytes (headers included) of live records in a segment.
   uint64_t LiveBytes(uint32_t file) const;
   // The handles of one connection, in handle order.

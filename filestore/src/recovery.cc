@@ -145,7 +145,7 @@ std::unique_ptr<File> OpenMatchingMirror(FileSystem* fs, const std::string& cach
                                          const File& primary, const SegmentInfo& seg) {
   auto rel = CacheFileName(instance, seg.number);
   if (!rel.ok()) return nullptr;
-  auto mirror = fs->Open(JoinPath(cache_base, *rel), OpenOptions{.read_only = true});
+  auto mirror = fs->Open(JoinPath(cache_base, *rel), OpenOptions{});  // the open keeps it and writes to it
   if (!mirror.ok()) return nullptr;
   const size_t n = seg.header.block_size;
   std::string want(n, '\0'), have(n, '\0');
@@ -231,17 +231,18 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
     r->next_txn = std::max(r->next_txn, seg.header.next_txn);
     r->max_epoch = std::max(r->max_epoch, seg.header.epoch);
 
-    auto file = fs->Open(path, OpenOptions{.read_only = true});
-    if (!file.ok()) return file.status();
-    SegmentScanner scan(file->get(), seg.header.block_size, seg.number, seg.header.block_size);
+    auto opened = fs->Open(path, OpenOptions{.read_only = true});
+    if (!opened.ok()) return opened.status();
+    std::shared_ptr<File> file = std::move(opened).value();
+    SegmentScanner scan(file.get(), seg.header.block_size, seg.number, seg.header.block_size);
     // Only sealed segments are read from a mirror: their end is fixed by the next segment's
     // header, read from the primaries. The head's end is decided here, and a new owner's seal
     // makes it permanent, so it must come from the primary alone: a mirror could otherwise
     // extend the log past what the primary holds, and readers without this host's mirror would
     // find it damaged.
-    std::unique_ptr<File> mirror;
+    std::shared_ptr<File> mirror;
     if (!options.cache_base.empty()) {
-      mirror = OpenMatchingMirror(fs, options.cache_base, instance, **file, seg);
+      mirror = OpenMatchingMirror(fs, options.cache_base, instance, *file, seg);
       if (mirror && sealed) scan.PreferCache(mirror.get());
     }
     ScannedBatch b;
@@ -257,8 +258,8 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
         if (*follows) {
           return Damaged(r, path, scan.offset(), why + " (a valid batch follows at offset " + std::to_string(found) + ")");
         }
-        auto size = (*file)->Size();
         if (is_head && !scan.ZeroBlockAtOffset()) {  // zeros are unused space, not a torn write
+          auto size = file->Size();
           r->torn_offset = scan.offset();
           r->torn_bytes = size.ok() && *size > scan.offset() ? *size - scan.offset() : 0;
           r->torn_reason = why;
@@ -285,6 +286,8 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
     seg.last_seq = r->next_seq - 1;
     // The head's mirror agrees with the log in its header block only, as far as recovery knows.
     if (mirror) seg.cache_end = sealed ? std::min(scan.cache_end(), seg.end) : seg.header.block_size;
+    seg.file = std::move(file);
+    seg.mirror = std::move(mirror);
     if (sealed && (seg.end != limit || seg.last_seq != expect_last)) {
       return Damaged(r, path, seg.end, "the log ends at offset " + std::to_string(seg.end) + " (batch " +
                                            std::to_string(seg.last_seq) + ") but the next segment seals it at " +

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ struct SegmentInfo {
   // match the log (0: no mirror of this segment). Sealed segments are read from the mirror up
   // to there; the head is read from the primary and only its mirror's header block counts.
   uint64_t cache_end = 0;
+  // The files recovery read it from, open for the store to keep: the primary (read-only) and,
+  // with cache_end > 0, the mirror (read-write, for the open to bring level).
+  std::shared_ptr<File> file;
+  std::shared_ptr<File> mirror;
 };
 
 struct Damage {

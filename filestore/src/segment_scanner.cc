@@ -11,7 +11,6 @@ SegmentScanner::SegmentScanner(const File* file, uint32_t block_size, uint32_t f
     : file_(file), primary_(file), block_(block_size), file_number_(file_number), offset_(start) {}
 
 void SegmentScanner::PreferCache(const File* cache) {
-  cache_ = cache;
   file_ = cache;
   buf_.clear();
   buf_offset_ = 0;
@@ -19,21 +18,20 @@ void SegmentScanner::PreferCache(const File* cache) {
 
 void SegmentScanner::SwitchToPrimary() {
   cache_end_ = offset_;
-  cache_ = nullptr;
   file_ = primary_;
   buf_.clear();
   buf_offset_ = 0;
 }
 
 bool SegmentScanner::FallBackToPrimary(uint64_t offset) {
-  if (cache_ == nullptr) return false;
+  if (!on_mirror()) return false;
   offset_ = offset;
   SwitchToPrimary();
   return true;
 }
 
 SegmentScanner::Outcome SegmentScanner::Next(uint64_t end_limit, ScannedBatch* batch, std::string* why) {
-  if (cache_ == nullptr) return NextFromFile(end_limit, batch, why);
+  if (!on_mirror()) return NextFromFile(end_limit, batch, why);
   const Outcome from_cache = NextFromFile(end_limit, batch, why);
   if (from_cache == Outcome::kBatch || offset_ >= end_limit) return from_cache;
   batch->records.clear();  // they point into the mirror's buffer, about to be dropped
@@ -123,7 +121,6 @@ SegmentScanner::Outcome SegmentScanner::NextFromFile(uint64_t end_limit, Scanned
 }
 
 bool SegmentScanner::ZeroBlockAtOffset() {
-  if (cache_ != nullptr) SwitchToPrimary();
   bool complete = false;
   if (!Fill(offset_, block_, &complete).ok() || !complete) return false;
   const char* p = At(offset_);
@@ -136,7 +133,6 @@ bool SegmentScanner::ZeroBlockAtOffset() {
 Result<bool> SegmentScanner::ValidBatchFollows(uint64_t after_seq, uint64_t* found_at) {
   // The writer keeps at most one batch unsynced, so after a crash nothing valid can follow a
   // torn batch; a valid later batch means bytes that were once durable are now damaged.
-  if (cache_ != nullptr) SwitchToPrimary();
   uint64_t off = offset_ + block_;
   for (;;) {
     bool complete = false;

@@ -34,13 +34,15 @@ class SegmentScanner {
   // whose first block matches it, for as long as it yields valid batches; at the first offset
   // where it does not (a mirror a crash left behind or tore), go on from the primary file.
   // The mirror never holds a batch the primary lacks: the writer mirrors only synced batches.
+  // Next() returns kBad and kEnd only from the primary, so ZeroBlockAtOffset and
+  // ValidBatchFollows, asked after those, read the primary.
   void PreferCache(const File* cache);
   // When the batch just returned came from the mirror: rewinds to `offset` (that batch's) on the
   // primary and returns true. False when already reading the primary.
   bool FallBackToPrimary(uint64_t offset);
   // Where reading from the mirror stopped: the bytes before it came from the mirror and
   // match the log. 0 when no mirror was used.
-  uint64_t cache_end() const { return cache_ != nullptr ? offset_ : cache_end_; }
+  uint64_t cache_end() const { return on_mirror() ? offset_ : cache_end_; }
 
   // Is there any valid batch of this segment with seq > after_seq at or beyond offset()?
   // Used to tell a torn tail (nothing valid follows) from damage (valid data follows).
@@ -55,9 +57,10 @@ class SegmentScanner {
   // Leaves the mirror for the primary file at offset_.
   void SwitchToPrimary();
 
-  const File* file_;
+  bool on_mirror() const { return file_ != primary_; }
+
+  const File* file_;  // the primary, or the mirror while reading from it
   const File* primary_;
-  const File* cache_ = nullptr;  // while reading from the mirror
   uint64_t cache_end_ = 0;
   uint32_t block_;
   uint32_t file_number_;

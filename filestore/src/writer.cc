@@ -147,7 +147,7 @@ void FileStore::Submit(WorkItem* item) {
 }
 
 Status FileStore::Commit(Transaction txn) {
-  if (options_.read_only) return Status::NotSupported("instance " + instance_ + " is open read-only");
+  if (options_.read_only) return ReadOnlyError();
   if (txn.empty()) return StateStatus();
   WaitForCompaction();
   WorkItem item;
@@ -159,7 +159,7 @@ Status FileStore::Commit(Transaction txn) {
 
 void FileStore::CommitAsync(Transaction txn, CommitCallback done) {
   if (options_.read_only) {
-    done(Status::NotSupported("instance " + instance_ + " is open read-only"));
+    done(ReadOnlyError());
     return;
   }
   WaitForCompaction();
@@ -227,27 +227,26 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
           break;
         }
         ++i;
-        Status rolled = head_->end > head_start_ ? CreateSegment() : Status::Ok();
-        if (!rolled.ok()) Fail(State::kFailed, rolled);  // its header may already seal the old head
-        Complete(item, rolled.ok() ? rolled : StateStatus());
+        if (head_->end > head_start_) RollHead();
+        Complete(item, StateStatus());
         break;
       }
       if (plan.empty()) {  // every move was overtaken by newer writes
         Complete(item, Status::Ok());
         continue;
       }
-      if (head_->end == head_start_ && head_->end + batch_.AlignedSizeWith(bytes) > config_.file.max_file_size) {
+      const uint64_t batch_with_item = batch_.AlignedSizeWith(bytes);
+      if (head_->end == head_start_ && head_->end + batch_with_item > config_.file.max_file_size) {
         Complete(item, Status::TooLarge("transaction of " + std::to_string(bytes) + " bytes does not fit in a segment " +
                                         "after its catalogue of connections (file.max_file_size " +
                                         std::to_string(config_.file.max_file_size) + ")"));
         continue;
       }
-      if (!in_batch.empty() && batch_.AlignedSizeWith(bytes) > io_buffer_bytes_) break;  // the next batch takes it
-      if (ShouldRoll(batch_.AlignedSizeWith(bytes))) {
+      if (!in_batch.empty() && batch_with_item > io_buffer_bytes_) break;  // the next batch takes it
+      if (ShouldRoll(batch_with_item)) {
         roll = true;
         if (!in_batch.empty()) break;  // write what we have; this item goes in the next segment
-        Status s = CreateSegment();
-        if (!s.ok()) Fail(State::kFailed, s);
+        RollHead();
         break;  // start over on the new head (or fail the rest)
       }
       const uint64_t txn_id = next_txn_++;
@@ -281,8 +280,7 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
     }
     const Status outcome = StateStatus();
     if (outcome.ok()) {
-      AdvanceHead(*written);
-      std::unique_lock lock(index_mu_);
+      auto lock = AdvanceHead(*written);  // the batch's index changes go in the same critical section
       for (const Change& c : changes) {
         switch (c.kind) {
           case Change::Kind::kPut: index_.Put(c.handle, c.loc); break;
@@ -293,15 +291,12 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
             break;
         }
       }
-      live_log_bytes_.store(index_.data_bytes() + index_.size() * kRecordHeaderSize, std::memory_order_relaxed);
+      live_log_bytes_.store(index_.encoded_bytes(), std::memory_order_relaxed);
     }
     batches_.fetch_add(1, std::memory_order_relaxed);
     commits_.fetch_add(in_batch.size(), std::memory_order_relaxed);
     for (WorkItem* item : in_batch) Complete(item, outcome);
-    if (roll && outcome.ok()) {
-      Status rs = CreateSegment();
-      if (!rs.ok()) Fail(State::kFailed, rs);
-    }
+    if (roll && outcome.ok()) RollHead();
   }
 }
 
@@ -313,12 +308,13 @@ Result<size_t> FileStore::WriteHeadBatch() {
   return len;
 }
 
-void FileStore::AdvanceHead(size_t len) {
+std::unique_lock<std::shared_mutex> FileStore::AdvanceHead(size_t len) {
   MirrorToCache(*head_, batch_.data(), len, head_->end);
   std::unique_lock lock(index_mu_);  // compaction reads segment ends under it
   head_->end += len;
   log_bytes_.fetch_add(len, std::memory_order_relaxed);
   ++next_seq_;
+  return lock;
 }
 
 void FileStore::CheckFence() {
@@ -335,10 +331,18 @@ void FileStore::CheckFence() {
   }
 }
 
+void FileStore::RollHead() {
+  // A failed roll may have written the new header, which seals the old head: nothing more may
+  // be appended to either, so the instance fails.
+  if (Status s = CreateSegment(); !s.ok()) Fail(State::kFailed, s);
+}
+
 Status FileStore::WriteZeros(File& file, uint64_t from, uint64_t to) {
   const size_t chunk = 1u << 20;  // a multiple of every block size, so fine for direct I/O
-  zeros_.Reserve(chunk, 0);
-  std::memset(zeros_.data(), 0, chunk);
+  if (zeros_.data() == nullptr) {  // made once; nothing ever writes into it
+    zeros_.Reserve(chunk, 0);
+    std::memset(zeros_.data(), 0, chunk);
+  }
   for (uint64_t off = from; off < to; off += chunk) {
     HASTORE_RETURN_IF_ERROR(file.Write(off, zeros_.data(), std::min<uint64_t>(chunk, to - off)));
   }
