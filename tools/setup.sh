@@ -4,7 +4,7 @@
 
 HASTORE_PACKAGES=(build-essential cmake pkg-config liburing-dev libxxhash-dev liblmdb-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
-  libbenchmark-dev unixodbc-dev odbc-postgresql libsqliteodbc postgresql)
+  libbenchmark-dev unixodbc-dev libsqliteodbc)
 
 hastore_install_packages() {
   local missing=()

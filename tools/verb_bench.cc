@@ -41,6 +41,18 @@ int RunBenchVerb(const BenchArgs& args) {
   return kExitOk;
 }
 
+// A byte count that takes the suffixes KiB, MiB, GiB.
+void AddByteSizeOption(CLI::App& cmd, const std::string& name, uint64_t* bytes, const std::string& help) {
+  cmd.add_option(name, *bytes, help + " (suffixes KiB, MiB, GiB)")->transform(CLI::AsSizeValue(false))->capture_default_str();
+}
+
+// What the reopen and churn scenarios share: record size, where the store goes, JSON output.
+void AddScenarioOptions(CLI::App& cmd, size_t* record_size, std::string* dir, bool* json) {
+  cmd.add_option("--size", *record_size, "Record size in bytes")->capture_default_str();
+  cmd.add_option("--dir", *dir, "Where the store goes (default: a new temporary directory, removed after)");
+  cmd.add_flag("--json", *json, "One JSON object of the figures instead of the table");
+}
+
 // `hastore bench reopen`: time and memory to reopen a store with a large live set.
 void AddReopenCommand(CLI::App& bench, BenchArgs& args) {
   bench::ReopenOptions& o = args.reopen;
@@ -49,12 +61,8 @@ void AddReopenCommand(CLI::App& bench, BenchArgs& args) {
       "Loads a file store (in a child process), then reads its files sequentially and reopens it, both with the "
       "page cache emptied of them. Prints the reopen time over the read time and the resident memory per record. "
       "Targets: ratio_to_read at most 2; resident_open - resident_before at most memory_budget.");
-  cmd->add_option("--live-bytes", o.live_bytes, "Record bytes to load (suffixes KiB, MiB, GiB)")
-      ->transform(CLI::AsSizeValue(false))
-      ->capture_default_str();
-  cmd->add_option("--size", o.record_size, "Record size in bytes")->capture_default_str();
-  cmd->add_option("--dir", o.dir, "Where the store goes (default: a new temporary directory, removed after)");
-  cmd->add_flag("--json", args.json, "One JSON object of the figures instead of the table");
+  AddByteSizeOption(*cmd, "--live-bytes", &o.live_bytes, "Record bytes to load");
+  AddScenarioOptions(*cmd, &o.record_size, &o.dir, &args.json);
   args.reopen_command = cmd;
 }
 
@@ -66,13 +74,9 @@ void AddChurnCommand(CLI::App& bench, BenchArgs& args) {
       "Loads a live set, then writers replace its records (each transaction removes some and creates as many) "
       "until the created bytes reach --traffic-bytes, sampling the size of the store's files every 10 ms. "
       "Target: max_file_bytes under 1 GiB for 10 GiB of traffic over 100 MiB live.");
-  cmd->add_option("--live-bytes", o.live_bytes, "Bytes of the live set (suffixes KiB, MiB, GiB)")
-      ->transform(CLI::AsSizeValue(false))
-      ->capture_default_str();
-  cmd->add_option("--traffic-bytes", o.traffic_bytes, "Record bytes to create during the churn")
-      ->transform(CLI::AsSizeValue(false))
-      ->capture_default_str();
-  cmd->add_option("--size", o.record_size, "Record size in bytes")->capture_default_str();
+  AddByteSizeOption(*cmd, "--live-bytes", &o.live_bytes, "Bytes of the live set");
+  AddByteSizeOption(*cmd, "--traffic-bytes", &o.traffic_bytes, "Record bytes to create during the churn");
+  AddScenarioOptions(*cmd, &o.record_size, &o.dir, &args.json);
   cmd->add_option("--writers", o.writers, "Writer threads")->capture_default_str()->check(CLI::Range(1, 1024));
   cmd->add_option("--per-commit", o.replacements_per_commit, "Records replaced per transaction")
       ->capture_default_str()
@@ -82,8 +86,6 @@ void AddChurnCommand(CLI::App& bench, BenchArgs& args) {
          "--order", [&o](const std::string& order) { o.random = order == "random"; },
          "Which records are replaced: random (default; compaction copies survivors) or fifo (oldest first)")
       ->check(CLI::IsMember({"random", "fifo"}));
-  cmd->add_option("--dir", o.dir, "Where the store goes (default: a new temporary directory, removed after)");
-  cmd->add_flag("--json", args.json, "One JSON object of the figures instead of the table");
   args.churn_command = cmd;
 }
 

@@ -9,6 +9,13 @@
 
 namespace hastore::bench {
 
+Status CheckRecordSize(std::string_view runner, size_t record_size) {
+  constexpr size_t kMax = size_t{16} << 20;
+  if (record_size > 0 && record_size <= kMax) return Status::Ok();
+  return Status::InvalidArgument(std::string(runner) + ": record size " + std::to_string(record_size) + " is not in 1.." +
+                                 std::to_string(kMax));
+}
+
 StoreConfig BenchStoreConfig(const std::string& dir, SyncPolicy policy, IoEngineChoice engine) {
   StoreConfig config;
   config.name = "bench";

@@ -5,12 +5,16 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hastore/storage/config.h"
 #include "hastore/storage/store.h"
 
 namespace hastore::bench {
+
+// The reopen and churn runners take records of 1 byte to 16 MiB.
+Status CheckRecordSize(std::string_view runner, size_t record_size);
 
 StoreConfig BenchStoreConfig(const std::string& dir, SyncPolicy policy, IoEngineChoice engine = IoEngineChoice::kAuto);
 Result<std::unique_ptr<Store>> OpenBenchStore(const std::string& dir, SyncPolicy policy,
@@ -19,6 +23,6 @@ Result<std::unique_ptr<Store>> OpenBenchStore(const std::string& dir, SyncPolicy
 // Creates `count` records of `record_size` bytes in `connection`, from `writers` threads each
 // committing transactions of up to `per_commit` creates. Returns the handles in no set order.
 Result<std::vector<Handle>> LoadLiveSet(Store& store, const Connection& connection, uint64_t count,
-                                        size_t record_size, int writers, int per_commit);
+                                        size_t record_size, int writers, int per_commit = 64);
 
 }  // namespace hastore::bench

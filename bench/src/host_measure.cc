@@ -71,7 +71,6 @@ DirUsage MeasureDir(const std::string& dir) {
     if (::stat(path.c_str(), &st) != 0) return;
     usage.apparent += static_cast<uint64_t>(st.st_size);
     usage.allocated += static_cast<uint64_t>(st.st_blocks) * 512;
-    usage.files += 1;
   });
   return usage;
 }
@@ -81,16 +80,18 @@ Status EvictFromPageCache(const std::string& dir) {
   ForEachFile(dir, true, [&](const std::string& path) {
     Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (f.fd < 0) return;
-    if (::fdatasync(f.fd) != 0 || ::posix_fadvise(f.fd, 0, 0, POSIX_FADV_DONTNEED) != 0) {
-      if (result.ok()) result = Status::FromErrno("evicting " + path + " from the page cache", errno);
+    if (!result.ok()) return;
+    if (::fdatasync(f.fd) != 0) {
+      result = Status::FromErrno("fdatasync " + path, errno);
+    } else if (const int err = ::posix_fadvise(f.fd, 0, 0, POSIX_FADV_DONTNEED); err != 0) {
+      result = Status::FromErrno("evicting " + path + " from the page cache", err);  // returned, not in errno
     }
   });
   return result;
 }
 
-Result<uint64_t> ReadFilesSequentially(const std::string& dir) {
+Status ReadFilesSequentially(const std::string& dir) {
   std::unique_ptr<char[]> buf(new char[kReadChunk]);
-  uint64_t total = 0;
   Status result;
   ForEachFile(dir, false, [&](const std::string& path) {
     Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -106,11 +107,9 @@ Result<uint64_t> ReadFilesSequentially(const std::string& dir) {
         return;
       }
       if (n == 0) return;
-      total += static_cast<uint64_t>(n);
     }
   });
-  if (!result.ok()) return result;
-  return total;
+  return result;
 }
 
 }  // namespace hastore::bench

@@ -18,7 +18,6 @@ Result<ResidentMemory> ReadResidentMemory();
 struct DirUsage {
   uint64_t apparent = 0;   // sum of file sizes
   uint64_t allocated = 0;  // sum of blocks the files hold on disk
-  uint64_t files = 0;
 };
 // Every regular file under dir, recursively. Files removed while it walks are skipped.
 DirUsage MeasureDir(const std::string& dir);
@@ -28,7 +27,7 @@ DirUsage MeasureDir(const std::string& dir);
 Status EvictFromPageCache(const std::string& dir);
 
 // Reads every regular file directly in dir from start to end, in large buffered reads (what
-// `cat` would do); returns the bytes read.
-Result<uint64_t> ReadFilesSequentially(const std::string& dir);
+// `cat` would do).
+Status ReadFilesSequentially(const std::string& dir);
 
 }  // namespace hastore::bench

@@ -6,14 +6,11 @@
 #include <cerrno>
 #include <chrono>
 #include <algorithm>
-#include <cstdio>
-#include <sstream>
 #include <string>
 
 #include "bench_store.h"
 #include "hastore/bench/reopen.h"
 #include "host_measure.h"
-#include "report_format.h"
 #include "scratch_dir.h"
 
 namespace hastore::bench {
@@ -21,7 +18,6 @@ namespace hastore::bench {
 namespace {
 
 constexpr int kLoadWriters = 4;
-constexpr int kLoadPerCommit = 64;
 constexpr uint64_t kBudgetPerRecord = 64;
 constexpr uint64_t kBudgetFixed = uint64_t{64} << 20;
 
@@ -36,7 +32,7 @@ Status LoadStore(const std::string& dir, uint64_t records, size_t record_size) {
   Result<Connection> connection = (*store)->OpenConnection("bench");
   if (!connection.ok()) return connection.status();
   Result<std::vector<Handle>> loaded =
-      LoadLiveSet(**store, *connection, records, record_size, kLoadWriters, kLoadPerCommit);
+      LoadLiveSet(**store, *connection, records, record_size, kLoadWriters);
   if (!loaded.ok()) return loaded.status();
   return (*store)->Close();
 }
@@ -78,8 +74,7 @@ Result<double> LoadInChild(const std::string& dir, uint64_t records, size_t reco
 Result<double> TimeColdRead(const std::string& dir) {
   HASTORE_RETURN_IF_ERROR(EvictFromPageCache(dir));
   const auto start = std::chrono::steady_clock::now();
-  Result<uint64_t> read = ReadFilesSequentially(dir);
-  if (!read.ok()) return read.status();
+  HASTORE_RETURN_IF_ERROR(ReadFilesSequentially(dir));
   return SecondsSince(start);
 }
 
@@ -128,10 +123,7 @@ Status Measure(const std::string& dir, uint64_t records, size_t record_size, std
 }  // namespace
 
 Result<ReopenReport> RunReopenBench(const ReopenOptions& options, std::ostream& progress) {
-  if (options.record_size == 0 || options.record_size > (size_t{16} << 20)) {
-    return Status::InvalidArgument("bench reopen: record size " + std::to_string(options.record_size) +
-                                   " is not in 1..16777216");
-  }
+  HASTORE_RETURN_IF_ERROR(CheckRecordSize("bench reopen", options.record_size));
   const uint64_t records = options.live_bytes / options.record_size;
   if (records == 0) return Status::InvalidArgument("bench reopen: live bytes below one record");
   Result<WorkDir> work = OpenWorkDir(options.dir, "hastore-bench");

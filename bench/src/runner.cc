@@ -12,7 +12,6 @@
 
 #include "commit_harness.h"
 #include "commit_target.h"
-#include "hastore/storage/io.h"
 #include "report_format.h"
 #include "scratch_dir.h"
 
@@ -152,11 +151,12 @@ Result<std::vector<BenchRow>> RunBench(const BenchOptions& options, std::ostream
   if (!work.ok()) return work.status();
   const std::string& parent = work->path;
 
+  const IoEngineChoice engine = ParseIoEngine(options.io_engine).value();  // validated above
   std::vector<BenchRow> rows;
   for (const RowSpec& spec : PlanRows(options)) {
     progress << "start " << spec.kind << " " << spec.policy << " writers=" << spec.writers
              << " size=" << spec.record_size << std::endl;
-    Result<BenchRow> row = RunRow(spec, parent, options.seconds, ParseIoEngine(options.io_engine).value());
+    Result<BenchRow> row = RunRow(spec, parent, options.seconds, engine);
     if (!row.ok()) return row.status();
     progress << FormatProgressLine(*row) << std::endl;
     rows.push_back(std::move(row).value());

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 
-#include "ddl_files.h"
 #include "sql_identifier.h"
 
 namespace hastore::jdbcstore {
@@ -11,6 +10,7 @@ namespace hastore::jdbcstore {
 namespace {
 
 constexpr std::array<std::string_view, 4> kColumns = {"ID", "TYPE", "HANDLE", "RECORD"};
+constexpr std::string_view kTablePlaceholder = "${TABLE}";  // in DDL templates (hastore/jdbcstore/ddl.h)
 
 // The columns of `quoted` as the database reports them, or the error of looking.
 Result<std::vector<std::string>> ColumnsOf(OdbcConnection& db, const std::string& quoted) {
@@ -38,13 +38,6 @@ Status CheckColumns(const std::vector<std::string>& found, std::string_view tabl
 
 }  // namespace
 
-Result<std::string> ShippedDdl(std::string_view database) {
-  for (const ShippedDdlFile& f : kShippedDdlFiles) {
-    if (f.database == database) return std::string(f.text);
-  }
-  return Status::NotFound("no DDL file for database '" + std::string(database) + "' (sqlite, postgresql, mariadb)");
-}
-
 Status EnsureWLStoreTable(OdbcConnection& db, std::string_view table, std::string_view ddl_template) {
   Result<std::string> quoted = QuoteTableName(table);
   if (!quoted.ok()) return quoted.status();
@@ -53,7 +46,9 @@ Status EnsureWLStoreTable(OdbcConnection& db, std::string_view table, std::strin
     // Most likely missing. A failed statement aborts PostgreSQL's transaction: end it first.
     HASTORE_RETURN_IF_ERROR(db.Rollback());
     std::string ddl(ddl_template);
-    for (size_t at; (at = ddl.find("${TABLE}")) != std::string::npos;) ddl.replace(at, 8, *quoted);
+    for (size_t at = 0; (at = ddl.find(kTablePlaceholder, at)) != std::string::npos; at += quoted->size()) {
+      ddl.replace(at, kTablePlaceholder.size(), *quoted);
+    }
     Status created = db.ExecuteDirect(ddl, "creating table " + std::string(table));
     if (!created.ok()) {
       (void)db.Rollback();

@@ -6,7 +6,6 @@
 #include <string>
 #include <string_view>
 
-#include "hastore/jdbcstore/ddl.h"
 #include "hastore/storage/status.h"
 #include "odbc.h"
 

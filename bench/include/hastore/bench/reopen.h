@@ -25,7 +25,7 @@ struct ReopenReport {
   uint64_t records = 0;
   uint64_t file_bytes = 0;     // of the store's files after loading
   double load_seconds = 0;
-  double read_seconds = 0;     // sequential read of the store's files
+  double read_seconds = 0;     // sequential read of the store's files: the faster of two cold reads
   double reopen_seconds = 0;   // OpenFileStore until it returns
   double ratio_to_read = 0;    // reopen_seconds / read_seconds (target: at most 2)
   uint64_t resident_before = 0;
