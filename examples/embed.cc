@@ -26,9 +26,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "commit: %s\n", s.ToString().c_str());
     return 1;
   }
-  (*store)->Scan(*queue, [](hastore::Handle h, std::string_view data) {
+  s = (*store)->Scan(*queue, [](hastore::Handle h, std::string_view data) {
     std::printf("%llu %.*s\n", static_cast<unsigned long long>(h), static_cast<int>(data.size()), data.data());
     return true;
   });
+  if (!s.ok()) return 1;
   return (*store)->Close().ok() ? 0 : 1;
 }

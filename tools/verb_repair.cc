@@ -25,7 +25,7 @@ int RunRepair(const StoreArgs& args) {
     acted = true;
   }
   for (const std::string& path : report->quarantined) std::cout << "quarantined damaged segment to " << path << '\n';
-  for (const std::string& name : report->removed_orphans) std::cout << "removed orphan segment " << name << '\n';
+  for (const std::string& name : report->removed_orphans) std::cout << "moved orphan segment " << name << " to quarantine/\n";
   acted = acted || !report->quarantined.empty() || !report->removed_orphans.empty();
   if (!acted) std::cout << location->instance << ": nothing to repair\n";
   return kExitOk;
@@ -37,7 +37,7 @@ Verb AddRepairVerb(CLI::App& app) {
   auto args = std::make_shared<StoreArgs>();
   CLI::App* cmd = AddVerbCommand(app, "repair", "Make a damaged store openable again",
       "Cuts a torn tail, moves damaged segments to DIR/quarantine/ (never deleted; their records are lost to the "
-      "store but kept there) and removes orphan segments. Refused, naming the holder, while another process holds "
+      "store but kept there) and moves orphan segments (outside the log) there too. Refused, naming the holder, while another process holds "
       "the store.");
   AddStoreArgs(*cmd, args.get());
   return {cmd, [args] { return RunRepair(*args); }};

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "common/temp_dir.h"
 #include "hastore/filestore/file_store.h"
@@ -27,6 +28,16 @@ std::string ReadAll(const std::string& path) {
 void WriteAll(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
+}
+
+// Damages the file in place: flips `mask` in the first byte of the first place `marker` appears.
+::testing::AssertionResult Damage(const fs::path& path, std::string_view marker, char mask) {
+  std::string bytes = ReadAll(path);
+  const size_t at = bytes.find(marker);
+  if (at == std::string::npos) return ::testing::AssertionFailure() << marker << " is not in " << path;
+  bytes[at] = static_cast<char>(bytes[at] ^ mask);
+  WriteAll(path, bytes);
+  return ::testing::AssertionSuccess();
 }
 
 class CacheBootTest : public ::testing::Test {
@@ -104,11 +115,7 @@ class CacheBootTest : public ::testing::Test {
 TEST_F(CacheBootTest, AValidMirrorIsWhatTheOpenReads) {
   Fill();
   // Damage the primary inside a record: only an open that reads the mirror instead gets past it.
-  std::string primary = ReadAll(primary_);
-  const size_t at = primary.find("record 100");
-  ASSERT_NE(at, std::string::npos);
-  primary[at] ^= 0x20;
-  WriteAll(primary_, primary);
+  ASSERT_TRUE(Damage(primary_, "record 100", 0x20));
 
   auto store = Open();
   ASSERT_TRUE(store) << last_open_.ToString();
@@ -133,11 +140,7 @@ TEST_F(CacheBootTest, AMirrorLeftBehindIsCaughtUpFromThePrimary) {
 
 TEST_F(CacheBootTest, ATornMirrorIsReadOnlyUpToTheTear) {
   Fill();
-  std::string mirror = ReadAll(mirror_);
-  const size_t at = mirror.find("record 120");
-  ASSERT_NE(at, std::string::npos);
-  mirror[at] ^= 0x01;
-  WriteAll(mirror_, mirror);
+  ASSERT_TRUE(Damage(mirror_, "record 120", 0x01));
   auto store = Open();
   ASSERT_TRUE(store) << last_open_.ToString();
   ExpectEveryRecord(*store);  // record 120 onwards from the primary, and reads agree
@@ -162,11 +165,7 @@ TEST_F(CacheBootTest, TheHeadIsReadFromThePrimaryAlone) {
   // Where the log ends in the head is decided at recovery and sealed for good by the new owner,
   // so it must not depend on a mirror only this host has.
   FillHead();
-  std::string primary = ReadAll(primary_);
-  const size_t at = primary.find("record 100");
-  ASSERT_NE(at, std::string::npos);
-  primary[at] ^= 0x20;
-  WriteAll(primary_, primary);
+  ASSERT_TRUE(Damage(primary_, "record 100", 0x20));
   EXPECT_FALSE(Open());
   EXPECT_EQ(last_open_.code(), StatusCode::kCorruption) << last_open_.ToString();
 }
@@ -199,11 +198,7 @@ TEST_F(CacheBootTest, CompactionRemovesTheMirrorWithItsSegment) {
 
 TEST_F(CacheBootTest, ReadOnlyOpensReadThePrimary) {
   Fill();
-  std::string primary = ReadAll(primary_);
-  const size_t at = primary.find("record 50");
-  ASSERT_NE(at, std::string::npos);
-  primary[at] ^= 0x20;
-  WriteAll(primary_, primary);
+  ASSERT_TRUE(Damage(primary_, "record 50", 0x20));
   auto ro = OpenFileStore(config_, Ownership{}, FileStoreOptions{.read_only = true});
   EXPECT_EQ(ro.status().code(), StatusCode::kCorruption) << "inspection tools must see the primary";
 }
