@@ -93,10 +93,10 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
 }
 
 Status FileStore::ChooseEngine() {
-  auto engine = ChooseIoEngine(config_.file.io_engine, fs_, &open_note_);
+  auto engine = ChooseIoEngine(config_.file.io_engine, fs_);
   if (!engine.ok()) return engine.status();
-  if (!open_note_.empty()) spdlog::info("{}: io_uring unavailable ({}); using pwrite/fdatasync", instance_, open_note_);
   engine_ = std::move(engine).value();
+  spdlog::info("{}: I/O engine {}", instance_, engine_->name());
   return Status::Ok();
 }
 
@@ -275,7 +275,6 @@ StoreStats FileStore::Stats() const {
       {"compacted_segments", std::to_string(compacted_segments_.load())},
       {"compacted_bytes", std::to_string(compacted_bytes_.load())},
   };
-  if (!open_note_.empty()) st.details.emplace_back("engine_note", open_note_);
   return st;
 }
 

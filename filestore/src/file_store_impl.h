@@ -157,7 +157,6 @@ class FileStore final : public Store {
   std::unique_ptr<FenceFile> fence_;
   std::string fence_holder_;
   std::unique_ptr<IoEngine> engine_;
-  std::string open_note_;  // why the engine was chosen, for Stats
 
   // Index, connections and segment table: shared by readers, changed by the writer.
   mutable std::shared_mutex index_mu_;

@@ -79,11 +79,8 @@ Result<FileStoreInspection> InspectFileStore(const std::string& dir, const std::
     out.torn_bytes = report.torn_bytes;
     out.torn_segment = report.chain.back().name;
   }
-  std::string why_not;
-  auto engine = filestore::ChooseIoEngine(IoEngineChoice::kAuto, fs, &why_not);
-  out.engine = !engine.ok()       ? engine.status().message()
-               : why_not.empty() ? std::string((*engine)->name())
-                                 : std::string((*engine)->name()) + " (io_uring unavailable: " + why_not + ")";
+  auto engine = filestore::ChooseIoEngine(IoEngineChoice::kAuto, fs);
+  out.engine = engine.ok() ? (*engine)->name() : engine.status().message();
   auto fence = filestore::FenceFile::Open(fs, JoinPath(dir, UpperInstance(instance) + ".FENCE"), false);
   if (fence.ok()) {
     if (auto c = (*fence)->Read(); c.ok()) {

@@ -1,4 +1,5 @@
-// The file store under each sync policy, for the conformance suite.
+// The file store under each sync policy (with the default engine, pwrite), and Direct-Write on
+// the io_uring engine, for the conformance suite.
 #include "conformance/file_store_factory.h"
 
 #include "common/temp_dir.h"
@@ -9,10 +10,11 @@ namespace {
 
 class FileStoreFactory final : public StoreFactory {
  public:
-  explicit FileStoreFactory(SyncPolicy policy) {
+  FileStoreFactory(SyncPolicy policy, IoEngineChoice engine) {
     config_.name = "conformance";
     config_.file.directory = dir_.path();
     config_.file.sync_policy = policy;
+    config_.file.io_engine = engine;
   }
   Result<std::unique_ptr<Store>> Open() override { return OpenFileStore(config_, Ownership{0, "conformance test"}); }
   uint64_t max_record_size() const override { return config_.max_record_size; }
@@ -32,8 +34,12 @@ std::vector<StoreKindParam> FileStoreKinds() {
     for (char& c : name) {
       if (c == '-') c = '_';
     }
-    kinds.push_back({name, [p] { return std::unique_ptr<StoreFactory>(new FileStoreFactory(p)); }});
+    kinds.push_back({name, [p] { return std::unique_ptr<StoreFactory>(new FileStoreFactory(p, IoEngineChoice::kAuto)); }});
   }
+  kinds.push_back({"file_Direct_Write_io_uring", [] {
+                     return std::unique_ptr<StoreFactory>(
+                         new FileStoreFactory(SyncPolicy::kDirectWrite, IoEngineChoice::kIoUring));
+                   }});
   return kinds;
 }
 

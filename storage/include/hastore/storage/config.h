@@ -17,7 +17,7 @@
 //   io_buffer_size = -1            # most bytes one group-commit batch gathers; -1: 4 MiB
 //   file_locking_enabled = true
 //   cache_directory = ""           # Direct-Write-With-Cache; "" = the store's directory
-//   io_engine = "auto"             # auto | io_uring | pwrite
+//   io_engine = "auto"             # auto (= pwrite) | io_uring | pwrite
 //   compaction_rate = 67108864     # bytes per second copied by online compaction, 0 = unlimited
 //
 // Unknown keys, wrong types and out-of-range values are errors that name the key ("file.max_file_size").
