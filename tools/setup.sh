@@ -1,14 +1,16 @@
 # Sourced by tools/run.sh and tools/test.sh: installs the Debian packages the build needs (when
 # run as root and something is missing), then configures and builds into build/.
 # HASTORE_BUILD_DIR overrides the build directory; CI=true turns warnings into errors.
+# HASTORE_EXTRA_PACKAGES (an array set before sourcing) adds packages: the test servers.
 
+HASTORE_EXTRA_PACKAGES=("${HASTORE_EXTRA_PACKAGES[@]+"${HASTORE_EXTRA_PACKAGES[@]}"}")
 HASTORE_PACKAGES=(build-essential cmake pkg-config liburing-dev libxxhash-dev liblmdb-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
   libbenchmark-dev unixodbc-dev libsqliteodbc)
 
 hastore_install_packages() {
   local missing=()
-  for p in "${HASTORE_PACKAGES[@]}"; do
+  for p in "${HASTORE_PACKAGES[@]}" "${HASTORE_EXTRA_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -175,6 +175,12 @@ Status OdbcStatement::Execute() {
   return Check(rc, "executing");
 }
 
+Result<int64_t> OdbcStatement::RowCount() {
+  SQLLEN rows = 0;
+  HASTORE_RETURN_IF_ERROR(Check(SQLRowCount(stmt_, &rows), "counting the rows changed by"));
+  return static_cast<int64_t>(rows);
+}
+
 Result<bool> OdbcStatement::Fetch() {
   SQLRETURN rc = SQLFetch(stmt_);
   if (rc == SQL_NO_DATA) return false;

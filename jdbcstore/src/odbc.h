@@ -57,6 +57,8 @@ class OdbcStatement {
   void BindBytes(int index, std::string_view bytes);  // any bytes, NUL included
   // Executes with the bound parameters; the result set (if any) is then read with Fetch.
   Status Execute();
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  Result<int64_t> RowCount();
   // true: a row is current; false: no more rows.
   Result<bool> Fetch();
   Result<int64_t> GetInt64(int column);  // numbered from 1; NULL is an error

@@ -13,7 +13,8 @@ Status CheckPart(std::string_view part, std::string_view table) {
   for (char c : part) {
     if (!IdentifierChar(c)) {
       return Status::InvalidArgument("table name '" + std::string(table) + "' holds '" + std::string(1, c) +
-                                     "'; table names are made of A-Z, a-z, 0-9, '_' and '-', with at most one '.'");
+                                     "'; table names are made of A-Z, a-z, 0-9, '_' and '-', in at most three "
+                                     "parts separated by '.'");
     }
   }
   return Status::Ok();
@@ -22,15 +23,21 @@ Status CheckPart(std::string_view part, std::string_view table) {
 }  // namespace
 
 Result<std::string> QuoteTableName(std::string_view table) {
-  const size_t dot = table.find('.');
-  if (dot == std::string_view::npos) {
-    HASTORE_RETURN_IF_ERROR(CheckPart(table, table));
-    return "\"" + std::string(table) + "\"";
+  std::string quoted;
+  int parts = 0;
+  for (size_t at = 0;; ++parts) {
+    const size_t dot = table.find('.', at);
+    const std::string_view part = table.substr(at, dot == std::string_view::npos ? std::string_view::npos : dot - at);
+    HASTORE_RETURN_IF_ERROR(CheckPart(part, table));
+    if (parts == 3) {
+      return Status::InvalidArgument("table name '" + std::string(table) +
+                                     "' has more than three parts (catalog.schema.table)");
+    }
+    quoted += (quoted.empty() ? "\"" : ".\"") + std::string(part) + "\"";
+    if (dot == std::string_view::npos) break;
+    at = dot + 1;
   }
-  const std::string_view schema = table.substr(0, dot), name = table.substr(dot + 1);
-  HASTORE_RETURN_IF_ERROR(CheckPart(schema, table));
-  HASTORE_RETURN_IF_ERROR(CheckPart(name, table));
-  return "\"" + std::string(schema) + "\".\"" + std::string(name) + "\"";
+  return quoted;
 }
 
 }  // namespace hastore::jdbcstore

@@ -11,7 +11,7 @@
 namespace hastore::jdbcstore {
 
 // "a.b-c" -> "\"a\".\"b-c\"" (ANSI double quotes; SQLite, PostgreSQL and MariaDB in ANSI_QUOTES
-// mode accept them). At most one '.', neither part empty.
+// mode accept them). One to three parts ([[catalog.]schema.]table), none empty.
 Result<std::string> QuoteTableName(std::string_view table);
 
 }  // namespace hastore::jdbcstore

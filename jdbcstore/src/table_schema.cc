@@ -42,6 +42,10 @@ Status EnsureWLStoreTable(OdbcConnection& db, std::string_view table, std::strin
   Result<std::string> quoted = QuoteTableName(table);
   if (!quoted.ok()) return quoted.status();
   Result<std::vector<std::string>> columns = ColumnsOf(db, *quoted);
+  if (!columns.ok() && ddl_template.empty()) {
+    (void)db.Rollback();
+    return Status::NotFound("table " + std::string(table) + " cannot be read: " + columns.status().message());
+  }
   if (!columns.ok()) {
     // Most likely missing. A failed statement aborts PostgreSQL's transaction: end it first.
     HASTORE_RETURN_IF_ERROR(db.Rollback());

@@ -12,8 +12,8 @@
 namespace hastore::jdbcstore {
 
 // Makes sure `table` (a DESIGN §4 table name, unquoted) exists with the WLStore columns:
-// creates it from ddl_template when it does not, and commits. kInvalidArgument names the
-// table and the missing or unexpected column.
+// creates it from ddl_template when it does not, and commits (an empty ddl_template: kNotFound
+// instead). kInvalidArgument names the table and the missing or unexpected column.
 Status EnsureWLStoreTable(OdbcConnection& db, std::string_view table, std::string_view ddl_template);
 
 }  // namespace hastore::jdbcstore

@@ -51,12 +51,17 @@ std::string FoldPolicyName(std::string_view s) {
   return out;
 }
 
-Result<StoreKind> ParseStoreKind(std::string_view text) {
-  if (text == ToString(StoreKind::kFile)) return StoreKind::kFile;
-  return Status::InvalidArgument(
-      "store kind '" + std::string(text) +
-      "' is not supported; the only kind is \"file\" (jdbc and replicated are not available yet)");
-}
+constexpr std::pair<StoreKind, std::string_view> kStoreKindNames[] = {
+    {StoreKind::kFile, "file"},
+    {StoreKind::kJdbc, "jdbc"},
+};
+
+constexpr std::pair<JdbcDatabase, std::string_view> kJdbcDatabaseNames[] = {
+    {JdbcDatabase::kAuto, "auto"},
+    {JdbcDatabase::kSqlite, "sqlite"},
+    {JdbcDatabase::kPostgresql, "postgresql"},
+    {JdbcDatabase::kMariadb, "mariadb"},
+};
 
 // ---- Validate ---------------------------------------------------------------------------------
 
@@ -92,6 +97,22 @@ Status ValidateStoreSection(const StoreConfig& c) {
   HASTORE_RETURN_IF_ERROR(ForKey("store.prefix", ValidatePrefix(c.prefix)));
   return CheckRange("store.max_record_size", c.max_record_size, c.max_record_size <= kMaxRecordSizeLimit,
                     "0 to 1073741824 (1 GiB)");
+}
+
+Status ValidateJdbcSection(const JdbcStoreSettings& j) {
+  if (j.connection.empty()) {
+    HASTORE_RETURN_IF_ERROR(Required("jdbc.directory", j.directory, " when jdbc.connection is empty (embedded SQLite)"));
+  }
+  for (auto [key, value] : {std::pair<std::string_view, uint32_t>{"jdbc.inserts_per_batch_maximum", j.inserts_per_batch_maximum},
+                            {"jdbc.deletes_per_batch_maximum", j.deletes_per_batch_maximum},
+                            {"jdbc.deletes_per_statement_maximum", j.deletes_per_statement_maximum}}) {
+    HASTORE_RETURN_IF_ERROR(CheckRange(key, value, value >= 1 && value <= 1000, "1 to 1000"));
+  }
+  HASTORE_RETURN_IF_ERROR(CheckRange("jdbc.worker_count", j.worker_count, j.worker_count >= 1 && j.worker_count <= 64, "1 to 64"));
+  HASTORE_RETURN_IF_ERROR(CheckRange("jdbc.reconnect_retry_period", j.reconnect_retry_period_ms,
+                                     j.reconnect_retry_period_ms <= 3600000, "0 to 3600000 (ms)"));
+  return CheckRange("jdbc.reconnect_retry_interval", j.reconnect_retry_interval_ms,
+                    j.reconnect_retry_interval_ms >= 1 && j.reconnect_retry_interval_ms <= 60000, "1 to 60000 (ms)");
 }
 
 Status ValidateFileSection(const FileStoreSettings& f) {
@@ -144,6 +165,14 @@ Status ReadUint(const toml::node& node, uint64_t* out) {
   return Status::Ok();
 }
 
+Status ReadUint32(const toml::node& node, uint32_t* out) {
+  uint64_t v = 0;
+  HASTORE_RETURN_IF_ERROR(ReadUint(node, &v));
+  if (v > UINT32_MAX) return Status::InvalidArgument(std::to_string(v) + " is out of range; expected at most 4294967295");
+  *out = static_cast<uint32_t>(v);
+  return Status::Ok();
+}
+
 template <class E>
 Status ReadEnum(const toml::node& node, Result<E> (*parse)(std::string_view), E* out) {
   std::string text;
@@ -185,12 +214,25 @@ constexpr Field kFileFields[] = {
     {"compaction_rate", [](N n, C c) { return ReadUint(n, &c.file.compaction_rate); }},
 };
 
+constexpr Field kJdbcFields[] = {
+    {"connection", [](N n, C c) { return ReadString(n, &c.jdbc.connection); }},
+    {"directory", [](N n, C c) { return ReadString(n, &c.jdbc.directory); }},
+    {"database", [](N n, C c) { return ReadEnum(n, ParseJdbcDatabase, &c.jdbc.database); }},
+    {"create_table_ddl_file", [](N n, C c) { return ReadString(n, &c.jdbc.create_table_ddl_file); }},
+    {"inserts_per_batch_maximum", [](N n, C c) { return ReadUint32(n, &c.jdbc.inserts_per_batch_maximum); }},
+    {"deletes_per_batch_maximum", [](N n, C c) { return ReadUint32(n, &c.jdbc.deletes_per_batch_maximum); }},
+    {"deletes_per_statement_maximum", [](N n, C c) { return ReadUint32(n, &c.jdbc.deletes_per_statement_maximum); }},
+    {"worker_count", [](N n, C c) { return ReadUint32(n, &c.jdbc.worker_count); }},
+    {"reconnect_retry_period", [](N n, C c) { return ReadUint(n, &c.jdbc.reconnect_retry_period_ms); }},
+    {"reconnect_retry_interval", [](N n, C c) { return ReadUint(n, &c.jdbc.reconnect_retry_interval_ms); }},
+};
+
 struct Section {
   std::string_view name;
   std::span<const Field> fields;
 };
 
-constexpr Section kSections[] = {{"store", kStoreFields}, {"file", kFileFields}};
+constexpr Section kSections[] = {{"store", kStoreFields}, {"file", kFileFields}, {"jdbc", kJdbcFields}};
 
 template <class T>
 const T* FindByName(std::span<const T> items, std::string_view name) {
@@ -223,7 +265,7 @@ Status ReadRoot(std::string_view source, const toml::table& root, StoreConfig& c
     const Section* section = FindByName(std::span<const Section>(kSections), key.str());
     const std::string name(key.str());
     if (section == nullptr)
-      return At(source, key.source(), "unknown table [" + name + "]; valid are [store] and [file]");
+      return At(source, key.source(), "unknown table [" + name + "]; valid are [store], [file] and [jdbc]");
     if (!node.is_table())
       return At(source, node.source(), name + ": " + WrongType(node, "a table").message());
     HASTORE_RETURN_IF_ERROR(ReadSection(source, *section, *node.as_table(), c));
@@ -241,11 +283,34 @@ Result<IoEngineChoice> ParseIoEngine(std::string_view text) {
                                  "'; valid are auto, io_uring, pwrite");
 }
 
-std::string_view ToString(StoreKind k) {
-  switch (k) {
-    case StoreKind::kFile: return "file";
+std::string_view ToString(StoreKind k) { return NameOf(kStoreKindNames, k); }
+
+Result<StoreKind> ParseStoreKind(std::string_view text) {
+  for (const auto& [kind, name] : kStoreKindNames) {
+    if (text == name) return kind;
   }
-  return "unknown";
+  return Status::InvalidArgument("store kind '" + std::string(text) +
+                                 "' is not supported; valid are \"file\" and \"jdbc\" (replicated is not available yet)");
+}
+
+std::string_view ToString(JdbcDatabase d) { return NameOf(kJdbcDatabaseNames, d); }
+
+Result<JdbcDatabase> ParseJdbcDatabase(std::string_view text) {
+  for (const auto& [db, name] : kJdbcDatabaseNames) {
+    if (text == name) return db;
+  }
+  return Status::InvalidArgument("unknown database '" + std::string(text) + "'; valid are auto, sqlite, postgresql, mariadb");
+}
+
+std::string JdbcStoreSettings::EffectiveConnection() const {
+  if (!connection.empty()) return connection;
+  // WAL with synchronous FULL: every commit is durable, and readers do not block the writer.
+  return "Driver=SQLite3;Database=" + directory + "/hastore.db;JournalMode=WAL;SyncPragma=FULL";
+}
+
+std::string StoreConfig::table() const {
+  Result<std::string> name = TableName(prefix, distribution, this->name, server);
+  return name.ok() ? *name : std::string();
 }
 
 std::string_view ToString(SyncPolicy p) { return NameOf(kSyncPolicyNames, p); }
@@ -268,7 +333,11 @@ std::string StoreConfig::instance() const {
 
 Status Validate(const StoreConfig& config) {
   HASTORE_RETURN_IF_ERROR(ValidateStoreSection(config));
-  return ValidateFileSection(config.file);
+  switch (config.kind) {
+    case StoreKind::kFile: return ValidateFileSection(config.file);
+    case StoreKind::kJdbc: return ValidateJdbcSection(config.jdbc);
+  }
+  return Status::InvalidArgument("store.kind is not a kind of store");
 }
 
 Result<StoreConfig> ParseStoreConfig(std::string_view toml_text, std::string_view source) {

@@ -17,6 +17,7 @@ std::string_view ToString(StatusCode code) {
     case StatusCode::kClosed: return "closed";
     case StatusCode::kTooLarge: return "too large";
     case StatusCode::kNotSupported: return "not supported";
+    case StatusCode::kOutcomeUnknown: return "outcome unknown";
   }
   return "unknown";
 }

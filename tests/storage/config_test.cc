@@ -166,13 +166,55 @@ TEST(ParseStoreConfig, BadNamesAndChoicesNameTheKey) {
   ExpectError(Config("distribution = \"cluster\""), "store.distribution: unknown distribution 'cluster'");
   ExpectError(Config("distribution = \"distributed\"\nserver = \"a/b\""), "store.server: server name 'a/b'");
   ExpectError(Config("prefix = \"a..b\""), "store.prefix: prefix 'a..b'");
-  ExpectError(Config("kind = \"jdbc\""), "jdbc and replicated are not available yet");
+  ExpectError(Config("kind = \"jdbc\""), "jdbc.directory is required when jdbc.connection is empty");
   ExpectError(Config("kind = \"replicated\""), "store.kind");
   ExpectError(Config("", "io_engine = \"aio\""), "file.io_engine: unknown I/O engine 'aio'");
   ExpectError(
       Config("", "synchronous_write_policy = \"Fast\""),
       "file.synchronous_write_policy: unknown synchronous write policy 'Fast'; valid are Direct-Write, "
       "Direct-Write-With-Cache, Cache-Flush, Disabled");
+}
+
+TEST(ParseStoreConfig, ReadsTheJdbcSection) {
+  Result<StoreConfig> r = Parse(
+      "[store]\nname = \"orders\"\nkind = \"jdbc\"\ndistribution = \"distributed\"\nserver = \"ms-1\"\n"
+      "prefix = \"app.\"\n[jdbc]\nconnection = \"Driver=PostgreSQL Unicode;Server=127.0.0.1\"\n"
+      "database = \"postgresql\"\ncreate_table_ddl_file = \"/etc/my.ddl\"\ninserts_per_batch_maximum = 50\n"
+      "deletes_per_batch_maximum = 40\ndeletes_per_statement_maximum = 10\nworker_count = 4\n"
+      "reconnect_retry_period = 5000\nreconnect_retry_interval = 100\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->kind, StoreKind::kJdbc);
+  EXPECT_EQ(r->jdbc.EffectiveConnection(), "Driver=PostgreSQL Unicode;Server=127.0.0.1");
+  EXPECT_EQ(r->jdbc.database, JdbcDatabase::kPostgresql);
+  EXPECT_EQ(r->jdbc.create_table_ddl_file, "/etc/my.ddl");
+  EXPECT_EQ(r->jdbc.inserts_per_batch_maximum, 50u);
+  EXPECT_EQ(r->jdbc.deletes_per_batch_maximum, 40u);
+  EXPECT_EQ(r->jdbc.deletes_per_statement_maximum, 10u);
+  EXPECT_EQ(r->jdbc.worker_count, 4u);
+  EXPECT_EQ(r->jdbc.reconnect_retry_period_ms, 5000u);
+  EXPECT_EQ(r->jdbc.reconnect_retry_interval_ms, 100u);
+  EXPECT_EQ(r->table(), "app._ms-1_WLStore");
+
+  // Defaults: the reference system's batch sizes and reconnection timing, embedded SQLite.
+  Result<StoreConfig> d = Parse("[store]\nname = \"orders\"\nkind = \"jdbc\"\n[jdbc]\ndirectory = \"/data\"\n");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->jdbc.inserts_per_batch_maximum, 20u);
+  EXPECT_EQ(d->jdbc.deletes_per_batch_maximum, 20u);
+  EXPECT_EQ(d->jdbc.deletes_per_statement_maximum, 20u);
+  EXPECT_EQ(d->jdbc.worker_count, 1u);
+  EXPECT_EQ(d->jdbc.reconnect_retry_period_ms, 1000u);
+  EXPECT_EQ(d->jdbc.reconnect_retry_interval_ms, 200u);
+  EXPECT_EQ(d->jdbc.database, JdbcDatabase::kAuto);
+  EXPECT_EQ(d->jdbc.EffectiveConnection().rfind("Driver=SQLite3;Database=/data/hastore.db;", 0), 0u);
+  EXPECT_EQ(d->table(), "WLStore");
+
+  const std::string jdbc = "[store]\nname = \"orders\"\nkind = \"jdbc\"\n[jdbc]\ndirectory = \"/d\"\n";
+  ExpectError(jdbc + "worker_count = 0\n", "jdbc.worker_count = 0 is out of range");
+  ExpectError(jdbc + "inserts_per_batch_maximum = 1001\n", "jdbc.inserts_per_batch_maximum = 1001 is out of range");
+  ExpectError(jdbc + "deletes_per_statement_maximum = 0\n", "jdbc.deletes_per_statement_maximum");
+  ExpectError(jdbc + "reconnect_retry_interval = 0\n", "jdbc.reconnect_retry_interval");
+  ExpectError(jdbc + "database = \"oracle\"\n", "jdbc.database: unknown database 'oracle'");
+  ExpectError(jdbc + "pool = 3\n", "unknown key 'jdbc.pool'");
 }
 
 TEST(ParseStoreConfig, SyntaxErrorsNameTheSourceAndLine) {

@@ -40,13 +40,15 @@ TEST(StatusTest, EachFactoryGivesItsCodeAndKeepsTheMessage) {
       {Status::Closed("m"), StatusCode::kClosed},
       {Status::TooLarge("m"), StatusCode::kTooLarge},
       {Status::NotSupported("m"), StatusCode::kNotSupported},
+      {Status::OutcomeUnknown("m"), StatusCode::kOutcomeUnknown},
   };
   for (const Case& c : cases) {
     EXPECT_FALSE(c.status.ok()) << ToString(c.code);
     EXPECT_EQ(c.status.code(), c.code);
     EXPECT_EQ(c.status.message(), "m");
-    // Only a fenced commit has an unknown outcome.
-    EXPECT_EQ(c.status.outcome_unknown(), c.code == StatusCode::kFenced) << ToString(c.code);
+    // Only a fenced commit and one whose answer was lost have an unknown outcome.
+    EXPECT_EQ(c.status.outcome_unknown(), c.code == StatusCode::kFenced || c.code == StatusCode::kOutcomeUnknown)
+        << ToString(c.code);
   }
 }
 
@@ -58,7 +60,7 @@ TEST(StatusTest, ToStringIsCodeThenMessage) {
 
 TEST(StatusTest, EveryCodeHasADistinctName) {
   std::vector<std::string> names;
-  for (int c = 0; c <= static_cast<int>(StatusCode::kNotSupported); ++c) {
+  for (int c = 0; c <= static_cast<int>(StatusCode::kOutcomeUnknown); ++c) {
     const std::string name(ToString(static_cast<StatusCode>(c)));
     EXPECT_FALSE(name.empty());
     EXPECT_NE(name, "unknown") << "code " << c;

@@ -20,6 +20,18 @@
 //   io_engine = "auto"             # auto (= pwrite) | io_uring | pwrite
 //   compaction_rate = 67108864     # bytes per second copied by online compaction, 0 = unlimited
 //
+//   [jdbc]                         # store.kind = "jdbc": a WLStore table reached through ODBC
+//   connection = ""                # ODBC connection string; "" = embedded SQLite in jdbc.directory
+//   directory = ""                 # where the embedded SQLite database (hastore.db) lives
+//   database = "auto"              # auto (from the driver) | sqlite | postgresql | mariadb
+//   create_table_ddl_file = ""     # a DDL file used instead of the shipped one (${TABLE} placeholder)
+//   inserts_per_batch_maximum = 20     # rows per INSERT statement
+//   deletes_per_batch_maximum = 20     # rows deleted per database call
+//   deletes_per_statement_maximum = 20 # IDs in one DELETE's IN list
+//   worker_count = 1               # parallel database connections that commit groups
+//   reconnect_retry_period = 1000  # ms spent reconnecting after the database went away
+//   reconnect_retry_interval = 200 # ms between attempts
+//
 // Unknown keys, wrong types and out-of-range values are errors that name the key ("file.max_file_size").
 #pragma once
 
@@ -32,8 +44,9 @@
 
 namespace hastore {
 
-enum class StoreKind : uint8_t { kFile };
+enum class StoreKind : uint8_t { kFile, kJdbc };
 std::string_view ToString(StoreKind k);
+Result<StoreKind> ParseStoreKind(std::string_view text);  // "file" or "jdbc"
 
 enum class SyncPolicy : uint8_t {
   kDirectWrite,           // O_DIRECT aligned writes + data sync per group commit (default)
@@ -63,6 +76,27 @@ struct FileStoreSettings {
   uint64_t compaction_rate = 64ull << 20;
 };
 
+// Which shipped DDL (and which SQL for the owner-row lock) a JDBC store uses.
+enum class JdbcDatabase : uint8_t { kAuto, kSqlite, kPostgresql, kMariadb };
+std::string_view ToString(JdbcDatabase d);  // "auto", "sqlite", "postgresql", "mariadb"
+Result<JdbcDatabase> ParseJdbcDatabase(std::string_view text);
+
+struct JdbcStoreSettings {
+  std::string connection;
+  std::string directory;
+  JdbcDatabase database = JdbcDatabase::kAuto;
+  std::string create_table_ddl_file;
+  uint32_t inserts_per_batch_maximum = 20;
+  uint32_t deletes_per_batch_maximum = 20;
+  uint32_t deletes_per_statement_maximum = 20;
+  uint32_t worker_count = 1;
+  uint64_t reconnect_retry_period_ms = 1000;
+  uint64_t reconnect_retry_interval_ms = 200;
+
+  // The connection string in use: `connection`, or the embedded SQLite database in `directory`.
+  std::string EffectiveConnection() const;
+};
+
 struct StoreConfig {
   std::string name;
   StoreKind kind = StoreKind::kFile;
@@ -70,10 +104,13 @@ struct StoreConfig {
   Distribution distribution = Distribution::kNone;
   std::string prefix;
   uint64_t max_record_size = 64ull << 20;
-  FileStoreSettings file;
+  FileStoreSettings file;  // kind "file"
+  JdbcStoreSettings jdbc;  // kind "jdbc"
 
   // The instance name (DESIGN §4). Valid once Validate() passed.
   std::string instance() const;
+  // The WLStore table of a JDBC store (DESIGN §4). Valid once Validate() passed.
+  std::string table() const;
 };
 
 // Checks every field; the error names the key.

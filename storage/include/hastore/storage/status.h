@@ -26,6 +26,7 @@ enum class StatusCode : uint8_t {
   kClosed,           // the instance was closed
   kTooLarge,         // a record or transaction over the configured maximum
   kNotSupported,
+  kOutcomeUnknown,   // a commit was sent but its answer was lost (the database went away): it may or may not be durable
 };
 
 std::string_view ToString(StatusCode code);
@@ -46,6 +47,7 @@ class [[nodiscard]] Status {
   static Status Closed(std::string m) { return {StatusCode::kClosed, std::move(m)}; }
   static Status TooLarge(std::string m) { return {StatusCode::kTooLarge, std::move(m)}; }
   static Status NotSupported(std::string m) { return {StatusCode::kNotSupported, std::move(m)}; }
+  static Status OutcomeUnknown(std::string m) { return {StatusCode::kOutcomeUnknown, std::move(m)}; }
   // An OS error: "<what>: <strerror(err)>".
   static Status FromErrno(std::string what, int err);
 
@@ -55,9 +57,9 @@ class [[nodiscard]] Status {
   // "<code>: <message>", or "OK".
   std::string ToString() const;
 
-  // For a commit: true when the commit may or may not have become durable (fenced, or failed
-  // after its write was issued). The caller must not assume either outcome.
-  bool outcome_unknown() const { return code() == StatusCode::kFenced; }
+  // For a commit: true when the commit may or may not have become durable (fenced, or its
+  // database commit was sent and the answer lost). The caller must not assume either outcome.
+  bool outcome_unknown() const { return code() == StatusCode::kFenced || code() == StatusCode::kOutcomeUnknown; }
 
  private:
   struct Rep {

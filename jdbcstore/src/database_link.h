@@ -1,0 +1,46 @@
+// One ODBC connection that comes back after the database went away: it reconnects on demand,
+// every `interval` for at most `period` (Reconnect Retry Period / Interval), and keeps the
+// statements prepared on the current connection.
+//
+// Thread safety: one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "hastore/storage/status.h"
+#include "odbc.h"
+
+namespace hastore::jdbcstore {
+
+class DatabaseLink {
+ public:
+  DatabaseLink(std::string connection_string, std::chrono::milliseconds period, std::chrono::milliseconds interval);
+  ~DatabaseLink();
+  DatabaseLink(const DatabaseLink&) = delete;
+  DatabaseLink& operator=(const DatabaseLink&) = delete;
+
+  // Connected, after reconnecting if the last connection was dropped; the error says how long
+  // it tried and why the last attempt failed.
+  Status Ensure();
+  bool connected() const { return db_ != nullptr; }
+  OdbcConnection& db() { return *db_; }
+  // The statement for `sql`, prepared once per connection and reset (no result, no params).
+  Result<OdbcStatement*> Statement(const std::string& sql);
+  // Forgets the connection (after an error that may have broken it); Ensure makes a new one.
+  void Drop();
+  uint64_t reconnects() const { return reconnects_; }
+
+ private:
+  const std::string connection_string_;
+  const std::chrono::milliseconds period_, interval_;
+  std::unique_ptr<OdbcConnection> db_;
+  // Destroyed before db_, which they belong to.
+  std::unordered_map<std::string, std::unique_ptr<OdbcStatement>> statements_;
+  bool ever_connected_ = false;
+  uint64_t reconnects_ = 0;
+};
+
+}  // namespace hastore::jdbcstore

@@ -1,0 +1,325 @@
+// The commit path of a JDBC store: queued commits are merged into groups, and each group is
+// one database transaction on a worker's connection (jdbcstore/FORMAT.md, "Commits").
+#include <algorithm>
+#include <unordered_set>
+
+#include "jdbc_store_impl.h"
+#include "table_layout.h"
+
+namespace hastore::jdbcstore {
+
+namespace {
+
+// A group stops growing at this many commits or bytes of record data (one commit always goes).
+constexpr size_t kMaxGroupItems = 1024;
+constexpr uint64_t kMaxGroupBytes = 8ull << 20;
+
+std::vector<Handle> TouchedHandles(const Transaction& txn) {
+  std::vector<Handle> out;
+  for (const Transaction::Op& op : txn.ops()) {
+    if (op.kind != Transaction::OpKind::kCreate) out.push_back(op.handle);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace
+
+// ---- queue ------------------------------------------------------------------------------------
+
+Status JdbcStore::Commit(Transaction txn) {
+  CommitItem item;
+  item.txn = std::move(txn);
+  Submit(&item);
+  item.finished.wait(0, std::memory_order_acquire);
+  return item.result;
+}
+
+void JdbcStore::CommitAsync(Transaction txn, CommitCallback done) {
+  auto* item = new CommitItem;
+  item->txn = std::move(txn);
+  item->done = std::move(done);
+  Submit(item);
+}
+
+void JdbcStore::Submit(CommitItem* item) {
+  if (item->kind == CommitItem::Kind::kTransaction) item->touches = TouchedHandles(item->txn);
+  Status refused = StateStatus();
+  if (refused.ok() && options_.read_only) {
+    refused = Status::NotSupported("store " + instance_ + " (table " + table_ + ") is open read-only");
+  }
+  if (!refused.ok()) return Complete(item, refused);
+  if (item->kind == CommitItem::Kind::kTransaction && item->txn.empty()) return Complete(item, Status::Ok());
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) {
+      refused = Status::Closed("store " + instance_ + " (table " + table_ + ") is closing");
+    } else {
+      queue_.push_back(item);
+    }
+  }
+  if (!refused.ok()) return Complete(item, refused);
+  queue_cv_.notify_one();
+}
+
+void JdbcStore::Complete(CommitItem* item, Status s) {
+  if (item->done) {
+    CommitCallback done = std::move(item->done);
+    delete item;
+    done(std::move(s));
+    return;
+  }
+  item->result = std::move(s);
+  item->finished.store(1, std::memory_order_release);
+  item->finished.notify_one();
+}
+
+bool JdbcStore::HeadIsFree() const {
+  if (queue_.empty()) return false;
+  for (Handle h : queue_.front()->touches) {
+    if (in_flight_.count(h)) return false;
+  }
+  return true;
+}
+
+std::vector<CommitItem*> JdbcStore::TakeGroup() {
+  std::vector<CommitItem*> group;
+  uint64_t bytes = 0;
+  size_t taken = 0;
+  for (; taken < queue_.size() && group.size() < kMaxGroupItems; ++taken) {
+    CommitItem* item = queue_[taken];
+    const bool conflicts = std::any_of(item->touches.begin(), item->touches.end(),
+                                       [&](Handle h) { return in_flight_.count(h) != 0; });
+    if (conflicts) break;  // it, and everything queued after it, waits for the group in flight
+    if (!group.empty() && bytes + item->txn.data_bytes() > kMaxGroupBytes) break;
+    bytes += item->txn.data_bytes();
+    group.push_back(item);
+  }
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
+  for (CommitItem* item : group) {
+    for (Handle h : item->touches) ++in_flight_[h];
+  }
+  return group;
+}
+
+// ---- worker -----------------------------------------------------------------------------------
+
+void JdbcStore::WorkerLoop(DatabaseLink* link) {
+  for (;;) {
+    std::vector<CommitItem*> group;
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return HeadIsFree() || (stopping_ && queue_.empty()); });
+      if (queue_.empty()) return;  // stopping, and nothing left
+      group = TakeGroup();
+    }
+    std::vector<CommitItem*> valid = DropInvalid(group);
+    Status s = StateStatus();
+    bool commit_sent = false;
+    if (s.ok() && !valid.empty()) s = ExecuteGroup(*link, valid, &commit_sent);
+    if (s.ok()) {
+      Apply(valid);
+    } else if (s.code() != StatusCode::kFenced) {
+      const std::string what = "commit of " + std::to_string(valid.size()) + " transaction(s) to table " + table_;
+      s = commit_sent ? Status::OutcomeUnknown(what + " was sent, and its answer lost; it may or may not be durable: " +
+                                               s.message())
+                      : Status(s.code(), what + " was rolled back, nothing of it is stored: " + s.message());
+    }
+    {
+      std::lock_guard lock(queue_mu_);
+      for (CommitItem* item : group) {
+        for (Handle h : item->touches) {
+          auto it = in_flight_.find(h);
+          if (--it->second == 0) in_flight_.erase(it);
+        }
+      }
+    }
+    queue_cv_.notify_all();
+    for (CommitItem* item : valid) Complete(item, s);
+  }
+}
+
+std::vector<CommitItem*> JdbcStore::DropInvalid(std::vector<CommitItem*> group) {
+  std::vector<CommitItem*> valid;
+  std::unordered_set<Handle> removed;  // by earlier transactions of this group
+  std::shared_lock lock(index_mu_);
+  for (CommitItem* item : group) {
+    Status s;
+    for (const Transaction::Op& op : item->txn.ops()) {
+      if (op.kind == Transaction::OpKind::kCreate) continue;
+      if (!records_.count(op.handle) || removed.count(op.handle)) {
+        s = Status::NotFound("no record with handle " + std::to_string(op.handle) + " in table " + table_ +
+                             ": it was removed before this transaction committed");
+        break;
+      }
+    }
+    if (!s.ok()) {
+      lock.unlock();
+      Complete(item, s);
+      lock.lock();
+      continue;
+    }
+    for (const Transaction::Op& op : item->txn.ops()) {
+      if (op.kind == Transaction::OpKind::kRemove) removed.insert(op.handle);
+    }
+    valid.push_back(item);
+  }
+  return valid;
+}
+
+// ---- one group, one database transaction -----------------------------------------------------
+
+Status JdbcStore::CheckFence(DatabaseLink& link) {
+  auto stmt = link.Statement(sql_->Fence());
+  if (!stmt.ok()) return stmt.status();
+  int64_t found = -1;
+  if (sql_->fence_is_update()) {
+    (*stmt)->BindInt64(1, static_cast<int64_t>(epoch_));
+    HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    Result<int64_t> rows = (*stmt)->RowCount();
+    if (!rows.ok()) return rows.status();
+    if (*rows == 1) return Status::Ok();
+  } else {
+    HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    Result<bool> row = (*stmt)->Fetch();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      Result<int64_t> epoch = (*stmt)->GetInt64(1);
+      if (!epoch.ok()) return epoch.status();
+      found = *epoch;
+    }
+    (*stmt)->Reset();
+    if (found == static_cast<int64_t>(epoch_)) return Status::Ok();
+  }
+  return Status::Fenced("table " + table_ + " was taken over: its owner row no longer holds epoch " +
+                        std::to_string(epoch_) + (found >= 0 ? " (it holds " + std::to_string(found) + ")" : ""));
+}
+
+Status JdbcStore::ReserveHandles(DatabaseLink& link, Handle highest) {
+  std::lock_guard lock(reserve_mu_);
+  if (highest < handle_limit_) return Status::Ok();
+  const Handle limit = highest + kHandleReservation;
+  auto stmt = link.Statement(sql_->UpdateOwner());
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, static_cast<int64_t>(epoch_));
+  (*stmt)->BindBytes(2, EncodeOwnerRecord(OwnerRecord{holder_, limit}));
+  (*stmt)->BindInt64(3, static_cast<int64_t>(epoch_));
+  Status s = (*stmt)->Execute();
+  Result<int64_t> rows = s.ok() ? (*stmt)->RowCount() : Result<int64_t>(s);
+  if (!rows.ok()) return rows.status();
+  if (*rows != 1) {
+    return Status::Fenced("table " + table_ + " was taken over: its owner row no longer holds epoch " +
+                          std::to_string(epoch_));
+  }
+  HASTORE_RETURN_IF_ERROR(link.db().Commit());
+  handle_limit_ = limit;
+  return Status::Ok();
+}
+
+Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*>& group, bool* commit_sent) {
+  std::vector<const Transaction::Op*> creates, updates;
+  std::vector<Handle> removes;
+  Handle highest = 0;
+  for (CommitItem* item : group) {
+    for (const Transaction::Op& op : item->txn.ops()) {
+      switch (op.kind) {
+        case Transaction::OpKind::kCreate:
+          creates.push_back(&op);
+          highest = std::max(highest, op.handle);
+          break;
+        case Transaction::OpKind::kUpdate: updates.push_back(&op); break;
+        case Transaction::OpKind::kRemove: removes.push_back(op.handle); break;
+      }
+    }
+  }
+  auto run = [&]() -> Status {
+    HASTORE_RETURN_IF_ERROR(link.Ensure());
+    if (highest != 0) HASTORE_RETURN_IF_ERROR(ReserveHandles(link, highest));
+    HASTORE_RETURN_IF_ERROR(CheckFence(link));
+    for (CommitItem* item : group) {
+      if (item->kind != CommitItem::Kind::kConnection) continue;
+      auto stmt = link.Statement(sql_->InsertConnection());
+      if (!stmt.ok()) return stmt.status();
+      (*stmt)->BindInt64(1, ConnectionRowId(item->connection_id));
+      (*stmt)->BindInt64(2, item->connection_id);
+      (*stmt)->BindBytes(3, item->connection_name);
+      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    }
+    const size_t per_insert = config_.jdbc.inserts_per_batch_maximum;
+    for (size_t at = 0; at < creates.size(); at += per_insert) {
+      const size_t n = std::min(per_insert, creates.size() - at);
+      auto stmt = link.Statement(sql_->InsertRecords(n));
+      if (!stmt.ok()) return stmt.status();
+      for (size_t i = 0; i < n; ++i) {
+        const Transaction::Op& op = *creates[at + i];
+        const int p = static_cast<int>(3 * i);
+        (*stmt)->BindInt64(p + 1, static_cast<int64_t>(op.handle));
+        (*stmt)->BindInt64(p + 2, op.connection);
+        (*stmt)->BindBytes(p + 3, op.data);
+      }
+      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    }
+    for (const Transaction::Op* op : updates) {
+      auto stmt = link.Statement(sql_->UpdateRecord());
+      if (!stmt.ok()) return stmt.status();
+      (*stmt)->BindBytes(1, op->data);
+      (*stmt)->BindInt64(2, static_cast<int64_t>(op->handle));
+      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    }
+    const size_t per_delete = std::min(config_.jdbc.deletes_per_statement_maximum, config_.jdbc.deletes_per_batch_maximum);
+    for (size_t at = 0; at < removes.size(); at += per_delete) {
+      const size_t n = std::min(per_delete, removes.size() - at);
+      auto stmt = link.Statement(sql_->DeleteRecords(n));
+      if (!stmt.ok()) return stmt.status();
+      for (size_t i = 0; i < n; ++i) (*stmt)->BindInt64(static_cast<int>(i + 1), static_cast<int64_t>(removes[at + i]));
+      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    }
+    *commit_sent = true;
+    return link.db().Commit();
+  };
+  Status s = run();
+  if (!s.ok()) {
+    if (link.connected()) (void)link.db().Rollback();
+    link.Drop();  // an error may have broken the connection; the next group reconnects
+    if (s.code() == StatusCode::kFenced) Fence(s);
+  }
+  return s;
+}
+
+void JdbcStore::Apply(const std::vector<CommitItem*>& group) {
+  std::unique_lock lock(index_mu_);
+  for (CommitItem* item : group) {
+    if (item->kind == CommitItem::Kind::kConnection) {
+      connections_[item->connection_id] = item->connection_name;
+      connection_ids_[item->connection_name] = item->connection_id;
+      continue;
+    }
+    for (const Transaction::Op& op : item->txn.ops()) {
+      switch (op.kind) {
+        case Transaction::OpKind::kCreate:
+          records_[op.handle] = RecordInfo{op.connection, op.data.size()};
+          record_bytes_ += op.data.size();
+          break;
+        case Transaction::OpKind::kUpdate: {
+          RecordInfo& info = records_[op.handle];
+          record_bytes_ += op.data.size() - info.bytes;
+          info.bytes = op.data.size();
+          break;
+        }
+        case Transaction::OpKind::kRemove: {
+          auto it = records_.find(op.handle);
+          if (it != records_.end()) {
+            record_bytes_ -= it->second.bytes;
+            records_.erase(it);
+          }
+          break;
+        }
+      }
+    }
+  }
+  commits_ += group.size();
+  ++batches_;
+}
+
+}  // namespace hastore::jdbcstore

@@ -1,0 +1,440 @@
+// Opening a JDBC store, reads, and what the store says about itself. Commits are in
+// group_commit.cc.
+#include "jdbc_store_impl.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "hastore/jdbcstore/ddl.h"
+#include "hastore/storage/names.h"
+#include "sql_identifier.h"
+#include "table_layout.h"
+#include "table_schema.h"
+#include "owner_claim.h"
+
+namespace hastore::jdbcstore {
+
+namespace {
+
+Result<JdbcDatabase> DetectDatabase(std::string_view product) {
+  if (product.find("SQLite") != std::string_view::npos) return JdbcDatabase::kSqlite;
+  if (product.find("PostgreSQL") != std::string_view::npos) return JdbcDatabase::kPostgresql;
+  if (product.find("MySQL") != std::string_view::npos || product.find("MariaDB") != std::string_view::npos) {
+    return JdbcDatabase::kMariadb;
+  }
+  return Status::NotSupported("the database '" + std::string(product) +
+                              "' is not one hastore knows; set jdbc.database to sqlite, postgresql or mariadb");
+}
+
+Result<std::string> ReadDdlFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read jdbc.create_table_ddl_file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string DescribeHolder(const std::string& holder) {
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  return (holder.empty() ? std::string("hastore") : holder) + " (pid " + std::to_string(::getpid()) + " on " + host + ")";
+}
+
+}  // namespace
+
+JdbcStore::JdbcStore(const StoreConfig& config, const JdbcStoreOptions& options)
+    : config_(config), options_(options) {}
+
+JdbcStore::~JdbcStore() { (void)Close(); }
+
+Status JdbcStore::Open(const Ownership& ownership) {
+  HASTORE_RETURN_IF_ERROR(Validate(config_));
+  if (config_.kind != StoreKind::kJdbc) return Status::InvalidArgument("store.kind is not \"jdbc\"");
+  instance_ = config_.instance();
+  table_ = config_.table();
+  connection_string_ = config_.jdbc.EffectiveConnection();
+  holder_ = DescribeHolder(ownership.holder);
+  const std::chrono::milliseconds period(config_.jdbc.reconnect_retry_period_ms);
+  const std::chrono::milliseconds interval(config_.jdbc.reconnect_retry_interval_ms);
+  auto link = std::make_unique<DatabaseLink>(connection_string_, period, interval);
+  HASTORE_RETURN_IF_ERROR(link->Ensure());
+  database_ = config_.jdbc.database;
+  if (database_ == JdbcDatabase::kAuto) {
+    Result<std::string> product = link->db().DatabaseProductName();
+    if (!product.ok()) return product.status();
+    Result<JdbcDatabase> detected = DetectDatabase(*product);
+    if (!detected.ok()) return detected.status();
+    database_ = *detected;
+  }
+  Result<std::string> quoted = QuoteTableName(table_);
+  if (!quoted.ok()) return quoted.status();
+  sql_ = std::make_unique<WLStoreSql>(database_, *quoted);
+  HASTORE_RETURN_IF_ERROR(PrepareTable(*link));
+  if (!options_.read_only) HASTORE_RETURN_IF_ERROR(ClaimOwner(*link, ownership));
+  HASTORE_RETURN_IF_ERROR(LoadIndex(*link));
+  if (options_.read_only) {
+    readers_.push_back(std::move(link));
+    return Status::Ok();
+  }
+  worker_links_.push_back(std::move(link));
+  for (uint32_t i = 1; i < config_.jdbc.worker_count; ++i) {
+    worker_links_.push_back(std::make_unique<DatabaseLink>(connection_string_, period, interval));
+  }
+  for (auto& l : worker_links_) workers_.emplace_back([this, l = l.get()] { WorkerLoop(l); });
+  return Status::Ok();
+}
+
+Status JdbcStore::PrepareTable(DatabaseLink& link) {
+  std::string ddl;  // empty for read-only opens: never create
+  if (!options_.read_only) {
+    Result<std::string> text = config_.jdbc.create_table_ddl_file.empty()
+                                   ? ShippedDdl(ToString(database_))
+                                   : ReadDdlFile(config_.jdbc.create_table_ddl_file);
+    if (!text.ok()) return text.status();
+    ddl = std::move(text).value();
+  }
+  return EnsureWLStoreTable(link.db(), table_, ddl);
+}
+
+Status JdbcStore::ClaimOwner(DatabaseLink& link, const Ownership& ownership) {
+  Result<std::unique_ptr<SessionLock>> lock = MakeSessionLock(database_, connection_string_, table_);
+  if (!lock.ok()) return lock.status();
+  Result<bool> held = (*lock)->TryAcquire();
+  if (!held.ok()) return held.status();
+  session_lock_ = std::move(lock).value();
+
+  OdbcConnection& db = link.db();
+  auto fail = [&](Status s) {
+    (void)db.Rollback();
+    return s;
+  };
+  if (database_ == JdbcDatabase::kSqlite) {
+    // Take SQLite's write lock first, so no other writer slips between the read and the write.
+    HASTORE_RETURN_IF_ERROR(db.ExecuteDirect("UPDATE " + sql_->table() + " SET TYPE = 0 WHERE ID = 0",
+                                             "locking the owner row of table " + table_));
+  }
+  std::optional<StoredOwner> stored;
+  OwnerRecord record{holder_, 1};
+  {
+    auto read = link.Statement(sql_->ReadOwner());
+    if (!read.ok()) return fail(read.status());
+    HASTORE_RETURN_IF_ERROR((*read)->Execute());
+    Result<bool> row = (*read)->Fetch();
+    if (!row.ok()) return fail(row.status());
+    if (*row) {
+      Result<int64_t> epoch = (*read)->GetInt64(1);
+      Result<std::string> bytes = (*read)->GetBytes(2);
+      if (!epoch.ok()) return fail(epoch.status());
+      if (!bytes.ok()) return fail(bytes.status());
+      Result<OwnerRecord> parsed = ParseOwnerRecord(*bytes, table_);
+      if (!parsed.ok()) return fail(parsed.status());
+      stored = StoredOwner{static_cast<uint64_t>(*epoch), parsed->holder};
+      record.handle_limit = parsed->handle_limit;
+    }
+    (*read)->Reset();
+  }
+  Result<uint64_t> epoch = DecideOwnerClaim(table_, stored, ownership.epoch, !*held);
+  if (!epoch.ok()) return fail(epoch.status());
+  auto write = link.Statement(stored ? sql_->UpdateOwner() : sql_->InsertOwner());
+  if (!write.ok()) return fail(write.status());
+  (*write)->BindInt64(1, static_cast<int64_t>(*epoch));
+  (*write)->BindBytes(2, EncodeOwnerRecord(record));
+  if (stored) (*write)->BindInt64(3, static_cast<int64_t>(stored->epoch));
+  Status wrote = (*write)->Execute();
+  if (!wrote.ok()) return fail(wrote);
+  (*write)->Reset();
+  HASTORE_RETURN_IF_ERROR(db.Commit());
+  epoch_ = *epoch;
+  handle_limit_ = record.handle_limit;
+  next_handle_ = record.handle_limit;
+  return Status::Ok();
+}
+
+Status JdbcStore::LoadIndex(DatabaseLink& link) {
+  auto corrupt = [&](int64_t id, const std::string& why) {
+    (void)link.db().Rollback();
+    return Status::Corruption("table " + table_ + ", row ID " + std::to_string(id) + ": " + why);
+  };
+  {
+    auto count = link.Statement(sql_->CountOtherRows());
+    if (!count.ok()) return count.status();
+    HASTORE_RETURN_IF_ERROR((*count)->Execute());
+    Result<bool> row = (*count)->Fetch();
+    if (!row.ok()) return row.status();
+    Result<int64_t> n = *row ? (*count)->GetInt64(1) : Result<int64_t>(int64_t{0});
+    if (!n.ok()) return n.status();
+    if (*n != 0) {
+      (void)link.db().Rollback();
+      return Status::Corruption("table " + table_ + " has " + std::to_string(*n) +
+                                " rows that are neither the owner row (ID 0, TYPE 0), a record (TYPE 1) nor a connection (TYPE 2)");
+    }
+    (*count)->Reset();
+  }
+  auto conns = link.Statement(sql_->LoadConnections());
+  if (!conns.ok()) return conns.status();
+  HASTORE_RETURN_IF_ERROR((*conns)->Execute());
+  for (;;) {
+    Result<bool> row = (*conns)->Fetch();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Result<int64_t> id = (*conns)->GetInt64(1);
+    Result<int64_t> conn = (*conns)->GetInt64(2);
+    Result<std::string> name = (*conns)->GetBytes(3);
+    if (!id.ok()) return id.status();
+    if (!conn.ok()) return conn.status();
+    if (!name.ok()) return name.status();
+    if (*conn < 1 || *conn > UINT32_MAX || *id != ConnectionRowId(static_cast<uint32_t>(*conn))) {
+      return corrupt(*id, "a connection row must have ID = -HANDLE and HANDLE from 1 to 4294967295, not HANDLE " +
+                              std::to_string(*conn));
+    }
+    if (!ValidateConnectionName(*name).ok()) return corrupt(*id, "the connection's name is not valid UTF-8 of 1-255 bytes");
+    connections_[static_cast<uint32_t>(*conn)] = *name;
+    connection_ids_[*name] = static_cast<uint32_t>(*conn);
+  }
+  (*conns)->Reset();
+  auto recs = link.Statement(sql_->LoadRecords());
+  if (!recs.ok()) return recs.status();
+  HASTORE_RETURN_IF_ERROR((*recs)->Execute());
+  Handle highest = 0;
+  for (;;) {
+    Result<bool> row = (*recs)->Fetch();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Result<int64_t> id = (*recs)->GetInt64(1);
+    Result<int64_t> conn = (*recs)->GetInt64(2);
+    Result<int64_t> bytes = (*recs)->GetInt64(3);
+    if (!id.ok()) return id.status();
+    if (!conn.ok()) return conn.status();
+    if (!bytes.ok()) return bytes.status();
+    if (*id < 1) return corrupt(*id, "a record's ID (its handle) must be 1 or more");
+    if (*conn < 1 || *conn > UINT32_MAX || !connections_.count(static_cast<uint32_t>(*conn))) {
+      return corrupt(*id, "the record's connection " + std::to_string(*conn) + " has no connection row");
+    }
+    records_[static_cast<Handle>(*id)] = RecordInfo{static_cast<uint32_t>(*conn), static_cast<uint64_t>(*bytes)};
+    record_bytes_ += static_cast<uint64_t>(*bytes);
+    highest = std::max<Handle>(highest, static_cast<Handle>(*id));
+  }
+  (*recs)->Reset();
+  HASTORE_RETURN_IF_ERROR(link.db().Rollback());  // end the read transaction
+  if (highest >= next_handle_) next_handle_ = highest + 1;
+  return Status::Ok();
+}
+
+// ---- connections ------------------------------------------------------------------------------
+
+Result<Connection> JdbcStore::OpenConnection(std::string_view name) {
+  HASTORE_RETURN_IF_ERROR(ValidateConnectionName(name));
+  std::lock_guard define(define_mu_);
+  {
+    std::shared_lock lock(index_mu_);
+    auto it = connection_ids_.find(std::string(name));
+    if (it != connection_ids_.end()) return Connection{it->second, std::string(name)};
+  }
+  HASTORE_RETURN_IF_ERROR(StateStatus());
+  if (options_.read_only) {
+    return Status::NotSupported("store " + instance_ + " is open read-only; connection '" + std::string(name) +
+                                "' does not exist");
+  }
+  uint32_t id = 1;
+  {
+    std::shared_lock lock(index_mu_);
+    if (!connections_.empty()) id = connections_.rbegin()->first + 1;
+  }
+  CommitItem item;
+  item.kind = CommitItem::Kind::kConnection;
+  item.connection_id = id;
+  item.connection_name = std::string(name);
+  Submit(&item);
+  item.finished.wait(0, std::memory_order_acquire);
+  if (!item.result.ok()) return item.result;
+  return Connection{id, std::string(name)};
+}
+
+std::vector<Connection> JdbcStore::Connections() const {
+  std::shared_lock lock(index_mu_);
+  std::vector<Connection> out;
+  for (const auto& [id, name] : connections_) out.push_back(Connection{id, name});
+  return out;
+}
+
+bool JdbcStore::KnowsConnection(uint32_t id) const {
+  std::shared_lock lock(index_mu_);
+  return connections_.count(id) != 0;
+}
+
+bool JdbcStore::Contains(Handle handle) const {
+  std::shared_lock lock(index_mu_);
+  return records_.count(handle) != 0;
+}
+
+// ---- reads ------------------------------------------------------------------------------------
+
+Status JdbcStore::WithReader(const std::function<Status(DatabaseLink&)>& read) const {
+  if (state_.load() == State::kClosed) return StateStatus();
+  std::unique_ptr<DatabaseLink> link;
+  {
+    std::lock_guard lock(readers_mu_);
+    if (!readers_.empty()) {
+      link = std::move(readers_.back());
+      readers_.pop_back();
+    }
+  }
+  if (!link) {
+    link = std::make_unique<DatabaseLink>(connection_string_,
+                                          std::chrono::milliseconds(config_.jdbc.reconnect_retry_period_ms),
+                                          std::chrono::milliseconds(config_.jdbc.reconnect_retry_interval_ms));
+  }
+  Status s;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    s = read(*link);
+    if (link->connected()) (void)link->db().Rollback();  // end the read transaction (and its snapshot)
+    if (s.ok() || s.code() == StatusCode::kNotFound) break;
+    link->Drop();  // the connection may be broken: the next attempt reconnects
+  }
+  std::lock_guard lock(readers_mu_);
+  readers_.push_back(std::move(link));
+  return s;
+}
+
+Result<std::string> JdbcStore::Read(Handle handle) const {
+  if (!Contains(handle)) {
+    HASTORE_RETURN_IF_ERROR(StateStatus());
+    return Status::NotFound("no record with handle " + std::to_string(handle) + " in table " + table_);
+  }
+  std::string out;
+  Status s = WithReader([&](DatabaseLink& link) -> Status {
+    auto stmt = link.Statement(sql_->ReadRecord());
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, static_cast<int64_t>(handle));
+    HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    Result<bool> row = (*stmt)->Fetch();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("no record with handle " + std::to_string(handle) + " in table " + table_);
+    Result<std::string> bytes = (*stmt)->GetBytes(1);
+    if (!bytes.ok()) return bytes.status();
+    out = std::move(bytes).value();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status JdbcStore::Scan(const Connection& connection, const ScanFn& fn) const {
+  if (!KnowsConnection(connection.id)) {
+    return Status::InvalidArgument("connection '" + connection.name + "' (id " + std::to_string(connection.id) +
+                                   ") was not opened on instance " + instance_);
+  }
+  Handle resume_after = 0;  // a retry after a broken connection goes on where the scan stopped
+  bool stopped = false;
+  return WithReader([&](DatabaseLink& link) -> Status {
+    if (stopped) return Status::Ok();
+    auto stmt = link.Statement(sql_->ScanConnection());
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, connection.id);
+    HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    for (;;) {
+      Result<bool> row = (*stmt)->Fetch();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      Result<int64_t> id = (*stmt)->GetInt64(1);
+      if (!id.ok()) return id.status();
+      if (static_cast<Handle>(*id) <= resume_after) continue;
+      Result<std::string> bytes = (*stmt)->GetBytes(2);
+      if (!bytes.ok()) return bytes.status();
+      resume_after = static_cast<Handle>(*id);
+      if (!fn(resume_after, *bytes)) {
+        stopped = true;
+        break;
+      }
+    }
+    (*stmt)->Reset();
+    return Status::Ok();
+  });
+}
+
+// ---- state ------------------------------------------------------------------------------------
+
+StoreStats JdbcStore::Stats() const {
+  StoreStats st;
+  st.kind = "jdbc";
+  switch (state_.load()) {
+    case State::kOpen: st.state = "open"; break;
+    case State::kFenced: st.state = "fenced"; break;
+    case State::kClosed: st.state = "closed"; break;
+  }
+  st.epoch = epoch_;
+  {
+    std::shared_lock lock(index_mu_);
+    st.connections = connections_.size();
+    st.records = records_.size();
+    st.record_bytes = record_bytes_;
+  }
+  st.commits = commits_.load();
+  st.batches = batches_.load();
+  st.details.emplace_back("database", std::string(ToString(database_)));
+  st.details.emplace_back("table", table_);
+  st.details.emplace_back("workers", std::to_string(config_.jdbc.worker_count));
+  uint64_t reconnects = 0;
+  for (const auto& l : worker_links_) reconnects += l->reconnects();
+  st.details.emplace_back("reconnects", std::to_string(reconnects));
+  return st;
+}
+
+Status JdbcStore::StateStatus() const {
+  switch (state_.load()) {
+    case State::kOpen: return Status::Ok();
+    case State::kClosed: return Status::Closed("store " + instance_ + " (table " + table_ + ") is closed");
+    case State::kFenced: break;
+  }
+  std::lock_guard lock(failure_mu_);
+  return failure_;
+}
+
+Status JdbcStore::Health() const { return StateStatus(); }
+
+void JdbcStore::Fence(Status why) {
+  std::lock_guard lock(failure_mu_);
+  if (state_.load() != State::kOpen) return;
+  failure_ = std::move(why);
+  state_ = State::kFenced;
+}
+
+Status JdbcStore::Close() {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_ && workers_.empty()) {
+      state_ = State::kClosed;
+      return Status::Ok();
+    }
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  for (std::thread& t : workers_) t.join();
+  workers_.clear();
+  {
+    std::lock_guard lock(failure_mu_);
+    state_ = State::kClosed;
+  }
+  worker_links_.clear();
+  {
+    std::lock_guard lock(readers_mu_);
+    readers_.clear();
+  }
+  session_lock_.reset();
+  return Status::Ok();
+}
+
+}  // namespace hastore::jdbcstore
+
+namespace hastore {
+
+Result<std::unique_ptr<Store>> OpenJdbcStore(const StoreConfig& config, const Ownership& ownership,
+                                             const JdbcStoreOptions& options) {
+  auto store = std::make_unique<jdbcstore::JdbcStore>(config, options);
+  HASTORE_RETURN_IF_ERROR(store->Open(ownership));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace hastore

@@ -1,0 +1,139 @@
+// The JDBC store: worker threads, each with its own database connection, merge queued commits
+// into one database transaction per group (group_commit.cc); reads go through a pool of reader
+// connections (jdbc_store.cc). The index in memory holds only which handles are live, their
+// connection and size: record bytes stay in the table.
+//
+// Lock order: define_mu_ -> queue_mu_ -> index_mu_; reserve_mu_ alone.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "database_link.h"
+#include "hastore/jdbcstore/jdbc_store.h"
+#include "session_lock.h"
+#include "wlstore_sql.h"
+
+namespace hastore::jdbcstore {
+
+struct RecordInfo {
+  uint32_t connection = 0;
+  uint64_t bytes = 0;
+};
+
+// One queued commit: a transaction, or the definition of a new connection.
+struct CommitItem {
+  enum class Kind : uint8_t { kTransaction, kConnection };
+  Kind kind = Kind::kTransaction;
+  Transaction txn;
+  uint32_t connection_id = 0;
+  std::string connection_name;
+  std::vector<Handle> touches;  // handles the transaction updates or removes, sorted, unique
+  CommitCallback done;          // async commits
+  // Sync commits wait on `finished` (a futex), with the outcome in `result`.
+  std::atomic<uint32_t> finished{0};
+  Status result;
+};
+
+class JdbcStore final : public Store {
+ public:
+  JdbcStore(const StoreConfig& config, const JdbcStoreOptions& options);
+  ~JdbcStore() override;
+
+  Status Open(const Ownership& ownership);
+
+  const std::string& instance() const override { return instance_; }
+  Result<Connection> OpenConnection(std::string_view name) override;
+  std::vector<Connection> Connections() const override;
+  Status Commit(Transaction txn) override;
+  void CommitAsync(Transaction txn, CommitCallback done) override;
+  Result<std::string> Read(Handle handle) const override;
+  Status Scan(const Connection& connection, const ScanFn& fn) const override;
+  StoreStats Stats() const override;
+  Status Health() const override;
+  Status Close() override;
+
+ protected:
+  Handle NewHandle() override { return next_handle_.fetch_add(1, std::memory_order_relaxed); }
+  bool Contains(Handle handle) const override;
+  uint64_t MaxRecordSize() const override { return config_.max_record_size; }
+  bool KnowsConnection(uint32_t id) const override;
+
+ private:
+  enum class State : uint8_t { kOpen, kFenced, kClosed };
+
+  // --- open (jdbc_store.cc)
+  Status PrepareTable(DatabaseLink& link);
+  Status ClaimOwner(DatabaseLink& link, const Ownership& ownership);
+  Status LoadIndex(DatabaseLink& link);
+  // Runs `read` on a reader connection; after a failure, once more on a fresh connection.
+  Status WithReader(const std::function<Status(DatabaseLink&)>& read) const;
+
+  // --- commits (group_commit.cc)
+  void Submit(CommitItem* item);
+  void WorkerLoop(DatabaseLink* link);
+  // Under queue_mu_: the queue's head items that touch no record in flight in another group.
+  std::vector<CommitItem*> TakeGroup();
+  bool HeadIsFree() const;
+  // Items whose updates or removes meet a record that is gone fail alone, here.
+  std::vector<CommitItem*> DropInvalid(std::vector<CommitItem*> group);
+  Status ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*>& group, bool* commit_sent);
+  Status CheckFence(DatabaseLink& link);
+  Status ReserveHandles(DatabaseLink& link, Handle highest);
+  void Apply(const std::vector<CommitItem*>& group);
+  void Complete(CommitItem* item, Status s);
+  Status StateStatus() const;
+  void Fence(Status why);
+
+  const StoreConfig config_;
+  const JdbcStoreOptions options_;
+  std::string instance_;
+  std::string table_;  // unquoted, as DESIGN §4 names it
+  std::string connection_string_;
+  JdbcDatabase database_ = JdbcDatabase::kAuto;
+  std::unique_ptr<WLStoreSql> sql_;
+  uint64_t epoch_ = 0;
+  std::string holder_;
+  std::unique_ptr<SessionLock> session_lock_;
+
+  // Index: shared by readers, changed by workers after their group committed.
+  mutable std::shared_mutex index_mu_;
+  std::unordered_map<Handle, RecordInfo> records_;
+  uint64_t record_bytes_ = 0;
+  std::map<uint32_t, std::string> connections_;
+  std::unordered_map<std::string, uint32_t> connection_ids_;
+  std::atomic<Handle> next_handle_{1};
+  std::mutex define_mu_;  // serialises definitions of new connections
+
+  std::mutex reserve_mu_;
+  Handle handle_limit_ = 1;  // every handle handed out below it is reserved in the owner row
+
+  // The commit queue.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<CommitItem*> queue_;
+  std::unordered_map<Handle, uint32_t> in_flight_;  // touched handles of groups in flight
+  bool stopping_ = false;
+  std::vector<std::unique_ptr<DatabaseLink>> worker_links_;
+  std::vector<std::thread> workers_;
+
+  mutable std::mutex readers_mu_;
+  mutable std::vector<std::unique_ptr<DatabaseLink>> readers_;
+
+  std::atomic<State> state_{State::kOpen};
+  mutable std::mutex failure_mu_;
+  Status failure_;
+
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> batches_{0};
+};
+
+}  // namespace hastore::jdbcstore

@@ -1,0 +1,131 @@
+#include "session_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <strings.h>
+
+#include "hastore/storage/checksum.h"
+#include "odbc.h"
+
+namespace hastore::jdbcstore {
+
+namespace {
+
+// A database function that takes the lock without waiting and answers 1 or 0.
+class SqlSessionLock final : public SessionLock {
+ public:
+  SqlSessionLock(std::string connection_string, std::string sql, std::string describe, int64_t key,
+                 std::string name)
+      : connection_string_(std::move(connection_string)),
+        sql_(std::move(sql)),
+        describe_(std::move(describe)),
+        key_(key),
+        name_(std::move(name)) {}
+
+  Result<bool> TryAcquire() override {
+    if (held_ && db_) return true;
+    held_ = false;
+    auto db = OdbcConnection::Connect(connection_string_);
+    if (!db.ok()) return db.status();
+    db_ = std::move(db).value();
+    auto stmt = db_->Prepare(sql_);
+    if (!stmt.ok()) return stmt.status();
+    if (name_.empty()) {
+      (*stmt)->BindInt64(1, key_);
+    } else {
+      (*stmt)->BindBytes(1, name_);
+    }
+    HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    auto row = (*stmt)->Fetch();
+    if (!row.ok()) return row.status();
+    auto got = *row ? (*stmt)->GetInt64(1) : Result<int64_t>(int64_t{0});
+    if (!got.ok()) return got.status();
+    (*stmt)->Reset();
+    (void)db_->Rollback();  // session locks outlive the transaction
+    held_ = *got == 1;
+    if (!held_) db_.reset();
+    return held_;
+  }
+  std::string Describe() const override { return describe_; }
+
+ private:
+  const std::string connection_string_, sql_, describe_;
+  const int64_t key_;
+  const std::string name_;
+  std::unique_ptr<OdbcConnection> db_;  // the session that holds the lock
+  bool held_ = false;
+};
+
+class FlockSessionLock final : public SessionLock {
+ public:
+  explicit FlockSessionLock(std::string path) : path_(std::move(path)) {}
+  ~FlockSessionLock() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Result<bool> TryAcquire() override {
+    if (fd_ >= 0) return true;
+    const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::FromErrno("opening lock file " + path_, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) return false;
+      return Status::FromErrno("locking " + path_, err);
+    }
+    fd_ = fd;
+    return true;
+  }
+  std::string Describe() const override { return "lock file " + path_; }
+
+ private:
+  const std::string path_;
+  int fd_ = -1;
+};
+
+}  // namespace
+
+std::string ConnectionStringValue(std::string_view cs, std::string_view key) {
+  size_t at = 0;
+  while (at < cs.size()) {
+    size_t semi = cs.find(';', at);
+    if (semi == std::string_view::npos) semi = cs.size();
+    const std::string_view pair = cs.substr(at, semi - at);
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && eq == key.size() && ::strncasecmp(pair.data(), key.data(), eq) == 0) {
+      return std::string(pair.substr(eq + 1));
+    }
+    at = semi + 1;
+  }
+  return "";
+}
+
+Result<std::unique_ptr<SessionLock>> MakeSessionLock(JdbcDatabase database, const std::string& connection_string,
+                                                     std::string_view table) {
+  const std::string name = "hastore:" + std::string(table);
+  switch (database) {
+    case JdbcDatabase::kPostgresql: {
+      const auto key = static_cast<int64_t>(Checksum(name));
+      return std::unique_ptr<SessionLock>(new SqlSessionLock(
+          connection_string, "SELECT CASE WHEN pg_try_advisory_lock(?) THEN 1 ELSE 0 END",
+          "advisory lock " + std::to_string(key) + " (" + name + ")", key, ""));
+    }
+    case JdbcDatabase::kMariadb:
+      return std::unique_ptr<SessionLock>(
+          new SqlSessionLock(connection_string, "SELECT GET_LOCK(?, 0)", "GET_LOCK('" + name + "')", 0, name));
+    case JdbcDatabase::kSqlite: {
+      const std::string file = ConnectionStringValue(connection_string, "Database");
+      if (file.empty()) {
+        return Status::InvalidArgument("the SQLite connection string names no Database= file, which the lock of table " +
+                                       std::string(table) + " lives beside");
+      }
+      return std::unique_ptr<SessionLock>(new FlockSessionLock(file + "." + std::string(table) + ".lock"));
+    }
+    case JdbcDatabase::kAuto: break;
+  }
+  return Status::InvalidArgument("no session lock for an undetected database");
+}
+
+}  // namespace hastore::jdbcstore

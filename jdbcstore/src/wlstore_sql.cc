@@ -1,0 +1,74 @@
+#include "wlstore_sql.h"
+
+namespace hastore::jdbcstore {
+
+namespace {
+
+// "(?, 1, ?, ?), (?, 1, ?, ?)" or "?, ?, ?": `n` copies of `one`, comma-separated.
+std::string Repeat(const std::string& one, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += (i == 0 ? "" : ", ") + one;
+  return out;
+}
+
+}  // namespace
+
+WLStoreSql::WLStoreSql(JdbcDatabase database, std::string quoted_table)
+    : database_(database), table_(std::move(quoted_table)) {}
+
+std::string WLStoreSql::Fence() const {
+  switch (database_) {
+    case JdbcDatabase::kSqlite: return "UPDATE " + table_ + " SET TYPE = 0 WHERE ID = 0 AND HANDLE = ?";
+    case JdbcDatabase::kMariadb: return "SELECT HANDLE FROM " + table_ + " WHERE ID = 0 LOCK IN SHARE MODE";
+    default: return "SELECT HANDLE FROM " + table_ + " WHERE ID = 0 FOR SHARE";
+  }
+}
+
+std::string WLStoreSql::InsertRecords(size_t rows) const {
+  return "INSERT INTO " + table_ + " (ID, TYPE, HANDLE, RECORD) VALUES " + Repeat("(?, 1, ?, ?)", rows);
+}
+
+std::string WLStoreSql::InsertConnection() const {
+  return "INSERT INTO " + table_ + " (ID, TYPE, HANDLE, RECORD) VALUES (?, 2, ?, ?)";
+}
+
+std::string WLStoreSql::UpdateRecord() const {
+  return "UPDATE " + table_ + " SET RECORD = ? WHERE ID = ? AND TYPE = 1";
+}
+
+std::string WLStoreSql::DeleteRecords(size_t ids) const {
+  return "DELETE FROM " + table_ + " WHERE ID IN (" + Repeat("?", ids) + ")";
+}
+
+std::string WLStoreSql::ReadRecord() const { return "SELECT RECORD FROM " + table_ + " WHERE ID = ? AND TYPE = 1"; }
+
+std::string WLStoreSql::ScanConnection() const {
+  return "SELECT ID, RECORD FROM " + table_ + " WHERE TYPE = 1 AND HANDLE = ? ORDER BY ID";
+}
+
+std::string WLStoreSql::LoadConnections() const {
+  return "SELECT ID, HANDLE, RECORD FROM " + table_ + " WHERE TYPE = 2 ORDER BY HANDLE";
+}
+
+std::string WLStoreSql::LoadRecords() const {
+  return "SELECT ID, HANDLE, LENGTH(RECORD) FROM " + table_ + " WHERE TYPE = 1";
+}
+
+std::string WLStoreSql::CountOtherRows() const {
+  return "SELECT COUNT(*) FROM " + table_ + " WHERE TYPE NOT IN (0, 1, 2) OR (TYPE = 0 AND ID <> 0)";
+}
+
+std::string WLStoreSql::ReadOwner() const {
+  const std::string read = "SELECT HANDLE, RECORD FROM " + table_ + " WHERE ID = 0";
+  return database_ == JdbcDatabase::kSqlite ? read : read + " FOR UPDATE";
+}
+
+std::string WLStoreSql::InsertOwner() const {
+  return "INSERT INTO " + table_ + " (ID, TYPE, HANDLE, RECORD) VALUES (0, 0, ?, ?)";
+}
+
+std::string WLStoreSql::UpdateOwner() const {
+  return "UPDATE " + table_ + " SET HANDLE = ?, RECORD = ? WHERE ID = 0 AND HANDLE = ?";
+}
+
+}  // namespace hastore::jdbcstore

@@ -1,0 +1,43 @@
+// The SQL text of every statement a JDBC store sends (jdbcstore/FORMAT.md), for one table and
+// one database. Values always travel as parameters; only the quoted table name and the
+// number of placeholders are in the text.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "hastore/storage/config.h"
+
+namespace hastore::jdbcstore {
+
+class WLStoreSql {
+ public:
+  // `quoted_table` from QuoteTableName; `database` is kSqlite, kPostgresql or kMariadb.
+  WLStoreSql(JdbcDatabase database, std::string quoted_table);
+
+  // SQLite takes the fence with an UPDATE (one param: the epoch; one row must change); the
+  // others read the epoch under a shared row lock (no param; one row, one column).
+  bool fence_is_update() const { return database_ == JdbcDatabase::kSqlite; }
+  std::string Fence() const;
+
+  std::string InsertRecords(size_t rows) const;  // (ID, HANDLE, RECORD) per row
+  std::string InsertConnection() const;          // ID, HANDLE, RECORD
+  std::string UpdateRecord() const;              // RECORD, ID
+  std::string DeleteRecords(size_t ids) const;   // the IDs
+  std::string ReadRecord() const;                // ID -> RECORD
+  std::string ScanConnection() const;            // HANDLE -> ID, RECORD in ID order
+  std::string LoadConnections() const;           // -> HANDLE, RECORD
+  std::string LoadRecords() const;               // -> ID, HANDLE, LENGTH(RECORD)
+  std::string CountOtherRows() const;            // -> rows of no known type
+  std::string ReadOwner() const;                 // -> HANDLE, RECORD (locked for update where possible)
+  std::string InsertOwner() const;               // HANDLE, RECORD
+  std::string UpdateOwner() const;               // HANDLE, RECORD, old HANDLE
+
+  const std::string& table() const { return table_; }
+
+ private:
+  const JdbcDatabase database_;
+  const std::string table_;
+};
+
+}  // namespace hastore::jdbcstore

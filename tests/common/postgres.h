@@ -1,0 +1,28 @@
+// The PostgreSQL server of the test suite. tools/test.sh starts one on 127.0.0.1 in a temporary
+// directory and exports:
+//   HASTORE_TEST_POSTGRES   its ODBC connection string (psqlODBC, "PostgreSQL Unicode")
+//   HASTORE_TEST_PGDATA     its data directory, and HASTORE_TEST_PGCTL, the pg_ctl to drive it
+// A test that needs the server and finds none fails, with this message; it never skips.
+#pragma once
+
+#include <cstdlib>
+#include <string>
+
+namespace hastore::testing {
+
+inline const char kNoPostgres[] =
+    "HASTORE_TEST_POSTGRES is not set: PostgreSQL tests need the server that tools/test.sh starts";
+
+inline std::string EnvOrEmpty(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// The connection string, or a string naming a server that does not exist (so the test fails
+// with kNoPostgres in its connection error) when the variable is not set.
+inline std::string PostgresConnectionString() {
+  const std::string cs = EnvOrEmpty("HASTORE_TEST_POSTGRES");
+  return cs.empty() ? std::string("Driver=PostgreSQL Unicode;Server=") + kNoPostgres : cs;
+}
+
+}  // namespace hastore::testing
