@@ -1,5 +1,6 @@
 // `hastore bench`: the throughput runner (hastore/bench/runner.h) from the command line.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -96,10 +97,30 @@ Verb AddBenchVerb(CLI::App& app) {
   bench::BenchOptions& o = args->options;
   CLI::App* cmd = AddVerbCommand(app, "bench", "Measure commit throughput and latency against raw and LMDB references",
       "For each kind, sync policy, writer count and record size: durable commits per second and commit latency "
-      "percentiles, beside a raw pwrite+fdatasync reference and LMDB on the same file system. Progress goes to "
-      "stderr, the table (or JSON) to stdout. `hastore bench reopen` and `hastore bench churn` measure reopen "
-      "time and memory, and disk use under churn (see their --help).");
-  cmd->add_option("--kinds", o.kinds, "Comma-separated: file, raw, lmdb (default: all)")->delimiter(',');
+      "percentiles, beside a reference measured in the same run, and its ratio to it (x_ref; ratio_to_raw in "
+      "JSON). Kinds:\n"
+      "  file             the file store, under each --policies\n"
+      "  raw              reference for file: one committer, pwrite + fdatasync per batch\n"
+      "  lmdb             LMDB with synchronous commits (compared with raw)\n"
+      "  jdbc-sqlite      the JDBC store on embedded SQLite (WAL, synchronous FULL) in --dir\n"
+      "  row-sqlite       reference for jdbc-sqlite: one INSERT + COMMIT per commit, a connection per writer\n"
+      "  jdbc-postgresql  the JDBC store on the PostgreSQL server of --postgres\n"
+      "  row-postgresql   reference for jdbc-postgresql, as row-sqlite\n"
+      "PostgreSQL: pass a psqlODBC connection string, e.g. --postgres 'Driver=PostgreSQL Unicode;"
+      "Server=127.0.0.1;Port=5432;Database=postgres;Uid=me;Pwd=secret;UseServerSidePrepare=1' (or set "
+      "HASTORE_BENCH_POSTGRES). Each row makes a table of its own and drops it; the server should run with "
+      "synchronous_commit = on, its default. Progress goes to stderr, the table (or JSON) to stdout. "
+      "`hastore bench reopen` and `hastore bench churn` measure reopen time and memory, and disk use under "
+      "churn (see their --help).");
+  cmd->add_option("--kinds", o.kinds,
+                  "Comma-separated: file, raw, lmdb, jdbc-sqlite, row-sqlite, jdbc-postgresql, row-postgresql "
+                  "(default: file,raw,lmdb)")
+      ->delimiter(',');
+  if (const char* pg = std::getenv("HASTORE_BENCH_POSTGRES")) o.postgres = pg;
+  cmd->add_option("--postgres", o.postgres, "ODBC connection string of the PostgreSQL server for the *-postgresql kinds");
+  cmd->add_option("--jdbc-workers", o.jdbc_workers, "jdbc.worker_count of the jdbc kinds")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--policies", o.policies,
                   "Comma-separated sync policies for kind file: Direct-Write, Direct-Write-With-Cache, Cache-Flush, "
                   "Disabled (default: all)")

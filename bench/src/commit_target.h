@@ -33,4 +33,14 @@ Result<std::unique_ptr<CommitTarget>> OpenRawTarget(const std::string& dir, int 
 // An LMDB environment in dir with synchronous commits: one write transaction per commit.
 Result<std::unique_ptr<CommitTarget>> OpenLmdbTarget(const std::string& dir);
 
+// A JDBC store (hastore::OpenJdbcStore) on `connection_string`, or on embedded SQLite in dir
+// when it is empty, with `workers` database connections; a table of its own, dropped at Close.
+Result<std::unique_ptr<CommitTarget>> OpenJdbcTarget(const std::string& dir, const std::string& connection_string,
+                                                     uint32_t workers);
+
+// The single-row reference on the same database: per commit, one INSERT and one COMMIT on the
+// writer's own ODBC connection. `database` ("sqlite", "postgresql") picks the DDL.
+Result<std::unique_ptr<CommitTarget>> OpenRowTarget(const std::string& dir, const std::string& connection_string,
+                                                    const std::string& database);
+
 }  // namespace hastore::bench

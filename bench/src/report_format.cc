@@ -89,7 +89,7 @@ std::string FormatProgressLine(const BenchRow& row) {
 
 std::string FormatTable(const std::vector<BenchRow>& rows) {
   std::vector<Line> lines;
-  lines.push_back({"kind", "policy", "writers", "size", "commits/s", "p50_us", "p99_us", "p99.9_us", "x_raw"});
+  lines.push_back({"kind", "policy", "writers", "size", "commits/s", "p50_us", "p99_us", "p99.9_us", "x_ref"});
   for (const BenchRow& r : rows) lines.push_back(CellsOf(r));
 
   std::array<size_t, kColumns> width{};

@@ -19,7 +19,18 @@ namespace hastore::bench {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> kKinds = {"file", "raw", "lmdb"};
+constexpr std::array<std::string_view, 7> kKinds = {"file",      "raw",        "lmdb",          "jdbc-sqlite",
+                                                   "row-sqlite", "jdbc-postgresql", "row-postgresql"};
+
+bool IsPostgresKind(std::string_view kind) { return kind.ends_with("-postgresql"); }
+// "jdbc-sqlite" -> "sqlite".
+std::string DatabaseOf(std::string_view kind) { return std::string(kind.substr(kind.find('-') + 1)); }
+
+// What a row is compared with: raw for the file kinds and LMDB, row-<db> for jdbc-<db>.
+std::string ReferenceOf(std::string_view kind) {
+  if (kind.starts_with("jdbc-")) return "row-" + DatabaseOf(kind);
+  return "raw";
+}
 // Bounds that keep memory and thread counts sane; the file store refuses larger records anyway.
 constexpr int kMaxWriters = 1024;
 constexpr size_t kMaxRecordSize = size_t{64} << 20;
@@ -38,8 +49,17 @@ Status ValidateOptions(const BenchOptions& o) {
   if (o.kinds.empty()) return Status::InvalidArgument("bench: no kinds to run");
   for (const std::string& kind : o.kinds) {
     if (std::find(kKinds.begin(), kKinds.end(), kind) == kKinds.end()) {
-      return Status::InvalidArgument("bench: unknown kind '" + kind + "'; valid are file, raw, lmdb");
+      return Status::InvalidArgument("bench: unknown kind '" + kind +
+                                     "'; valid are file, raw, lmdb, jdbc-sqlite, row-sqlite, jdbc-postgresql, "
+                                     "row-postgresql");
     }
+    if (IsPostgresKind(kind) && o.postgres.empty()) {
+      return Status::InvalidArgument("bench: kind " + kind +
+                                     " needs a PostgreSQL server: --postgres 'Driver=PostgreSQL Unicode;Server=...'");
+    }
+  }
+  if (o.jdbc_workers < 1 || o.jdbc_workers > 64) {
+    return Status::InvalidArgument("bench: jdbc workers " + std::to_string(o.jdbc_workers) + " is not in 1..64");
   }
   for (const std::string& policy : o.policies) {
     Result<SyncPolicy> parsed = ParseSyncPolicy(policy);
@@ -86,7 +106,10 @@ std::vector<RowSpec> PlanRows(const BenchOptions& o) {
     if (kind == "file") {
       for (const std::string& p : o.policies) policies.emplace_back(ToString(ParseSyncPolicy(p).value()));
     } else {
-      policies.emplace_back(kind == "raw" ? "fdatasync" : "sync");
+      policies.emplace_back(kind == "raw"                ? "fdatasync"
+                            : kind == "lmdb"             ? "sync"
+                            : kind.starts_with("jdbc-") ? "group-commit"
+                                                         : "single-row");
     }
     for (const std::string& policy : policies) {
       for (int w : o.writers) {
@@ -97,25 +120,30 @@ std::vector<RowSpec> PlanRows(const BenchOptions& o) {
   return rows;
 }
 
-Result<std::unique_ptr<CommitTarget>> OpenTarget(const RowSpec& spec, const std::string& dir, IoEngineChoice engine) {
-  if (spec.kind == "file") return OpenFileTarget(dir, ParseSyncPolicy(spec.policy).value(), engine);
+Result<std::unique_ptr<CommitTarget>> OpenTarget(const RowSpec& spec, const std::string& dir, const BenchOptions& o) {
+  if (spec.kind == "file") {
+    return OpenFileTarget(dir, ParseSyncPolicy(spec.policy).value(), ParseIoEngine(o.io_engine).value());
+  }
   if (spec.kind == "raw") return OpenRawTarget(dir, spec.writers, spec.record_size);
-  return OpenLmdbTarget(dir);
+  if (spec.kind == "lmdb") return OpenLmdbTarget(dir);
+  const std::string connection = IsPostgresKind(spec.kind) ? o.postgres : "";  // "": SQLite in dir
+  if (spec.kind.starts_with("jdbc-")) return OpenJdbcTarget(dir, connection, static_cast<uint32_t>(o.jdbc_workers));
+  return OpenRowTarget(dir, connection, DatabaseOf(spec.kind));
 }
 
-Result<BenchRow> RunRow(const RowSpec& spec, const std::string& parent, double seconds, IoEngineChoice engine) {
+Result<BenchRow> RunRow(const RowSpec& spec, const std::string& parent, const BenchOptions& o) {
   const std::string name = spec.kind + "-" + spec.policy + "-w" + std::to_string(spec.writers) + "-s" +
                            std::to_string(spec.record_size);
   Result<std::unique_ptr<ScratchDir>> dir = ScratchDir::Make(parent, name);
   if (!dir.ok()) return dir.status();
   HASTORE_RETURN_IF_ERROR(FlushFileSystem(parent));
-  Result<std::unique_ptr<CommitTarget>> target = OpenTarget(spec, (*dir)->path(), engine);
+  Result<std::unique_ptr<CommitTarget>> target = OpenTarget(spec, (*dir)->path(), o);
   if (!target.ok()) return Status(target.status().code(), name + ": " + target.status().message());
 
   Result<Measurement> m = MeasureCommits(**target, HarnessOptions{.writers = spec.writers,
                                                                   .record_size = spec.record_size,
                                                                   .warmup_seconds = kWarmupSeconds,
-                                                                  .seconds = seconds});
+                                                                  .seconds = o.seconds});
   Status closed = (*target)->Close();
   if (!m.ok()) return Status(m.status().code(), name + ": " + m.status().message());
   if (!closed.ok()) return Status(closed.code(), name + ": " + closed.message());
@@ -131,12 +159,13 @@ Result<BenchRow> RunRow(const RowSpec& spec, const std::string& parent, double s
                   .ratio_to_raw = 0};
 }
 
-void FillRatiosToRaw(std::vector<BenchRow>& rows) {
+void FillRatiosToReference(std::vector<BenchRow>& rows) {
   for (BenchRow& row : rows) {
-    for (const BenchRow& raw : rows) {
-      if (raw.kind == "raw" && raw.writers == row.writers && raw.record_size == row.record_size &&
-          raw.commits_per_s > 0) {
-        row.ratio_to_raw = row.commits_per_s / raw.commits_per_s;
+    const std::string reference = ReferenceOf(row.kind);
+    for (const BenchRow& ref : rows) {
+      if (ref.kind == reference && ref.writers == row.writers && ref.record_size == row.record_size &&
+          ref.commits_per_s > 0) {
+        row.ratio_to_raw = row.commits_per_s / ref.commits_per_s;
       }
     }
   }
@@ -151,17 +180,16 @@ Result<std::vector<BenchRow>> RunBench(const BenchOptions& options, std::ostream
   if (!work.ok()) return work.status();
   const std::string& parent = work->path;
 
-  const IoEngineChoice engine = ParseIoEngine(options.io_engine).value();  // validated above
   std::vector<BenchRow> rows;
   for (const RowSpec& spec : PlanRows(options)) {
     progress << "start " << spec.kind << " " << spec.policy << " writers=" << spec.writers
              << " size=" << spec.record_size << std::endl;
-    Result<BenchRow> row = RunRow(spec, parent, options.seconds, engine);
+    Result<BenchRow> row = RunRow(spec, parent, options);
     if (!row.ok()) return row.status();
     progress << FormatProgressLine(*row) << std::endl;
     rows.push_back(std::move(row).value());
   }
-  FillRatiosToRaw(rows);
+  FillRatiosToReference(rows);
   return rows;
 }
 

@@ -21,7 +21,10 @@ Status DatabaseLink::Ensure() {
       db_ = std::move(db).value();
       if (ever_connected_) ++reconnects_;
       ever_connected_ = true;
-      return Status::Ok();
+      if (!on_connect_) return Status::Ok();
+      Status ready = on_connect_(*this);
+      if (!ready.ok()) Drop();
+      return ready;
     }
     const auto spent = std::chrono::steady_clock::now() - start;
     if (spent + interval_ > period_) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -22,6 +23,10 @@ class DatabaseLink {
   DatabaseLink(const DatabaseLink&) = delete;
   DatabaseLink& operator=(const DatabaseLink&) = delete;
 
+  // Runs on every new connection before it is used; its error drops the connection and is
+  // returned by Ensure (a fence that finds another owner's epoch, say).
+  void set_on_connect(std::function<Status(DatabaseLink&)> on_connect) { on_connect_ = std::move(on_connect); }
+
   // Connected, after reconnecting if the last connection was dropped; the error says how long
   // it tried and why the last attempt failed.
   Status Ensure();
@@ -36,6 +41,7 @@ class DatabaseLink {
  private:
   const std::string connection_string_;
   const std::chrono::milliseconds period_, interval_;
+  std::function<Status(DatabaseLink&)> on_connect_;
   std::unique_ptr<OdbcConnection> db_;
   // Destroyed before db_, which they belong to.
   std::unordered_map<std::string, std::unique_ptr<OdbcStatement>> statements_;

@@ -32,7 +32,7 @@ Status JdbcStore::Commit(Transaction txn) {
   CommitItem item;
   item.txn = std::move(txn);
   Submit(&item);
-  item.finished.wait(0, std::memory_order_acquire);
+  item.finished.Wait();
   return item.result;
 }
 
@@ -71,8 +71,7 @@ void JdbcStore::Complete(CommitItem* item, Status s) {
     return;
   }
   item->result = std::move(s);
-  item->finished.store(1, std::memory_order_release);
-  item->finished.notify_one();
+  item->finished.Signal();
 }
 
 bool JdbcStore::HeadIsFree() const {
@@ -114,7 +113,10 @@ void JdbcStore::WorkerLoop(DatabaseLink* link) {
       if (queue_.empty()) return;  // stopping, and nothing left
       group = TakeGroup();
     }
-    std::vector<CommitItem*> valid = DropInvalid(group);
+    // DropInvalid completes (and so may free) the items it drops: keep what they touched.
+    std::vector<Handle> touched;
+    for (CommitItem* item : group) touched.insert(touched.end(), item->touches.begin(), item->touches.end());
+    std::vector<CommitItem*> valid = DropInvalid(std::move(group));
     Status s = StateStatus();
     bool commit_sent = false;
     if (s.ok() && !valid.empty()) s = ExecuteGroup(*link, valid, &commit_sent);
@@ -128,11 +130,9 @@ void JdbcStore::WorkerLoop(DatabaseLink* link) {
     }
     {
       std::lock_guard lock(queue_mu_);
-      for (CommitItem* item : group) {
-        for (Handle h : item->touches) {
-          auto it = in_flight_.find(h);
-          if (--it->second == 0) in_flight_.erase(it);
-        }
+      for (Handle h : touched) {
+        auto it = in_flight_.find(h);
+        if (--it->second == 0) in_flight_.erase(it);
       }
     }
     queue_cv_.notify_all();
@@ -234,18 +234,9 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
     }
   }
   auto run = [&]() -> Status {
-    HASTORE_RETURN_IF_ERROR(link.Ensure());
+    HASTORE_RETURN_IF_ERROR(link.Ensure());  // with a session fence, checks the epoch on a new connection
     if (highest != 0) HASTORE_RETURN_IF_ERROR(ReserveHandles(link, highest));
-    HASTORE_RETURN_IF_ERROR(CheckFence(link));
-    for (CommitItem* item : group) {
-      if (item->kind != CommitItem::Kind::kConnection) continue;
-      auto stmt = link.Statement(sql_->InsertConnection());
-      if (!stmt.ok()) return stmt.status();
-      (*stmt)->BindInt64(1, ConnectionRowId(item->connection_id));
-      (*stmt)->BindInt64(2, item->connection_id);
-      (*stmt)->BindBytes(3, item->connection_name);
-      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
-    }
+    if (!sql_->fence_by_session()) HASTORE_RETURN_IF_ERROR(CheckFence(link));
     const size_t per_insert = config_.jdbc.inserts_per_batch_maximum;
     for (size_t at = 0; at < creates.size(); at += per_insert) {
       const size_t n = std::min(per_insert, creates.size() - at);
@@ -258,6 +249,15 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
         (*stmt)->BindInt64(p + 2, op.connection);
         (*stmt)->BindBytes(p + 3, op.data);
       }
+      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    }
+    for (CommitItem* item : group) {
+      if (item->kind != CommitItem::Kind::kConnection) continue;
+      auto stmt = link.Statement(sql_->InsertConnection());
+      if (!stmt.ok()) return stmt.status();
+      (*stmt)->BindInt64(1, ConnectionRowId(item->connection_id));
+      (*stmt)->BindInt64(2, item->connection_id);
+      (*stmt)->BindBytes(3, item->connection_name);
       HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
     }
     for (const Transaction::Op* op : updates) {
@@ -278,13 +278,42 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
     *commit_sent = true;
     return link.db().Commit();
   };
-  Status s = run();
-  if (!s.ok()) {
+  // A connection that was idle may have died since (a database restart, a new owner ending
+  // this owner's sessions): a group that fails before its COMMIT was sent left nothing behind,
+  // so it goes once more on a fresh connection, which also checks the epoch again.
+  const bool was_connected = link.connected();
+  Status s;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    s = run();
+    if (s.ok()) break;
     if (link.connected()) (void)link.db().Rollback();
-    link.Drop();  // an error may have broken the connection; the next group reconnects
+    link.Drop();  // an error may have broken the connection; the next try reconnects
     if (s.code() == StatusCode::kFenced) Fence(s);
+    if (s.code() == StatusCode::kFenced || *commit_sent || !was_connected) break;
   }
   return s;
+}
+
+Status JdbcStore::FenceSession(DatabaseLink& link) {
+  auto lock = link.Statement(sql_->LockFenceShared());
+  if (!lock.ok()) return lock.status();
+  (*lock)->BindInt64(1, fence_key_);
+  HASTORE_RETURN_IF_ERROR((*lock)->Execute());
+  (*lock)->Reset();
+  auto read = link.Statement(sql_->ReadEpoch());
+  if (!read.ok()) return read.status();
+  HASTORE_RETURN_IF_ERROR((*read)->Execute());
+  Result<bool> row = (*read)->Fetch();
+  if (!row.ok()) return row.status();
+  Result<int64_t> epoch = *row ? (*read)->GetInt64(1) : Result<int64_t>(int64_t{-1});
+  if (!epoch.ok()) return epoch.status();
+  (*read)->Reset();
+  HASTORE_RETURN_IF_ERROR(link.db().Rollback());  // the session lock outlives the transaction
+  if (*epoch == static_cast<int64_t>(epoch_)) return Status::Ok();
+  Status fenced = Status::Fenced("table " + table_ + " was taken over: its owner row no longer holds epoch " +
+                                 std::to_string(epoch_) + (*epoch >= 0 ? " (it holds " + std::to_string(*epoch) + ")" : ""));
+  Fence(fenced);
+  return fenced;
 }
 
 void JdbcStore::Apply(const std::vector<CommitItem*>& group) {

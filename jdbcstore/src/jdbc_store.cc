@@ -7,7 +7,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <thread>
+
 #include "hastore/jdbcstore/ddl.h"
+#include "hastore/storage/checksum.h"
 #include "hastore/storage/names.h"
 #include "sql_identifier.h"
 #include "table_layout.h"
@@ -71,6 +74,7 @@ Status JdbcStore::Open(const Ownership& ownership) {
   Result<std::string> quoted = QuoteTableName(table_);
   if (!quoted.ok()) return quoted.status();
   sql_ = std::make_unique<WLStoreSql>(database_, *quoted);
+  fence_key_ = static_cast<int64_t>(Checksum("hastore-fence:" + table_));
   HASTORE_RETURN_IF_ERROR(PrepareTable(*link));
   if (!options_.read_only) HASTORE_RETURN_IF_ERROR(ClaimOwner(*link, ownership));
   HASTORE_RETURN_IF_ERROR(LoadIndex(*link));
@@ -81,6 +85,10 @@ Status JdbcStore::Open(const Ownership& ownership) {
   worker_links_.push_back(std::move(link));
   for (uint32_t i = 1; i < config_.jdbc.worker_count; ++i) {
     worker_links_.push_back(std::make_unique<DatabaseLink>(connection_string_, period, interval));
+  }
+  if (sql_->fence_by_session()) {
+    for (auto& l : worker_links_) l->set_on_connect([this](DatabaseLink& fresh) { return FenceSession(fresh); });
+    HASTORE_RETURN_IF_ERROR(FenceSession(*worker_links_.front()));  // connected already, by the open
   }
   for (auto& l : worker_links_) workers_.emplace_back([this, l = l.get()] { WorkerLoop(l); });
   return Status::Ok();
@@ -137,6 +145,10 @@ Status JdbcStore::ClaimOwner(DatabaseLink& link, const Ownership& ownership) {
   }
   Result<uint64_t> epoch = DecideOwnerClaim(table_, stored, ownership.epoch, !*held);
   if (!epoch.ok()) return fail(epoch.status());
+  if (sql_->fence_by_session()) {
+    Status fenced = TakeFenceExclusive(link);
+    if (!fenced.ok()) return fail(fenced);
+  }
   auto write = link.Statement(stored ? sql_->UpdateOwner() : sql_->InsertOwner());
   if (!write.ok()) return fail(write.status());
   (*write)->BindInt64(1, static_cast<int64_t>(*epoch));
@@ -150,6 +162,44 @@ Status JdbcStore::ClaimOwner(DatabaseLink& link, const Ownership& ownership) {
   handle_limit_ = record.handle_limit;
   next_handle_ = record.handle_limit;
   return Status::Ok();
+}
+
+Status JdbcStore::TakeFenceExclusive(DatabaseLink& link) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::max(std::chrono::milliseconds(5000), std::chrono::milliseconds(config_.jdbc.reconnect_retry_period_ms));
+  int64_t ended = 0;
+  for (;;) {
+    auto take = link.Statement(sql_->TryLockFenceExclusive());
+    if (!take.ok()) return take.status();
+    (*take)->BindInt64(1, fence_key_);
+    HASTORE_RETURN_IF_ERROR((*take)->Execute());
+    Result<bool> row = (*take)->Fetch();
+    if (!row.ok()) return row.status();
+    Result<int64_t> got = *row ? (*take)->GetInt64(1) : Result<int64_t>(int64_t{0});
+    if (!got.ok()) return got.status();
+    (*take)->Reset();
+    if (*got == 1) return Status::Ok();
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Locked("table " + table_ + ": the sessions of its previous owner still hold its fence lock after " +
+                            std::to_string(ended) + " were ended (pg_terminate_backend needs the same database role, or "
+                            "pg_signal_backend)");
+    }
+    // The previous owner's workers hold it: end their sessions, which rolls back what they had
+    // in flight, and try again.
+    auto end = link.Statement(sql_->EndFenceHolders());
+    if (!end.ok()) return end.status();
+    (*end)->BindInt64(1, static_cast<int64_t>(static_cast<uint64_t>(fence_key_) >> 32));
+    (*end)->BindInt64(2, static_cast<int64_t>(static_cast<uint64_t>(fence_key_) & 0xffffffffu));
+    HASTORE_RETURN_IF_ERROR((*end)->Execute());
+    Result<bool> counted = (*end)->Fetch();
+    if (!counted.ok()) return counted.status();
+    if (*counted) {
+      Result<int64_t> n = (*end)->GetInt64(1);
+      if (n.ok()) ended += *n;
+    }
+    (*end)->Reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 Status JdbcStore::LoadIndex(DatabaseLink& link) {
@@ -166,9 +216,10 @@ Status JdbcStore::LoadIndex(DatabaseLink& link) {
     Result<int64_t> n = *row ? (*count)->GetInt64(1) : Result<int64_t>(int64_t{0});
     if (!n.ok()) return n.status();
     if (*n != 0) {
-      (void)link.db().Rollback();
-      return Status::Corruption("table " + table_ + " has " + std::to_string(*n) +
-                                " rows that are neither the owner row (ID 0, TYPE 0), a record (TYPE 1) nor a connection (TYPE 2)");
+      Result<int64_t> id = (*count)->GetInt64(2);
+      if (!id.ok()) return id.status();
+      return corrupt(*id, "neither the owner row (ID 0, TYPE 0), a record (TYPE 1) nor a connection (TYPE 2); " +
+                              std::to_string(*n) + " such row(s)");
     }
     (*count)->Reset();
   }
@@ -247,7 +298,7 @@ Result<Connection> JdbcStore::OpenConnection(std::string_view name) {
   item.connection_id = id;
   item.connection_name = std::string(name);
   Submit(&item);
-  item.finished.wait(0, std::memory_order_acquire);
+  item.finished.Wait();
   if (!item.result.ok()) return item.result;
   return Connection{id, std::string(name)};
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "database_link.h"
+#include "hastore/storage/completion.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "session_lock.h"
 #include "wlstore_sql.h"
@@ -38,8 +39,8 @@ struct CommitItem {
   std::string connection_name;
   std::vector<Handle> touches;  // handles the transaction updates or removes, sorted, unique
   CommitCallback done;          // async commits
-  // Sync commits wait on `finished` (a futex), with the outcome in `result`.
-  std::atomic<uint32_t> finished{0};
+  // Sync commits wait on `finished`, with the outcome in `result`.
+  Completion finished;
   Status result;
 };
 
@@ -87,6 +88,12 @@ class JdbcStore final : public Store {
   std::vector<CommitItem*> DropInvalid(std::vector<CommitItem*> group);
   Status ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*>& group, bool* commit_sent);
   Status CheckFence(DatabaseLink& link);
+  // PostgreSQL, on each new worker connection: takes the fence lock shared, then checks the
+  // epoch (FORMAT.md, "Commits").
+  Status FenceSession(DatabaseLink& link);
+  // PostgreSQL, in the claim's transaction: takes the fence lock exclusively, ending the
+  // sessions of a previous owner that still hold it.
+  Status TakeFenceExclusive(DatabaseLink& link);
   Status ReserveHandles(DatabaseLink& link, Handle highest);
   void Apply(const std::vector<CommitItem*>& group);
   void Complete(CommitItem* item, Status s);
@@ -101,6 +108,7 @@ class JdbcStore final : public Store {
   JdbcDatabase database_ = JdbcDatabase::kAuto;
   std::unique_ptr<WLStoreSql> sql_;
   uint64_t epoch_ = 0;
+  int64_t fence_key_ = 0;  // PostgreSQL advisory lock key of the session fence
   std::string holder_;
   std::unique_ptr<SessionLock> session_lock_;
 

@@ -44,6 +44,7 @@ class SqlSessionLock final : public SessionLock {
     auto got = *row ? (*stmt)->GetInt64(1) : Result<int64_t>(int64_t{0});
     if (!got.ok()) return got.status();
     (*stmt)->Reset();
+    stmt->reset();  // a statement is freed before its connection, which the next lines may drop
     (void)db_->Rollback();  // session locks outlive the transaction
     held_ = *got == 1;
     if (!held_) db_.reset();

@@ -24,6 +24,20 @@ std::string WLStoreSql::Fence() const {
   }
 }
 
+std::string WLStoreSql::LockFenceShared() const { return "SELECT 1 FROM (SELECT pg_advisory_lock_shared(?)) AS l"; }
+
+std::string WLStoreSql::TryLockFenceExclusive() const {
+  return "SELECT CASE WHEN pg_try_advisory_xact_lock(?) THEN 1 ELSE 0 END";
+}
+
+std::string WLStoreSql::EndFenceHolders() const {
+  return "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND "
+         "database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
+         "CAST(classid AS BIGINT) = ? AND CAST(objid AS BIGINT) = ? AND objsubid = 1 AND pid <> pg_backend_pid()";
+}
+
+std::string WLStoreSql::ReadEpoch() const { return "SELECT HANDLE FROM " + table_ + " WHERE ID = 0"; }
+
 std::string WLStoreSql::InsertRecords(size_t rows) const {
   return "INSERT INTO " + table_ + " (ID, TYPE, HANDLE, RECORD) VALUES " + Repeat("(?, 1, ?, ?)", rows);
 }
@@ -55,7 +69,7 @@ std::string WLStoreSql::LoadRecords() const {
 }
 
 std::string WLStoreSql::CountOtherRows() const {
-  return "SELECT COUNT(*) FROM " + table_ + " WHERE TYPE NOT IN (0, 1, 2) OR (TYPE = 0 AND ID <> 0)";
+  return "SELECT COUNT(*), MIN(ID) FROM " + table_ + " WHERE TYPE NOT IN (0, 1, 2) OR (TYPE = 0 AND ID <> 0)";
 }
 
 std::string WLStoreSql::ReadOwner() const {

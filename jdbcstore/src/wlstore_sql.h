@@ -15,8 +15,17 @@ class WLStoreSql {
   // `quoted_table` from QuoteTableName; `database` is kSqlite, kPostgresql or kMariadb.
   WLStoreSql(JdbcDatabase database, std::string quoted_table);
 
-  // SQLite takes the fence with an UPDATE (one param: the epoch; one row must change); the
-  // others read the epoch under a shared row lock (no param; one row, one column).
+  // PostgreSQL fences by session (FORMAT.md): each worker connection holds the fence lock
+  // shared and checks the epoch once, after taking it; a new owner takes it exclusively,
+  // ending the sessions of the old one. No statement per commit.
+  bool fence_by_session() const { return database_ == JdbcDatabase::kPostgresql; }
+  std::string LockFenceShared() const;     // key; waits while a new owner holds it
+  std::string TryLockFenceExclusive() const;  // key -> 1 or 0; held to the end of the transaction
+  std::string EndFenceHolders() const;     // high and low half of the key -> sessions ended
+  std::string ReadEpoch() const;           // -> HANDLE of the owner row
+
+  // Otherwise a statement per commit: SQLite takes the fence with an UPDATE (one param: the
+  // epoch; one row must change); MariaDB reads the epoch under a shared row lock.
   bool fence_is_update() const { return database_ == JdbcDatabase::kSqlite; }
   std::string Fence() const;
 
@@ -28,7 +37,7 @@ class WLStoreSql {
   std::string ScanConnection() const;            // HANDLE -> ID, RECORD in ID order
   std::string LoadConnections() const;           // -> HANDLE, RECORD
   std::string LoadRecords() const;               // -> ID, HANDLE, LENGTH(RECORD)
-  std::string CountOtherRows() const;            // -> rows of no known type
+  std::string CountOtherRows() const;            // -> rows of no known type, the lowest of their IDs
   std::string ReadOwner() const;                 // -> HANDLE, RECORD (locked for update where possible)
   std::string InsertOwner() const;               // HANDLE, RECORD
   std::string UpdateOwner() const;               // HANDLE, RECORD, old HANDLE

@@ -4,6 +4,9 @@
 //   raw  — writer threads hand records to one committer that does one pwrite plus one
 //          fdatasync per batch into a file whose blocks were written beforehand;
 //   lmdb — LMDB with synchronous commits (one transaction per commit).
+// The JDBC store kinds (jdbc-sqlite, jdbc-postgresql) have their own references on the same
+// database: row-sqlite and row-postgresql, one single-row INSERT and COMMIT per commit on the
+// writer's own ODBC connection.
 #pragma once
 
 #include <cstddef>
@@ -25,18 +28,25 @@ struct BenchOptions {
   std::vector<size_t> sizes{64, 1024, 16384};
   double seconds = 5.0;  // measured time per row
   std::string dir;       // where the stores and files go; "" = a new temporary directory, removed after
+  // ODBC connection string of the PostgreSQL server for jdbc-postgresql and row-postgresql.
+  std::string postgres;
+  int jdbc_workers = 1;  // jdbc.worker_count of the jdbc kinds
 };
 
 struct BenchRow {
-  std::string kind;    // "file", "raw", "lmdb"
-  std::string policy;  // sync policy for "file"; "fdatasync" for raw; "sync" for lmdb
+  std::string kind;    // "file", "raw", "lmdb", "jdbc-sqlite", "row-sqlite", ...
+  // Sync policy for "file"; "fdatasync" for raw; "sync" for lmdb; "group-commit" for jdbc-*;
+  // "single-row" for row-*.
+  std::string policy;
   int writers = 0;
   size_t record_size = 0;
   double commits_per_s = 0;
   double p50_us = 0;
   double p99_us = 0;
   double p999_us = 0;
-  double ratio_to_raw = 0;  // commits_per_s over the raw row's at the same writers and size; 0 if none
+  // commits_per_s over the reference row's at the same writers and size (raw for file and
+  // lmdb, row-<db> for jdbc-<db>); 0 if the run has none.
+  double ratio_to_raw = 0;
 };
 
 // Runs every combination; progress lines go to `progress` as rows finish.
