@@ -1,7 +1,10 @@
 #include "store_locator.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <vector>
 
 #include "hastore/storage/io.h"
 #include "hastore/storage/names.h"
@@ -10,6 +13,7 @@ namespace hastore::tools {
 namespace {
 
 constexpr std::string_view kFileKind = "file";
+constexpr std::string_view kJdbcKind = "jdbc";
 
 // Splits `[KIND:]LOCATION`. A kind is letters only and ends before any '/', so a relative
 // path such as `./a:b/x` keeps its colon.
@@ -30,17 +34,103 @@ KindAndLocation SplitKind(std::string_view text) {
 Result<std::string> FileLocation(std::string_view text) {
   const KindAndLocation k = SplitKind(text);
   if (k.kind != kFileKind) {
-    return Status::InvalidArgument("store kind '" + std::string(k.kind) + "' is not available yet (available: file)");
+    return Status::InvalidArgument("store kind '" + std::string(k.kind) + "' has no directory (a directory is file:DIR)");
   }
   return std::string(k.location);
 }
 
+// Store name, server and distribution from an instance name (see ConfigForInstance).
+StoreConfig SplitInstance(const std::string& instance) {
+  StoreConfig config;
+  config.name = instance;
+  constexpr std::string_view kSingletonSuffix = "-01";
+  if (const size_t at = instance.find('@'); at != std::string::npos) {
+    config.distribution = Distribution::kDistributed;
+    config.name = instance.substr(0, at);
+    config.server = instance.substr(at + 1);
+  } else if (instance.size() > kSingletonSuffix.size() && instance.ends_with(kSingletonSuffix)) {
+    std::string store = instance.substr(0, instance.size() - kSingletonSuffix.size());
+    if (ValidateName("store name", store).ok()) {
+      config.distribution = Distribution::kSingleton;
+      config.name = std::move(store);
+    }
+  }
+  return config;
+}
+
+// `Key=Value;...` split at the semicolons outside braces (ODBC's `Pwd={a;b}`).
+std::vector<std::pair<std::string, std::string>> SplitPairs(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::string current;
+  int depth = 0;
+  auto flush = [&] {
+    if (current.empty()) return;
+    const size_t eq = current.find('=');
+    pairs.emplace_back(current.substr(0, eq), eq == std::string::npos ? "" : current.substr(eq + 1));
+    current.clear();
+  };
+  for (char c : text) {
+    if (c == '{') ++depth;
+    if (c == '}' && depth > 0) --depth;
+    if (c == ';' && depth == 0) {
+      flush();
+    } else {
+      current += c;
+    }
+  }
+  flush();
+  return pairs;
+}
+
+bool SameKey(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// jdbc:Instance=I;[Prefix=P;][Directory=D | <ODBC connection string>]
+Result<StoreLocation> JdbcLocation(std::string_view location) {
+  std::string instance, prefix, directory, connection;
+  for (auto& [key, value] : SplitPairs(location)) {
+    if (SameKey(key, "Instance")) {
+      instance = value;
+    } else if (SameKey(key, "Prefix")) {
+      prefix = value;
+    } else if (SameKey(key, "Directory")) {
+      directory = value;
+    } else {
+      connection += (connection.empty() ? "" : ";") + key + "=" + value;
+    }
+  }
+  if (instance.empty()) return Status::InvalidArgument("jdbc: store has no Instance=; " + std::string(kJdbcHelp));
+  if (directory.empty() == connection.empty()) {
+    return Status::InvalidArgument("jdbc: store needs either Directory= (embedded SQLite) or an ODBC connection "
+                                   "string (Driver=...), not both");
+  }
+  StoreConfig config = SplitInstance(instance);
+  config.kind = StoreKind::kJdbc;
+  config.prefix = prefix;
+  config.jdbc.directory = directory;
+  config.jdbc.connection = connection;
+  if (Status s = Validate(config); !s.ok()) {
+    return Status::InvalidArgument("jdbc: store Instance=" + instance + " Prefix=" + prefix + ": " + s.message());
+  }
+  return StoreLocation{directory, instance, std::move(config)};
+}
+
 }  // namespace
 
+const char* const kJdbcHelp =
+    "a JDBC store is jdbc:Instance=I;[Prefix=P;]Directory=D (embedded SQLite in D) or "
+    "jdbc:Instance=I;[Prefix=P;]<ODBC connection string> (e.g. jdbc:Instance=orders@ms1;Prefix=app;"
+    "Driver=PostgreSQL Unicode;Server=db;Database=jms;Uid=u;Pwd=p)";
+
 const char* const kStoreHelp =
-    "The store instance, [file:]DIR/INSTANCE: the directory holding its .DAT files and the exact "
-    "instance name (e.g. /var/lib/hastore/myStore@ms1). Or use --config FILE. Other kinds (jdbc:, "
-    "replicated:) are not available yet.";
+    "The store instance. A file store is [file:]DIR/INSTANCE: the directory holding its .DAT files and the exact "
+    "instance name (e.g. /var/lib/hastore/myStore@ms1); a JDBC store is jdbc:Instance=I;[Prefix=P;]Directory=D "
+    "(embedded SQLite in D) or jdbc:Instance=I;[Prefix=P;]<ODBC connection string> (e.g. "
+    "'jdbc:Instance=orders@ms1;Prefix=app;Driver=PostgreSQL Unicode;Server=db;Database=jms;Uid=u;Pwd=p'). "
+    "Or use --config FILE (any kind).";
 
 void AddStoreArgs(CLI::App& verb, StoreArgs* args, const char* positional_help) {
   CLI::Option* store = verb.add_option("STORE", args->store, positional_help);
@@ -55,9 +145,15 @@ Result<StoreLocation> LocateStore(const StoreArgs& args) {
   if (!args.config_path.empty()) {
     auto config = LoadStoreConfig(args.config_path);
     if (!config.ok()) return config.status();
-    return StoreLocation{config->file.directory, config->instance(), *config};
+    const std::string& dir = config->kind == StoreKind::kJdbc ? config->jdbc.directory : config->file.directory;
+    return StoreLocation{dir, config->instance(), *config};
   }
   if (args.store.empty()) return Status::InvalidArgument("no store named: give STORE or --config FILE");
+  const KindAndLocation k = SplitKind(args.store);
+  if (k.kind == kJdbcKind) return JdbcLocation(k.location);
+  if (k.kind != kFileKind) {
+    return Status::InvalidArgument("store kind '" + std::string(k.kind) + "' is not available (available: file, jdbc)");
+  }
   auto location = FileLocation(args.store);
   if (!location.ok()) return location.status();
   std::string path = *location;
@@ -82,21 +178,8 @@ std::optional<std::string> LocateDirectory(const StoreArgs& args) {
 }
 
 Result<StoreConfig> ConfigForInstance(const std::string& directory, const std::string& instance) {
-  StoreConfig config;
+  StoreConfig config = SplitInstance(instance);
   config.file.directory = directory;
-  config.name = instance;
-  constexpr std::string_view kSingletonSuffix = "-01";
-  if (const size_t at = instance.find('@'); at != std::string::npos) {
-    config.distribution = Distribution::kDistributed;
-    config.name = instance.substr(0, at);
-    config.server = instance.substr(at + 1);
-  } else if (instance.size() > kSingletonSuffix.size() && instance.ends_with(kSingletonSuffix)) {
-    std::string store = instance.substr(0, instance.size() - kSingletonSuffix.size());
-    if (ValidateName("store name", store).ok()) {
-      config.distribution = Distribution::kSingleton;
-      config.name = std::move(store);
-    }
-  }
   if (Status s = Validate(config); !s.ok()) {
     return Status::InvalidArgument("instance '" + instance + "' is not a valid instance name: " + s.message());
   }
@@ -104,6 +187,7 @@ Result<StoreConfig> ConfigForInstance(const std::string& directory, const std::s
 }
 
 Status CheckInstanceExists(const StoreLocation& location) {
+  if (location.config.kind != StoreKind::kFile) return Status::Ok();  // the open says whether its table exists
   auto names = FileSystem::Default()->List(location.directory);
   if (!names.ok()) return names.status();
   const std::string upper = UpperInstance(location.instance);

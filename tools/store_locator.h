@@ -1,17 +1,20 @@
 // How a verb of the `hastore` command names one store instance.
 //
 // Two ways, one per verb call:
-//   STORE          a positional `[KIND:]LOCATION`. The only kind today is `file` (the default
-//                  when no kind is given), whose location is `DIR/INSTANCE`: the directory that
-//                  holds the instance's .DAT files and the exact instance name as the last path
-//                  component, e.g. `/var/lib/hastore/myStore@ms1` or `file:data/orders-01`.
-//   --config FILE  a store TOML config (hastore/storage/config.h): the directory is
-//                  file.directory and the instance is the one the [store] section names.
+//   STORE          a positional `[KIND:]LOCATION`:
+//                  file (the default when no kind is given): `DIR/INSTANCE`, the directory that
+//                    holds the instance's .DAT files and the exact instance name as the last
+//                    path component, e.g. `/var/lib/hastore/myStore@ms1` or `file:data/orders-01`.
+//                  jdbc: `Key=Value` pairs separated by ';', ODBC's own syntax: `Instance=` (the
+//                    instance name, required), `Prefix=` (the table prefix, optional), and either
+//                    `Directory=` (embedded SQLite in that directory) or the ODBC connection
+//                    string (every other pair), e.g.
+//                    `jdbc:Instance=orders@ms1;Prefix=app;Driver=PostgreSQL Unicode;Server=db;...`.
+//   --config FILE  a store TOML config (hastore/storage/config.h) of any kind.
 //
-// Extending: a new kind (`jdbc:`, `replicated:`) gets its own location syntax after its
-// prefix and its own branch in LocateStore; StoreLocation then grows what that kind needs.
-// Until then such prefixes are refused with "store kind 'jdbc' is not available yet". A
-// location whose directory contains ':' can be written with the explicit `file:` prefix.
+// Extending: a new kind (`replicated:`) gets its own location syntax after its prefix and its
+// own branch in LocateStore. A location whose directory contains ':' can be written with the
+// explicit `file:` prefix.
 #pragma once
 
 #include <optional>
@@ -35,13 +38,14 @@ struct StoreArgs {
 
 // The help text of the STORE positional and --config, shared by every verb's --help.
 extern const char* const kStoreHelp;
+extern const char* const kJdbcHelp;
 
 // Adds the STORE positional and --config FILE to a verb, one of them required.
 // `positional_help` replaces kStoreHelp for verbs that accept more (list also takes a DIR).
 void AddStoreArgs(CLI::App& verb, StoreArgs* args, const char* positional_help = kStoreHelp);
 
 struct StoreLocation {
-  std::string directory;
+  std::string directory;  // file: the .DAT directory; jdbc: the embedded SQLite directory, or ""
   std::string instance;
   // What opens the instance: the --config file as given, or default settings for the
   // instance's name (see ConfigForInstance).
@@ -61,8 +65,9 @@ std::optional<std::string> LocateDirectory(const StoreArgs& args);
 // All three give back exactly `instance`, and with it the instance's file names.
 Result<StoreConfig> ConfigForInstance(const std::string& directory, const std::string& instance);
 
-// kNotFound unless the directory holds segment files of the instance. Verbs that open a store
-// writable check this first, so a mistyped name is an error and not a new, empty instance.
+// kNotFound unless the directory holds segment files of the instance (file stores; OK for
+// other kinds). Verbs that open a store writable check this first, so a mistyped name is an
+// error and not a new, empty instance.
 Status CheckInstanceExists(const StoreLocation& location);
 
 }  // namespace hastore::tools

@@ -35,6 +35,7 @@ Verb AddDumpVerb(CLI::App& app);
 Verb AddVerifyVerb(CLI::App& app);
 Verb AddRepairVerb(CLI::App& app);
 Verb AddCompactVerb(CLI::App& app);
+Verb AddCopyVerb(CLI::App& app);
 Verb AddBenchVerb(CLI::App& app);
 
 // Writes `hastore <verb>: <message>` to stderr and returns `exit_status`.

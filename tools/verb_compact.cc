@@ -30,6 +30,11 @@ void PrintStats(std::string_view when, const StoreStats& st) {
 int RunCompact(const CompactArgs& args) {
   auto location = LocateStore(args.store);
   if (!location.ok()) return Fail(kVerb, location.status());
+  if (location->config.kind == StoreKind::kJdbc) {
+    std::cout << location->instance << ": nothing to compact: a JDBC store's rows are its live records, and its "
+              << "database reclaims the space of deleted ones (VACUUM, OPTIMIZE TABLE)\n";
+    return kExitOk;
+  }
   if (Status s = CheckInstanceExists(*location); !s.ok()) return Fail(kVerb, s);
   // A writable open takes the instance's lock: refused, naming the holder, while another
   // process has the store open.

@@ -3,9 +3,9 @@
 #include <iostream>
 #include <memory>
 
-#include "hastore/filestore/file_store.h"
 #include "hastore/filestore/inspect.h"
 #include "store_locator.h"
+#include "store_opener.h"
 #include "text_output.h"
 #include "verb.h"
 
@@ -22,8 +22,7 @@ struct DumpArgs {
 
 // Live records, connection by connection, each in handle order.
 int DumpLive(const StoreLocation& location, bool json) {
-  if (Status s = CheckInstanceExists(location); !s.ok()) return Fail(kVerb, s);
-  auto store = OpenFileStore(location.config, Ownership{}, FileStoreOptions{.read_only = true});
+  auto store = OpenReadOnly(location);
   if (!store.ok()) return Fail(kVerb, store.status());
   Json records = Json::array();
   for (const Connection& connection : (*store)->Connections()) {
@@ -47,6 +46,9 @@ int DumpLive(const StoreLocation& location, bool json) {
 
 // Every record of the valid log as stored, including overwritten and removed ones.
 int DumpLog(const StoreLocation& location, bool json) {
+  if (location.config.kind != StoreKind::kFile) {
+    return Fail(kVerb, "--log shows a file store's log; a JDBC store has none (its rows are its live records)", kExitUsage);
+  }
   Json records = Json::array();
   auto in = InspectFileStore(location.directory, location.instance, nullptr, [&](const StoredRecord& r) {
     if (json) {

@@ -5,6 +5,8 @@
 
 #include "inspection_report.h"
 #include "store_locator.h"
+#include "store_opener.h"
+#include "text_output.h"
 #include "verb.h"
 
 namespace hastore::tools {
@@ -38,9 +40,42 @@ int ListDirectory(const std::string& directory, bool json) {
   return damaged ? kExitFailed : kExitOk;
 }
 
+// A JDBC store: its figures and its connections with their record counts.
+int ListJdbc(const StoreLocation& location, bool json) {
+  auto store = OpenReadOnly(location);
+  if (!store.ok()) return Fail(kVerb, store.status());
+  const StoreStats st = (*store)->Stats();
+  Json connections = Json::array();
+  for (const Connection& c : (*store)->Connections()) {
+    uint64_t records = 0;
+    Status s = (*store)->Scan(c, [&](Handle, std::string_view) {
+      ++records;
+      return true;
+    });
+    if (!s.ok()) return Fail(kVerb, s);
+    connections.push_back({{"name", c.name}, {"records", records}});
+  }
+  if (json) {
+    Json out{{"instance", location.instance}, {"kind", "jdbc"}, {"records", st.records},
+             {"record_bytes", st.record_bytes}, {"connections", connections}};
+    for (const auto& [key, value] : st.details) out[key] = value;
+    PrintJson(out);
+    return kExitOk;
+  }
+  std::cout << location.instance << " (jdbc)\n";
+  for (const auto& [key, value] : st.details) std::cout << "  " << key << ": " << value << '\n';
+  std::cout << "  records: " << st.records << ", record bytes: " << st.record_bytes << '\n';
+  for (const Json& c : connections) {
+    std::cout << "  connection " << EscapeBytes(c["name"].get<std::string>()) << ": " << c["records"].get<uint64_t>()
+              << " records\n";
+  }
+  return kExitOk;
+}
+
 int ListStore(const StoreArgs& args, bool json) {
   auto location = LocateStore(args);
   if (!location.ok()) return Fail(kVerb, location.status());
+  if (location->config.kind == StoreKind::kJdbc) return ListJdbc(*location, json);
   auto in = InspectFileStore(location->directory, location->instance);
   if (!in.ok()) return Fail(kVerb, in.status());
   if (json) {

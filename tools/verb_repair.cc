@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "hastore/filestore/inspect.h"
+#include "hastore/jdbcstore/jdbc_store.h"
 #include "store_locator.h"
 #include "verb.h"
 
@@ -15,6 +16,17 @@ constexpr std::string_view kVerb = "repair";
 int RunRepair(const StoreArgs& args) {
   auto location = LocateStore(args);
   if (!location.ok()) return Fail(kVerb, location.status());
+  if (location->config.kind == StoreKind::kJdbc) {
+    auto deleted = RepairJdbcStore(location->config);
+    if (!deleted.ok()) return Fail(kVerb, deleted.status());
+    if (*deleted == 0) {
+      std::cout << location->instance << ": nothing to repair\n";
+    } else {
+      std::cout << "deleted " << *deleted << " rows of table " << location->config.table()
+                << " that are no record, connection or owner row (see jdbcstore/FORMAT.md)\n";
+    }
+    return kExitOk;
+  }
   if (Status s = CheckInstanceExists(*location); !s.ok()) return Fail(kVerb, s);
   auto report = RepairFileStore(location->directory, location->instance);
   if (!report.ok()) return Fail(kVerb, report.status());
@@ -38,7 +50,8 @@ Verb AddRepairVerb(CLI::App& app) {
   CLI::App* cmd = AddVerbCommand(app, "repair", "Make a damaged store openable again",
       "Cuts a torn tail, moves damaged segments to DIR/quarantine/ (never deleted; their records are lost to the "
       "store but kept there) and moves orphan segments (outside the log) there too. Refused, naming the holder, while another process holds "
-      "the store.");
+      "the store. A JDBC store: deletes the rows of its table that break its format (an unknown TYPE, a record "
+      "whose connection has no row), which the database's transactions never leave but other writers might.");
   AddStoreArgs(*cmd, args.get());
   return {cmd, [args] { return RunRepair(*args); }};
 }

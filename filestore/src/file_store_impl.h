@@ -84,6 +84,7 @@ class FileStore final : public Store {
 
  protected:
   Handle NewHandle() override { return next_handle_.fetch_add(1, std::memory_order_relaxed); }
+  void ReserveHandle(Handle handle) override { RaiseTo(next_handle_, handle + 1); }
   bool Contains(Handle handle) const override;
   uint64_t MaxRecordSize() const override { return config_.max_record_size; }
   bool KnowsConnection(uint32_t id) const override;

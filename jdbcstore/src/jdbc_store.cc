@@ -19,8 +19,6 @@
 
 namespace hastore::jdbcstore {
 
-namespace {
-
 Result<JdbcDatabase> DetectDatabase(std::string_view product) {
   if (product.find("SQLite") != std::string_view::npos) return JdbcDatabase::kSqlite;
   if (product.find("PostgreSQL") != std::string_view::npos) return JdbcDatabase::kPostgresql;
@@ -30,6 +28,8 @@ Result<JdbcDatabase> DetectDatabase(std::string_view product) {
   return Status::NotSupported("the database '" + std::string(product) +
                               "' is not one hastore knows; set jdbc.database to sqlite, postgresql or mariadb");
 }
+
+namespace {
 
 Result<std::string> ReadDdlFile(const std::string& path) {
   std::ifstream in(path);

@@ -25,6 +25,9 @@
 
 namespace hastore::jdbcstore {
 
+// Which database a driver's product name ("PostgreSQL", "SQLite") is.
+Result<JdbcDatabase> DetectDatabase(std::string_view product);
+
 struct RecordInfo {
   uint32_t connection = 0;
   uint64_t bytes = 0;
@@ -64,6 +67,7 @@ class JdbcStore final : public Store {
 
  protected:
   Handle NewHandle() override { return next_handle_.fetch_add(1, std::memory_order_relaxed); }
+  void ReserveHandle(Handle handle) override { RaiseTo(next_handle_, handle + 1); }
   bool Contains(Handle handle) const override;
   uint64_t MaxRecordSize() const override { return config_.max_record_size; }
   bool KnowsConnection(uint32_t id) const override;

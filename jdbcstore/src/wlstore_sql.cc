@@ -72,6 +72,12 @@ std::string WLStoreSql::CountOtherRows() const {
   return "SELECT COUNT(*), MIN(ID) FROM " + table_ + " WHERE TYPE NOT IN (0, 1, 2) OR (TYPE = 0 AND ID <> 0)";
 }
 
+std::string WLStoreSql::DeleteBrokenRows() const {
+  return "DELETE FROM " + table_ +
+         " WHERE TYPE NOT IN (0, 1, 2) OR (TYPE = 0 AND ID <> 0) OR (TYPE = 2 AND ID <> -HANDLE) OR "
+         "(TYPE = 1 AND (ID < 1 OR HANDLE NOT IN (SELECT c.HANDLE FROM " + table_ + " c WHERE c.TYPE = 2 AND c.ID = -c.HANDLE)))";
+}
+
 std::string WLStoreSql::ReadOwner() const {
   const std::string read = "SELECT HANDLE, RECORD FROM " + table_ + " WHERE ID = 0";
   return database_ == JdbcDatabase::kSqlite ? read : read + " FOR UPDATE";

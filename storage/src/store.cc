@@ -25,6 +25,21 @@ Result<Handle> Transaction::Create(const Connection& connection, std::string_vie
   return h;
 }
 
+Status Transaction::Restore(const Connection& connection, Handle handle, std::string_view data) {
+  if (store_ == nullptr) return Status::InvalidArgument("transaction was not begun on a store");
+  if (!store_->KnowsConnection(connection.id)) {
+    return Status::InvalidArgument("connection '" + connection.name + "' (id " + std::to_string(connection.id) +
+                                   ") was not opened on instance " + store_->instance());
+  }
+  HASTORE_RETURN_IF_ERROR(CheckRecordSize(data.size()));
+  if (handle == 0) return Status::InvalidArgument("handle 0 is not a record's handle");
+  if (store_->Contains(handle)) return Status::InvalidArgument("handle " + std::to_string(handle) + " is in use");
+  store_->ReserveHandle(handle);
+  ops_.push_back(Op{OpKind::kCreate, handle, connection.id, std::string(data)});
+  data_bytes_ += data.size();
+  return Status::Ok();
+}
+
 Status Transaction::Update(Handle handle, std::string_view data) {
   if (store_ == nullptr) return Status::InvalidArgument("transaction was not begun on a store");
   HASTORE_RETURN_IF_ERROR(CheckRecordSize(data.size()));

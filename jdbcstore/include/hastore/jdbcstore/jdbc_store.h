@@ -24,4 +24,9 @@ struct JdbcStoreOptions {
 Result<std::unique_ptr<Store>> OpenJdbcStore(const StoreConfig& config, const Ownership& ownership,
                                              const JdbcStoreOptions& options = {});
 
+// Deletes the rows of the store's table that break jdbcstore/FORMAT.md (an unknown TYPE, a
+// connection row whose ID is not -HANDLE, a record whose connection has no row), so that the
+// store opens again; returns how many. Refused (kLocked) while a live owner holds the table.
+Result<uint64_t> RepairJdbcStore(const StoreConfig& config);
+
 }  // namespace hastore

@@ -9,6 +9,7 @@
 // Errors are values; nothing here throws.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -54,6 +55,10 @@ class Transaction {
 
   // Adds a record to connection; its handle is final once the commit succeeds.
   Result<Handle> Create(const Connection& connection, std::string_view data);
+  // Adds a record under a handle the caller chooses, for copying a store with its handles
+  // (`hastore copy`). The handle must not be live; handles the store assigns afterwards are
+  // above it. Meant for a store nobody else is writing.
+  Status Restore(const Connection& connection, Handle handle, std::string_view data);
   // Replaces the bytes of an existing record.
   Status Update(Handle handle, std::string_view data);
   Status Remove(Handle handle);
@@ -124,6 +129,14 @@ class Store {
   Store() = default;
   // Used by Transaction to assign handles and to check them early.
   virtual Handle NewHandle() = 0;
+  // Makes sure NewHandle never returns `handle` (for Restore).
+  virtual void ReserveHandle(Handle handle) = 0;
+  // counter = max(counter, value), atomically: for a next-handle counter.
+  static void RaiseTo(std::atomic<Handle>& counter, Handle value) {
+    Handle now = counter.load();
+    while (now < value && !counter.compare_exchange_weak(now, value)) {
+    }
+  }
   virtual bool Contains(Handle handle) const = 0;
   virtual uint64_t MaxRecordSize() const = 0;
   virtual bool KnowsConnection(uint32_t id) const = 0;

@@ -1,0 +1,44 @@
+// hastore repair on a JDBC store: the database keeps every transaction whole, so what can be
+// wrong is rows that were written by something else; they are deleted.
+#include "database_link.h"
+#include "hastore/jdbcstore/jdbc_store.h"
+#include "jdbc_store_impl.h"
+#include "sql_identifier.h"
+
+namespace hastore {
+
+Result<uint64_t> RepairJdbcStore(const StoreConfig& config) {
+  HASTORE_RETURN_IF_ERROR(Validate(config));
+  // A read-only open would refuse the broken rows; a writable open takes the table's session
+  // lock and owner row, which is what makes the repair safe against a live owner.
+  const std::string table = config.table();
+  const std::string cs = config.jdbc.EffectiveConnection();
+  jdbcstore::DatabaseLink link(cs, std::chrono::milliseconds(config.jdbc.reconnect_retry_period_ms),
+                               std::chrono::milliseconds(config.jdbc.reconnect_retry_interval_ms));
+  HASTORE_RETURN_IF_ERROR(link.Ensure());
+  JdbcDatabase database = config.jdbc.database;
+  if (database == JdbcDatabase::kAuto) {
+    auto product = link.db().DatabaseProductName();
+    if (!product.ok()) return product.status();
+    auto detected = jdbcstore::DetectDatabase(*product);
+    if (!detected.ok()) return detected.status();
+    database = *detected;
+  }
+  auto lock = jdbcstore::MakeSessionLock(database, cs, table);
+  if (!lock.ok()) return lock.status();
+  auto held = (*lock)->TryAcquire();
+  if (!held.ok()) return held.status();
+  if (!*held) return Status::Locked("table " + table + " is held by a live owner (" + (*lock)->Describe() + "); close it first");
+  auto quoted = jdbcstore::QuoteTableName(table);
+  if (!quoted.ok()) return quoted.status();
+  jdbcstore::WLStoreSql sql(database, *quoted);
+  auto del = link.Statement(sql.DeleteBrokenRows());
+  if (!del.ok()) return del.status();
+  HASTORE_RETURN_IF_ERROR((*del)->Execute());
+  auto rows = (*del)->RowCount();
+  if (!rows.ok()) return rows.status();
+  HASTORE_RETURN_IF_ERROR(link.db().Commit());
+  return static_cast<uint64_t>(*rows < 0 ? 0 : *rows);
+}
+
+}  // namespace hastore
