@@ -13,6 +13,8 @@ namespace {
 // A group stops growing at this many commits or bytes of record data (one commit always goes).
 constexpr size_t kMaxGroupItems = 1024;
 constexpr uint64_t kMaxGroupBytes = 8ull << 20;
+// How often the first worker makes sure the store still holds its session lock.
+constexpr std::chrono::seconds kSessionLockRecheck{1};
 
 std::vector<Handle> TouchedHandles(const Transaction& txn) {
   std::vector<Handle> out;
@@ -104,13 +106,34 @@ std::vector<CommitItem*> JdbcStore::TakeGroup() {
 
 // ---- worker -----------------------------------------------------------------------------------
 
+void JdbcStore::RetakeSessionLock() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!session_lock_ || now - session_lock_checked_ < kSessionLockRecheck) return;
+  session_lock_checked_ = now;
+  // An owner that took over from a live one, or whose database restarted, does not hold it:
+  // take it once the session holding it is gone, so that "live" stays true of this owner.
+  (void)session_lock_->TryAcquire();
+}
+
 void JdbcStore::WorkerLoop(DatabaseLink* link) {
   for (;;) {
     std::vector<CommitItem*> group;
     {
       std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [&] { return HeadIsFree() || (stopping_ && queue_.empty()); });
-      if (queue_.empty()) return;  // stopping, and nothing left
+      const bool keeps_lock = link == worker_links_.front().get();
+      auto ready = [&] { return HeadIsFree() || (stopping_ && queue_.empty()); };
+      if (keeps_lock) {
+        queue_cv_.wait_for(lock, kSessionLockRecheck, ready);
+      } else {
+        queue_cv_.wait(lock, ready);
+      }
+      if (stopping_ && queue_.empty()) return;  // nothing left
+      if (keeps_lock) {
+        lock.unlock();
+        RetakeSessionLock();
+        lock.lock();
+      }
+      if (!HeadIsFree()) continue;
       group = TakeGroup();
     }
     // DropInvalid completes (and so may free) the items it drops: keep what they touched.

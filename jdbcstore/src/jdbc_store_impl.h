@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -100,6 +101,8 @@ class JdbcStore final : public Store {
   Status TakeFenceExclusive(DatabaseLink& link);
   Status ReserveHandles(DatabaseLink& link, Handle highest);
   void Apply(const std::vector<CommitItem*>& group);
+  // First worker, at most once a second: takes the session lock again if it is not held.
+  void RetakeSessionLock();
   void Complete(CommitItem* item, Status s);
   Status StateStatus() const;
   void Fence(Status why);
@@ -114,7 +117,8 @@ class JdbcStore final : public Store {
   uint64_t epoch_ = 0;
   int64_t fence_key_ = 0;  // PostgreSQL advisory lock key of the session fence
   std::string holder_;
-  std::unique_ptr<SessionLock> session_lock_;
+  std::unique_ptr<SessionLock> session_lock_;  // after the open, used by the first worker only
+  std::chrono::steady_clock::time_point session_lock_checked_;
 
   // Index: shared by readers, changed by workers after their group committed.
   mutable std::shared_mutex index_mu_;

@@ -26,7 +26,14 @@ class SqlSessionLock final : public SessionLock {
         name_(std::move(name)) {}
 
   Result<bool> TryAcquire() override {
-    if (held_ && db_) return true;
+    if (held_ && db_) {
+      // Still held only while its session lives (a database restart ends it).
+      if (db_->ExecuteDirect("SELECT 1", "checking the session of " + describe_).ok()) {
+        (void)db_->Rollback();
+        return true;
+      }
+      db_.reset();
+    }
     held_ = false;
     auto db = OdbcConnection::Connect(connection_string_);
     if (!db.ok()) return db.status();

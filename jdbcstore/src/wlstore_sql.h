@@ -37,7 +37,7 @@ class WLStoreSql {
   std::string ScanConnection() const;            // HANDLE -> ID, RECORD in ID order
   std::string LoadConnections() const;           // -> HANDLE, RECORD
   std::string LoadRecords() const;               // -> ID, HANDLE, LENGTH(RECORD)
-  std::string CountOtherRows() const;            // -> rows of no known type
+  std::string CountOtherRows() const;            // -> rows of no known type, the lowest of their IDs
   std::string DeleteBrokenRows() const;          // every row FORMAT.md does not allow, the lowest of their IDs
   std::string ReadOwner() const;                 // -> HANDLE, RECORD (locked for update where possible)
   std::string InsertOwner() const;               // HANDLE, RECORD

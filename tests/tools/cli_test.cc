@@ -330,7 +330,10 @@ TEST_F(CliStore, NamesAStoreByConfigOrRefusesTheLocator) {
 
   const CliResult jdbc = RunCli({"verify", "jdbc:orders@ms1"});
   EXPECT_EQ(jdbc.exit_status, 2);
-  EXPECT_NE(jdbc.err.find("store kind 'jdbc' is not available yet"), std::string::npos) << jdbc.err;
+  EXPECT_NE(jdbc.err.find("jdbc: store has no Instance="), std::string::npos) << jdbc.err;
+  const CliResult replicated = RunCli({"verify", "replicated:orders@ms1"});
+  EXPECT_EQ(replicated.exit_status, 2);
+  EXPECT_NE(replicated.err.find("store kind 'replicated' is not available"), std::string::npos) << replicated.err;
   EXPECT_EQ(RunCli({"verify"}).exit_status, 2);
   EXPECT_EQ(RunCli({"verify", store_arg(), "--config", toml}).exit_status, 2);
 
