@@ -1,11 +1,10 @@
 #include "store_locator.h"
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <vector>
 
+#include "hastore/jdbcstore/connection_string.h"
 #include "hastore/storage/io.h"
 #include "hastore/storage/names.h"
 
@@ -58,50 +57,22 @@ StoreConfig SplitInstance(const std::string& instance) {
   return config;
 }
 
-// `Key=Value;...` split at the semicolons outside braces (ODBC's `Pwd={a;b}`).
-std::vector<std::pair<std::string, std::string>> SplitPairs(std::string_view text) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  std::string current;
-  int depth = 0;
-  auto flush = [&] {
-    if (current.empty()) return;
-    const size_t eq = current.find('=');
-    pairs.emplace_back(current.substr(0, eq), eq == std::string::npos ? "" : current.substr(eq + 1));
-    current.clear();
-  };
-  for (char c : text) {
-    if (c == '{') ++depth;
-    if (c == '}' && depth > 0) --depth;
-    if (c == ';' && depth == 0) {
-      flush();
-    } else {
-      current += c;
-    }
-  }
-  flush();
-  return pairs;
-}
-
-bool SameKey(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // jdbc:Instance=I;[Prefix=P;][Directory=D | <ODBC connection string>]
 Result<StoreLocation> JdbcLocation(std::string_view location) {
-  std::string instance, prefix, directory, connection;
-  for (auto& [key, value] : SplitPairs(location)) {
-    if (SameKey(key, "Instance")) {
-      instance = value;
-    } else if (SameKey(key, "Prefix")) {
-      prefix = value;
-    } else if (SameKey(key, "Directory")) {
-      directory = value;
+  std::string instance, prefix, directory;
+  std::vector<ConnectionStringPair> odbc;
+  for (ConnectionStringPair& pair : SplitConnectionString(location)) {
+    if (SameConnectionStringKey(pair.key, "Instance")) {
+      instance = pair.value;
+    } else if (SameConnectionStringKey(pair.key, "Prefix")) {
+      prefix = pair.value;
+    } else if (SameConnectionStringKey(pair.key, "Directory")) {
+      directory = pair.value;
     } else {
-      connection += (connection.empty() ? "" : ";") + key + "=" + value;
+      odbc.push_back(std::move(pair));
     }
   }
+  const std::string connection = JoinConnectionString(odbc);
   if (instance.empty()) return Status::InvalidArgument("jdbc: store has no Instance=; " + std::string(kJdbcHelp));
   if (directory.empty() == connection.empty()) {
     return Status::InvalidArgument("jdbc: store needs either Directory= (embedded SQLite) or an ODBC connection "

@@ -1,15 +1,17 @@
 // What the runner measures: something that makes one record durable per call. One
-// implementation per kind of row (file_target.cc, raw_target.cc, lmdb_target.cc); the thread
-// and timing harness (commit_harness.h) is shared by all of them.
+// implementation per kind of row (store_target.cc, jdbc_target.cc, raw_target.cc,
+// lmdb_target.cc); the thread and timing harness (commit_harness.h) is shared by all of them.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "hastore/storage/config.h"
 #include "hastore/storage/status.h"
+#include "hastore/storage/store.h"
 
 namespace hastore::bench {
 
@@ -23,7 +25,12 @@ class CommitTarget {
   virtual Status Close() = 0;
 };
 
-// A file store (hastore::OpenFileStore) in dir: one transaction with one Create per commit.
+// An open hastore store (or the error of opening it): one transaction with one Create per
+// commit, in connection "bench". `after_close` runs once the store is closed.
+Result<std::unique_ptr<CommitTarget>> MakeStoreTarget(Result<std::unique_ptr<Store>> store,
+                                                      std::function<Status()> after_close = {});
+
+// A file store (hastore::OpenFileStore) in dir.
 Result<std::unique_ptr<CommitTarget>> OpenFileTarget(const std::string& dir, SyncPolicy policy, IoEngineChoice engine);
 
 // The reference: one committer thread, one pwrite plus one fdatasync per batch, into a file in

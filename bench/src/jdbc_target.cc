@@ -1,5 +1,5 @@
-// Kinds "jdbc-sqlite" and "jdbc-postgresql": the hastore JDBC store under test, one transaction
-// with one Create per commit; and their references "row-sqlite" and "row-postgresql": each
+// Kinds "jdbc-sqlite" and "jdbc-postgresql": the hastore JDBC store under test (through
+// MakeStoreTarget); and their references "row-sqlite" and "row-postgresql": each
 // writer on its own ODBC connection does one single-row INSERT and one COMMIT per commit, into
 // a WLStore-shaped table of the same database. Every row of the run gets a table of its own,
 // dropped at Close (SQLite's database file goes with the row's scratch directory).
@@ -42,33 +42,6 @@ Status DropTable(const std::string& connection_string, const std::string& table)
   HASTORE_RETURN_IF_ERROR((*db)->ExecuteDirect("DROP TABLE " + *quoted, "dropping bench table " + table));
   return (*db)->Commit();
 }
-
-class JdbcTarget final : public CommitTarget {
- public:
-  JdbcTarget(std::unique_ptr<Store> store, Connection connection, std::string connection_string, std::string table)
-      : store_(std::move(store)),
-        connection_(std::move(connection)),
-        connection_string_(std::move(connection_string)),
-        table_(std::move(table)) {}
-
-  Status Commit(std::string_view record) override {
-    Transaction txn = store_->Begin();
-    Result<Handle> handle = txn.Create(connection_, record);
-    if (!handle.ok()) return handle.status();
-    return store_->Commit(std::move(txn));
-  }
-
-  Status Close() override {
-    HASTORE_RETURN_IF_ERROR(store_->Close());
-    return DropTable(connection_string_, table_);
-  }
-
- private:
-  std::unique_ptr<Store> store_;
-  Connection connection_;
-  const std::string connection_string_;
-  const std::string table_;
-};
 
 class RowTarget final : public CommitTarget {
  public:
@@ -146,12 +119,8 @@ StoreConfig JdbcBenchConfig(const std::string& dir, const std::string& connectio
 Result<std::unique_ptr<CommitTarget>> OpenJdbcTarget(const std::string& dir, const std::string& connection_string,
                                                      uint32_t workers) {
   const StoreConfig config = JdbcBenchConfig(dir, connection_string, workers);
-  Result<std::unique_ptr<Store>> store = OpenJdbcStore(config, Ownership{0, "hastore bench"});
-  if (!store.ok()) return store.status();
-  Result<Connection> connection = (*store)->OpenConnection("bench");
-  if (!connection.ok()) return connection.status();
-  return std::unique_ptr<CommitTarget>(std::make_unique<JdbcTarget>(std::move(store).value(), std::move(connection).value(),
-                                                                    config.jdbc.EffectiveConnection(), config.table()));
+  return MakeStoreTarget(OpenJdbcStore(config, Ownership{0, "hastore bench"}),
+                         [cs = config.jdbc.EffectiveConnection(), table = config.table()] { return DropTable(cs, table); });
 }
 
 Result<std::unique_ptr<CommitTarget>> OpenRowTarget(const std::string& dir, const std::string& connection_string,

@@ -204,17 +204,15 @@ Status JdbcStore::CheckFence(DatabaseLink& link) {
     if (!rows.ok()) return rows.status();
     if (*rows == 1) return Status::Ok();
   } else {
-    HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
-    Result<bool> row = (*stmt)->Fetch();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      Result<int64_t> epoch = (*stmt)->GetInt64(1);
-      if (!epoch.ok()) return epoch.status();
-      found = *epoch;
-    }
-    (*stmt)->Reset();
+    Result<std::optional<int64_t>> epoch = (*stmt)->ExecuteScalar();
+    if (!epoch.ok()) return epoch.status();
+    found = epoch->value_or(-1);
     if (found == static_cast<int64_t>(epoch_)) return Status::Ok();
   }
+  return TakenOver(found);
+}
+
+Status JdbcStore::TakenOver(int64_t found) const {
   return Status::Fenced("table " + table_ + " was taken over: its owner row no longer holds epoch " +
                         std::to_string(epoch_) + (found >= 0 ? " (it holds " + std::to_string(found) + ")" : ""));
 }
@@ -231,10 +229,7 @@ Status JdbcStore::ReserveHandles(DatabaseLink& link, Handle highest) {
   Status s = (*stmt)->Execute();
   Result<int64_t> rows = s.ok() ? (*stmt)->RowCount() : Result<int64_t>(s);
   if (!rows.ok()) return rows.status();
-  if (*rows != 1) {
-    return Status::Fenced("table " + table_ + " was taken over: its owner row no longer holds epoch " +
-                          std::to_string(epoch_));
-  }
+  if (*rows != 1) return TakenOver(-1);
   HASTORE_RETURN_IF_ERROR(link.db().Commit());
   handle_limit_ = limit;
   return Status::Ok();
@@ -325,16 +320,12 @@ Status JdbcStore::FenceSession(DatabaseLink& link) {
   (*lock)->Reset();
   auto read = link.Statement(sql_->ReadEpoch());
   if (!read.ok()) return read.status();
-  HASTORE_RETURN_IF_ERROR((*read)->Execute());
-  Result<bool> row = (*read)->Fetch();
-  if (!row.ok()) return row.status();
-  Result<int64_t> epoch = *row ? (*read)->GetInt64(1) : Result<int64_t>(int64_t{-1});
-  if (!epoch.ok()) return epoch.status();
-  (*read)->Reset();
+  Result<std::optional<int64_t>> stored = (*read)->ExecuteScalar();
+  if (!stored.ok()) return stored.status();
+  const int64_t epoch = stored->value_or(-1);
   HASTORE_RETURN_IF_ERROR(link.db().Rollback());  // the session lock outlives the transaction
-  if (*epoch == static_cast<int64_t>(epoch_)) return Status::Ok();
-  Status fenced = Status::Fenced("table " + table_ + " was taken over: its owner row no longer holds epoch " +
-                                 std::to_string(epoch_) + (*epoch >= 0 ? " (it holds " + std::to_string(*epoch) + ")" : ""));
+  if (epoch == static_cast<int64_t>(epoch_)) return Status::Ok();
+  Status fenced = TakenOver(epoch);
   Fence(fenced);
   return fenced;
 }

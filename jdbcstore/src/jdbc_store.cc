@@ -19,6 +19,8 @@
 
 namespace hastore::jdbcstore {
 
+namespace {
+
 Result<JdbcDatabase> DetectDatabase(std::string_view product) {
   if (product.find("SQLite") != std::string_view::npos) return JdbcDatabase::kSqlite;
   if (product.find("PostgreSQL") != std::string_view::npos) return JdbcDatabase::kPostgresql;
@@ -28,8 +30,6 @@ Result<JdbcDatabase> DetectDatabase(std::string_view product) {
   return Status::NotSupported("the database '" + std::string(product) +
                               "' is not one hastore knows; set jdbc.database to sqlite, postgresql or mariadb");
 }
-
-namespace {
 
 Result<std::string> ReadDdlFile(const std::string& path) {
   std::ifstream in(path);
@@ -47,6 +47,13 @@ std::string DescribeHolder(const std::string& holder) {
 
 }  // namespace
 
+Result<JdbcDatabase> ResolveDatabase(JdbcDatabase configured, OdbcConnection& db) {
+  if (configured != JdbcDatabase::kAuto) return configured;
+  Result<std::string> product = db.DatabaseProductName();
+  if (!product.ok()) return product.status();
+  return DetectDatabase(*product);
+}
+
 JdbcStore::JdbcStore(const StoreConfig& config, const JdbcStoreOptions& options)
     : config_(config), options_(options) {}
 
@@ -63,14 +70,9 @@ Status JdbcStore::Open(const Ownership& ownership) {
   const std::chrono::milliseconds interval(config_.jdbc.reconnect_retry_interval_ms);
   auto link = std::make_unique<DatabaseLink>(connection_string_, period, interval);
   HASTORE_RETURN_IF_ERROR(link->Ensure());
-  database_ = config_.jdbc.database;
-  if (database_ == JdbcDatabase::kAuto) {
-    Result<std::string> product = link->db().DatabaseProductName();
-    if (!product.ok()) return product.status();
-    Result<JdbcDatabase> detected = DetectDatabase(*product);
-    if (!detected.ok()) return detected.status();
-    database_ = *detected;
-  }
+  Result<JdbcDatabase> database = ResolveDatabase(config_.jdbc.database, link->db());
+  if (!database.ok()) return database.status();
+  database_ = *database;
   Result<std::string> quoted = QuoteTableName(table_);
   if (!quoted.ok()) return quoted.status();
   sql_ = std::make_unique<WLStoreSql>(database_, *quoted);
@@ -118,10 +120,8 @@ Status JdbcStore::ClaimOwner(DatabaseLink& link, const Ownership& ownership) {
     (void)db.Rollback();
     return s;
   };
-  if (database_ == JdbcDatabase::kSqlite) {
-    // Take SQLite's write lock first, so no other writer slips between the read and the write.
-    HASTORE_RETURN_IF_ERROR(db.ExecuteDirect("UPDATE " + sql_->table() + " SET TYPE = 0 WHERE ID = 0",
-                                             "locking the owner row of table " + table_));
+  if (const std::string lock_first = sql_->LockOwnerRowFirst(); !lock_first.empty()) {
+    HASTORE_RETURN_IF_ERROR(db.ExecuteDirect(lock_first, "locking the owner row of table " + table_));
   }
   std::optional<StoredOwner> stored;
   OwnerRecord record{holder_, 1};
@@ -172,12 +172,8 @@ Status JdbcStore::TakeFenceExclusive(DatabaseLink& link) {
     auto take = link.Statement(sql_->TryLockFenceExclusive());
     if (!take.ok()) return take.status();
     (*take)->BindInt64(1, fence_key_);
-    HASTORE_RETURN_IF_ERROR((*take)->Execute());
-    Result<bool> row = (*take)->Fetch();
-    if (!row.ok()) return row.status();
-    Result<int64_t> got = *row ? (*take)->GetInt64(1) : Result<int64_t>(int64_t{0});
+    Result<std::optional<int64_t>> got = (*take)->ExecuteScalar();
     if (!got.ok()) return got.status();
-    (*take)->Reset();
     if (*got == 1) return Status::Ok();
     if (std::chrono::steady_clock::now() > deadline) {
       return Status::Locked("table " + table_ + ": the sessions of its previous owner still hold its fence lock after " +
@@ -190,85 +186,74 @@ Status JdbcStore::TakeFenceExclusive(DatabaseLink& link) {
     if (!end.ok()) return end.status();
     (*end)->BindInt64(1, static_cast<int64_t>(static_cast<uint64_t>(fence_key_) >> 32));
     (*end)->BindInt64(2, static_cast<int64_t>(static_cast<uint64_t>(fence_key_) & 0xffffffffu));
-    HASTORE_RETURN_IF_ERROR((*end)->Execute());
-    Result<bool> counted = (*end)->Fetch();
-    if (!counted.ok()) return counted.status();
-    if (*counted) {
-      Result<int64_t> n = (*end)->GetInt64(1);
-      if (n.ok()) ended += *n;
-    }
-    (*end)->Reset();
+    Result<std::optional<int64_t>> n = (*end)->ExecuteScalar();
+    if (!n.ok()) return n.status();
+    ended += n->value_or(0);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 
+// One pass over the table: record rows go into the index, connection rows into the map, and
+// records are matched with their connections at the end (the rows come in no set order).
 Status JdbcStore::LoadIndex(DatabaseLink& link) {
   auto corrupt = [&](int64_t id, const std::string& why) {
     (void)link.db().Rollback();
     return Status::Corruption("table " + table_ + ", row ID " + std::to_string(id) + ": " + why);
   };
-  {
-    auto count = link.Statement(sql_->CountOtherRows());
-    if (!count.ok()) return count.status();
-    HASTORE_RETURN_IF_ERROR((*count)->Execute());
-    Result<bool> row = (*count)->Fetch();
-    if (!row.ok()) return row.status();
-    Result<int64_t> n = *row ? (*count)->GetInt64(1) : Result<int64_t>(int64_t{0});
-    if (!n.ok()) return n.status();
-    if (*n != 0) {
-      Result<int64_t> id = (*count)->GetInt64(2);
-      if (!id.ok()) return id.status();
-      return corrupt(*id, "neither the owner row (ID 0, TYPE 0), a record (TYPE 1) nor a connection (TYPE 2); " +
-                              std::to_string(*n) + " such row(s)");
-    }
-    (*count)->Reset();
-  }
-  auto conns = link.Statement(sql_->LoadConnections());
-  if (!conns.ok()) return conns.status();
-  HASTORE_RETURN_IF_ERROR((*conns)->Execute());
-  for (;;) {
-    Result<bool> row = (*conns)->Fetch();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Result<int64_t> id = (*conns)->GetInt64(1);
-    Result<int64_t> conn = (*conns)->GetInt64(2);
-    Result<std::string> name = (*conns)->GetBytes(3);
-    if (!id.ok()) return id.status();
-    if (!conn.ok()) return conn.status();
-    if (!name.ok()) return name.status();
-    if (*conn < 1 || *conn > UINT32_MAX || *id != ConnectionRowId(static_cast<uint32_t>(*conn))) {
-      return corrupt(*id, "a connection row must have ID = -HANDLE and HANDLE from 1 to 4294967295, not HANDLE " +
-                              std::to_string(*conn));
-    }
-    if (!ValidateConnectionName(*name).ok()) return corrupt(*id, "the connection's name is not valid UTF-8 of 1-255 bytes");
-    connections_[static_cast<uint32_t>(*conn)] = *name;
-    connection_ids_[*name] = static_cast<uint32_t>(*conn);
-  }
-  (*conns)->Reset();
-  auto recs = link.Statement(sql_->LoadRecords());
-  if (!recs.ok()) return recs.status();
-  HASTORE_RETURN_IF_ERROR((*recs)->Execute());
+  auto rows = link.Statement(sql_->LoadRows());
+  if (!rows.ok()) return rows.status();
+  HASTORE_RETURN_IF_ERROR((*rows)->Execute());
   Handle highest = 0;
   for (;;) {
-    Result<bool> row = (*recs)->Fetch();
+    Result<bool> row = (*rows)->Fetch();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    Result<int64_t> id = (*recs)->GetInt64(1);
-    Result<int64_t> conn = (*recs)->GetInt64(2);
-    Result<int64_t> bytes = (*recs)->GetInt64(3);
+    Result<int64_t> id = (*rows)->GetInt64(1);
+    Result<int64_t> type = (*rows)->GetInt64(2);
+    Result<int64_t> handle = (*rows)->GetInt64(3);
+    Result<int64_t> bytes = (*rows)->GetInt64(4);
     if (!id.ok()) return id.status();
-    if (!conn.ok()) return conn.status();
+    if (!type.ok()) return type.status();
+    if (!handle.ok()) return handle.status();
     if (!bytes.ok()) return bytes.status();
-    if (*id < 1) return corrupt(*id, "a record's ID (its handle) must be 1 or more");
-    if (*conn < 1 || *conn > UINT32_MAX || !connections_.count(static_cast<uint32_t>(*conn))) {
-      return corrupt(*id, "the record's connection " + std::to_string(*conn) + " has no connection row");
+    const bool connection_id = *handle >= 1 && *handle <= UINT32_MAX;
+    switch (static_cast<RowType>(*type)) {
+      case RowType::kOwner:
+        if (*id != kOwnerRowId) return corrupt(*id, "a TYPE 0 row other than the owner row (ID 0)");
+        break;
+      case RowType::kConnection: {
+        if (!connection_id || *id != ConnectionRowId(static_cast<uint32_t>(*handle))) {
+          return corrupt(*id, "a connection row must have ID = -HANDLE and HANDLE from 1 to 4294967295, not HANDLE " +
+                                  std::to_string(*handle));
+        }
+        Result<std::string> name = (*rows)->GetBytes(5);
+        if (!name.ok()) return name.status();
+        if (!ValidateConnectionName(*name).ok()) {
+          return corrupt(*id, "the connection's name is not valid UTF-8 of 1-255 bytes");
+        }
+        connections_[static_cast<uint32_t>(*handle)] = *name;
+        connection_ids_[*name] = static_cast<uint32_t>(*handle);
+        break;
+      }
+      case RowType::kRecord:
+        if (*id < 1) return corrupt(*id, "a record's ID (its handle) must be 1 or more");
+        if (!connection_id) return corrupt(*id, "the record's connection " + std::to_string(*handle) + " has no connection row");
+        records_[static_cast<Handle>(*id)] = RecordInfo{static_cast<uint32_t>(*handle), static_cast<uint64_t>(*bytes)};
+        record_bytes_ += static_cast<uint64_t>(*bytes);
+        highest = std::max<Handle>(highest, static_cast<Handle>(*id));
+        break;
+      default:
+        return corrupt(*id, "neither the owner row (ID 0, TYPE 0), a record (TYPE 1) nor a connection (TYPE 2)");
     }
-    records_[static_cast<Handle>(*id)] = RecordInfo{static_cast<uint32_t>(*conn), static_cast<uint64_t>(*bytes)};
-    record_bytes_ += static_cast<uint64_t>(*bytes);
-    highest = std::max<Handle>(highest, static_cast<Handle>(*id));
   }
-  (*recs)->Reset();
+  (*rows)->Reset();
   HASTORE_RETURN_IF_ERROR(link.db().Rollback());  // end the read transaction
+  for (const auto& [handle, info] : records_) {
+    if (!connections_.count(info.connection)) {
+      return corrupt(static_cast<int64_t>(handle),
+                     "the record's connection " + std::to_string(info.connection) + " has no connection row");
+    }
+  }
   if (highest >= next_handle_) next_handle_ = highest + 1;
   return Status::Ok();
 }

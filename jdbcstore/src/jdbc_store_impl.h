@@ -26,8 +26,8 @@
 
 namespace hastore::jdbcstore {
 
-// Which database a driver's product name ("PostgreSQL", "SQLite") is.
-Result<JdbcDatabase> DetectDatabase(std::string_view product);
+// jdbc.database, or for "auto" the database the driver names ("PostgreSQL", "SQLite").
+Result<JdbcDatabase> ResolveDatabase(JdbcDatabase configured, OdbcConnection& db);
 
 struct RecordInfo {
   uint32_t connection = 0;
@@ -93,6 +93,8 @@ class JdbcStore final : public Store {
   std::vector<CommitItem*> DropInvalid(std::vector<CommitItem*> group);
   Status ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*>& group, bool* commit_sent);
   Status CheckFence(DatabaseLink& link);
+  // kFenced: the owner row holds `found` (-1: not known), not this store's epoch.
+  Status TakenOver(int64_t found) const;
   // PostgreSQL, on each new worker connection: takes the fence lock shared, then checks the
   // epoch (FORMAT.md, "Commits").
   Status FenceSession(DatabaseLink& link);

@@ -1,5 +1,7 @@
 #include "odbc.h"
 
+#include "hastore/jdbcstore/connection_string.h"
+
 #include <algorithm>
 #include <cctype>
 #include <mutex>
@@ -42,30 +44,6 @@ Result<SQLHENV> Environment() {
   return env;
 }
 
-// A connection string without its password. A value may be braced ("Pwd={a;b}"), and then
-// runs to its closing brace, semicolons included.
-std::string Redacted(const std::string& cs) {
-  std::string out;
-  size_t at = 0;
-  while (at < cs.size()) {
-    const size_t semi = cs.find(';', at);
-    const size_t eq = cs.find('=', at);
-    const bool has_value = eq != std::string::npos && eq < semi;
-    size_t end = semi;
-    if (has_value && eq + 1 < cs.size() && cs[eq + 1] == '{') {
-      const size_t close = cs.find('}', eq);
-      end = close == std::string::npos ? std::string::npos : cs.find(';', close);
-    }
-    if (end == std::string::npos) end = cs.size();
-    std::string key = cs.substr(at, (has_value ? eq : end) - at);
-    for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    const bool secret = has_value && (key == "PWD" || key == "PASSWORD");
-    out += (out.empty() ? "" : ";") + (secret ? cs.substr(at, eq - at) + "=***" : cs.substr(at, end - at));
-    at = end + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 // ---- connection -------------------------------------------------------------------------------
@@ -80,7 +58,7 @@ Result<std::unique_ptr<OdbcConnection>> OdbcConnection::Connect(const std::strin
   SQLRETURN rc = SQLDriverConnect(c->dbc_, nullptr,
                                   reinterpret_cast<SQLCHAR*>(const_cast<char*>(connection_string.c_str())),
                                   SQL_NTS, nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT);
-  if (!Succeeded(rc)) return OdbcError(SQL_HANDLE_DBC, c->dbc_, "connecting to " + Redacted(connection_string));
+  if (!Succeeded(rc)) return OdbcError(SQL_HANDLE_DBC, c->dbc_, "connecting to " + RedactConnectionString(connection_string));
   c->connected_ = true;
   rc = SQLSetConnectAttr(c->dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), 0);
   if (!Succeeded(rc)) return OdbcError(SQL_HANDLE_DBC, c->dbc_, "turning autocommit off");
@@ -173,6 +151,20 @@ Status OdbcStatement::Execute() {
   SQLRETURN rc = SQLExecute(stmt_);
   if (rc == SQL_NO_DATA) return Status::Ok();  // an UPDATE or DELETE that matched no row
   return Check(rc, "executing");
+}
+
+Result<std::optional<int64_t>> OdbcStatement::ExecuteScalar() {
+  HASTORE_RETURN_IF_ERROR(Execute());
+  Result<bool> row = Fetch();
+  if (!row.ok()) return row.status();
+  std::optional<int64_t> value;
+  if (*row) {
+    Result<int64_t> got = GetInt64(1);
+    if (!got.ok()) return got.status();
+    value = *got;
+  }
+  Reset();
+  return value;
 }
 
 Result<int64_t> OdbcStatement::RowCount() {

@@ -57,6 +57,9 @@ class OdbcStatement {
   void BindBytes(int index, std::string_view bytes);  // any bytes, NUL included
   // Executes with the bound parameters; the result set (if any) is then read with Fetch.
   Status Execute();
+  // Executes, reads column 1 of the first row as an integer (nullopt: no row) and resets the
+  // statement: for the one-value queries (an epoch, a lock taken or not, a count).
+  Result<std::optional<int64_t>> ExecuteScalar();
   // Rows changed by the last INSERT, UPDATE or DELETE.
   Result<int64_t> RowCount();
   // true: a row is current; false: no more rows.

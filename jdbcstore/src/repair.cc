@@ -16,22 +16,16 @@ Result<uint64_t> RepairJdbcStore(const StoreConfig& config) {
   jdbcstore::DatabaseLink link(cs, std::chrono::milliseconds(config.jdbc.reconnect_retry_period_ms),
                                std::chrono::milliseconds(config.jdbc.reconnect_retry_interval_ms));
   HASTORE_RETURN_IF_ERROR(link.Ensure());
-  JdbcDatabase database = config.jdbc.database;
-  if (database == JdbcDatabase::kAuto) {
-    auto product = link.db().DatabaseProductName();
-    if (!product.ok()) return product.status();
-    auto detected = jdbcstore::DetectDatabase(*product);
-    if (!detected.ok()) return detected.status();
-    database = *detected;
-  }
-  auto lock = jdbcstore::MakeSessionLock(database, cs, table);
+  auto database = jdbcstore::ResolveDatabase(config.jdbc.database, link.db());
+  if (!database.ok()) return database.status();
+  auto lock = jdbcstore::MakeSessionLock(*database, cs, table);
   if (!lock.ok()) return lock.status();
   auto held = (*lock)->TryAcquire();
   if (!held.ok()) return held.status();
   if (!*held) return Status::Locked("table " + table + " is held by a live owner (" + (*lock)->Describe() + "); close it first");
   auto quoted = jdbcstore::QuoteTableName(table);
   if (!quoted.ok()) return quoted.status();
-  jdbcstore::WLStoreSql sql(database, *quoted);
+  jdbcstore::WLStoreSql sql(*database, *quoted);
   auto del = link.Statement(sql.DeleteBrokenRows());
   if (!del.ok()) return del.status();
   HASTORE_RETURN_IF_ERROR((*del)->Execute());

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <strings.h>
 
+#include "hastore/jdbcstore/connection_string.h"
 #include "hastore/storage/checksum.h"
 #include "odbc.h"
 
@@ -45,15 +45,11 @@ class SqlSessionLock final : public SessionLock {
     } else {
       (*stmt)->BindBytes(1, name_);
     }
-    HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
-    auto row = (*stmt)->Fetch();
-    if (!row.ok()) return row.status();
-    auto got = *row ? (*stmt)->GetInt64(1) : Result<int64_t>(int64_t{0});
+    Result<std::optional<int64_t>> got = (*stmt)->ExecuteScalar();
     if (!got.ok()) return got.status();
-    (*stmt)->Reset();
     stmt->reset();  // a statement is freed before its connection, which the next lines may drop
     (void)db_->Rollback();  // session locks outlive the transaction
-    held_ = *got == 1;
+    held_ = *got == 1;  // no row reads as not taken
     if (!held_) db_.reset();
     return held_;
   }
@@ -94,21 +90,6 @@ class FlockSessionLock final : public SessionLock {
 };
 
 }  // namespace
-
-std::string ConnectionStringValue(std::string_view cs, std::string_view key) {
-  size_t at = 0;
-  while (at < cs.size()) {
-    size_t semi = cs.find(';', at);
-    if (semi == std::string_view::npos) semi = cs.size();
-    const std::string_view pair = cs.substr(at, semi - at);
-    const size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && eq == key.size() && ::strncasecmp(pair.data(), key.data(), eq) == 0) {
-      return std::string(pair.substr(eq + 1));
-    }
-    at = semi + 1;
-  }
-  return "";
-}
 
 Result<std::unique_ptr<SessionLock>> MakeSessionLock(JdbcDatabase database, const std::string& connection_string,
                                                      std::string_view table) {

@@ -26,8 +26,4 @@ class SessionLock {
 Result<std::unique_ptr<SessionLock>> MakeSessionLock(JdbcDatabase database, const std::string& connection_string,
                                                      std::string_view table);
 
-// The value of `key` (case-insensitive) in an ODBC connection string, or "" ("Database" of
-// "Driver=SQLite3;Database=/d/h.db" is "/d/h.db").
-std::string ConnectionStringValue(std::string_view connection_string, std::string_view key);
-
 }  // namespace hastore::jdbcstore

@@ -17,11 +17,8 @@ WLStoreSql::WLStoreSql(JdbcDatabase database, std::string quoted_table)
     : database_(database), table_(std::move(quoted_table)) {}
 
 std::string WLStoreSql::Fence() const {
-  switch (database_) {
-    case JdbcDatabase::kSqlite: return "UPDATE " + table_ + " SET TYPE = 0 WHERE ID = 0 AND HANDLE = ?";
-    case JdbcDatabase::kMariadb: return "SELECT HANDLE FROM " + table_ + " WHERE ID = 0 LOCK IN SHARE MODE";
-    default: return "SELECT HANDLE FROM " + table_ + " WHERE ID = 0 FOR SHARE";
-  }
+  if (fence_is_update()) return "UPDATE " + table_ + " SET TYPE = 0 WHERE ID = 0 AND HANDLE = ?";
+  return "SELECT HANDLE FROM " + table_ + " WHERE ID = 0 LOCK IN SHARE MODE";  // MariaDB
 }
 
 std::string WLStoreSql::LockFenceShared() const { return "SELECT 1 FROM (SELECT pg_advisory_lock_shared(?)) AS l"; }
@@ -60,22 +57,18 @@ std::string WLStoreSql::ScanConnection() const {
   return "SELECT ID, RECORD FROM " + table_ + " WHERE TYPE = 1 AND HANDLE = ? ORDER BY ID";
 }
 
-std::string WLStoreSql::LoadConnections() const {
-  return "SELECT ID, HANDLE, RECORD FROM " + table_ + " WHERE TYPE = 2 ORDER BY HANDLE";
-}
-
-std::string WLStoreSql::LoadRecords() const {
-  return "SELECT ID, HANDLE, LENGTH(RECORD) FROM " + table_ + " WHERE TYPE = 1";
-}
-
-std::string WLStoreSql::CountOtherRows() const {
-  return "SELECT COUNT(*), MIN(ID) FROM " + table_ + " WHERE TYPE NOT IN (0, 1, 2) OR (TYPE = 0 AND ID <> 0)";
+std::string WLStoreSql::LoadRows() const {
+  return "SELECT ID, TYPE, HANDLE, LENGTH(RECORD), CASE WHEN TYPE = 2 THEN RECORD END FROM " + table_;
 }
 
 std::string WLStoreSql::DeleteBrokenRows() const {
   return "DELETE FROM " + table_ +
          " WHERE TYPE NOT IN (0, 1, 2) OR (TYPE = 0 AND ID <> 0) OR (TYPE = 2 AND ID <> -HANDLE) OR "
          "(TYPE = 1 AND (ID < 1 OR HANDLE NOT IN (SELECT c.HANDLE FROM " + table_ + " c WHERE c.TYPE = 2 AND c.ID = -c.HANDLE)))";
+}
+
+std::string WLStoreSql::LockOwnerRowFirst() const {
+  return database_ == JdbcDatabase::kSqlite ? "UPDATE " + table_ + " SET TYPE = 0 WHERE ID = 0" : "";
 }
 
 std::string WLStoreSql::ReadOwner() const {

@@ -25,7 +25,8 @@ class WLStoreSql {
   std::string ReadEpoch() const;           // -> HANDLE of the owner row
 
   // Otherwise a statement per commit: SQLite takes the fence with an UPDATE (one param: the
-  // epoch; one row must change); MariaDB reads the epoch under a shared row lock.
+  // epoch; one row must change); MariaDB reads the epoch under a shared row lock. Not used on
+  // PostgreSQL.
   bool fence_is_update() const { return database_ == JdbcDatabase::kSqlite; }
   std::string Fence() const;
 
@@ -35,10 +36,13 @@ class WLStoreSql {
   std::string DeleteRecords(size_t ids) const;   // the IDs
   std::string ReadRecord() const;                // ID -> RECORD
   std::string ScanConnection() const;            // HANDLE -> ID, RECORD in ID order
-  std::string LoadConnections() const;           // -> HANDLE, RECORD
-  std::string LoadRecords() const;               // -> ID, HANDLE, LENGTH(RECORD)
-  std::string CountOtherRows() const;            // -> rows of no known type, the lowest of their IDs
+  // Every row: -> ID, TYPE, HANDLE, LENGTH(RECORD), and RECORD for connection rows only (a
+  // connection's name; record bytes stay in the database).
+  std::string LoadRows() const;
   std::string DeleteBrokenRows() const;          // every row FORMAT.md does not allow, the lowest of their IDs
+  // SQLite: an UPDATE of the owner row that takes the write lock before ReadOwner, so no other
+  // writer slips between a claim's read and its write; "" where ReadOwner locks the row itself.
+  std::string LockOwnerRowFirst() const;
   std::string ReadOwner() const;                 // -> HANDLE, RECORD (locked for update where possible)
   std::string InsertOwner() const;               // HANDLE, RECORD
   std::string UpdateOwner() const;               // HANDLE, RECORD, old HANDLE

@@ -12,31 +12,33 @@ Status Transaction::CheckRecordSize(size_t size) const {
                           std::to_string(store_->MaxRecordSize()));
 }
 
-Result<Handle> Transaction::Create(const Connection& connection, std::string_view data) {
+void Transaction::AddCreate(const Connection& connection, Handle handle, std::string_view data) {
+  ops_.push_back(Op{OpKind::kCreate, handle, connection.id, std::string(data)});
+  data_bytes_ += data.size();
+}
+
+Status Transaction::CheckCreate(const Connection& connection, size_t size) const {
   if (store_ == nullptr) return Status::InvalidArgument("transaction was not begun on a store");
   if (!store_->KnowsConnection(connection.id)) {
     return Status::InvalidArgument("connection '" + connection.name + "' (id " + std::to_string(connection.id) +
                                    ") was not opened on instance " + store_->instance());
   }
-  HASTORE_RETURN_IF_ERROR(CheckRecordSize(data.size()));
-  Handle h = store_->NewHandle();
-  ops_.push_back(Op{OpKind::kCreate, h, connection.id, std::string(data)});
-  data_bytes_ += data.size();
+  return CheckRecordSize(size);
+}
+
+Result<Handle> Transaction::Create(const Connection& connection, std::string_view data) {
+  HASTORE_RETURN_IF_ERROR(CheckCreate(connection, data.size()));
+  const Handle h = store_->NewHandle();
+  AddCreate(connection, h, data);
   return h;
 }
 
 Status Transaction::Restore(const Connection& connection, Handle handle, std::string_view data) {
-  if (store_ == nullptr) return Status::InvalidArgument("transaction was not begun on a store");
-  if (!store_->KnowsConnection(connection.id)) {
-    return Status::InvalidArgument("connection '" + connection.name + "' (id " + std::to_string(connection.id) +
-                                   ") was not opened on instance " + store_->instance());
-  }
-  HASTORE_RETURN_IF_ERROR(CheckRecordSize(data.size()));
+  HASTORE_RETURN_IF_ERROR(CheckCreate(connection, data.size()));
   if (handle == 0) return Status::InvalidArgument("handle 0 is not a record's handle");
   if (store_->Contains(handle)) return Status::InvalidArgument("handle " + std::to_string(handle) + " is in use");
   store_->ReserveHandle(handle);
-  ops_.push_back(Op{OpKind::kCreate, handle, connection.id, std::string(data)});
-  data_bytes_ += data.size();
+  AddCreate(connection, handle, data);
   return Status::Ok();
 }
 

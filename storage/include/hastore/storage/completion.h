@@ -1,7 +1,13 @@
 // A one-shot flag that a committing thread sleeps on until a store thread sets it: the
 // hand-off of a synchronous commit. It waits in the kernel (futex) at once, without the
-// spin-then-yield of std::atomic::wait, which with dozens of committers on two cores spent
-// more CPU in sched_yield than the commits themselves (measured with perf on the JDBC store).
+// spin-then-yield of std::atomic::wait.
+//
+// Which to use is measured, per kind of store. The JDBC store uses this: its commits take a
+// database round trip, so spinning only burns CPU the database needs; at 64 writers perf put
+// sched_yield at the top of the client's kernel time, and without it the client's system time
+// halved (1.62 s -> 0.80 s in a 4-s run). The file store keeps std::atomic::wait: its commits
+// complete within microseconds and the spin catches them (64 writers of 1 KiB, Direct-Write:
+// 310,000-380,000 commits/s with the spin, 150,000-200,000/s with this).
 #pragma once
 
 #include <linux/futex.h>

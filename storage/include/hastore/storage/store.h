@@ -72,6 +72,9 @@ class Transaction {
   friend class Store;
   explicit Transaction(Store* store) : store_(store) {}
   Status CheckRecordSize(size_t size) const;
+  // What Create and Restore check: a store, a connection opened on it, a record within size.
+  Status CheckCreate(const Connection& connection, size_t size) const;
+  void AddCreate(const Connection& connection, Handle handle, std::string_view data);
   Store* store_ = nullptr;
   std::vector<Op> ops_;
   uint64_t data_bytes_ = 0;
