@@ -9,6 +9,7 @@
 
 #include "common/temp_dir.h"
 #include "hastore/jdbcstore/ddl.h"
+#include "hastore/storage/config.h"
 #include "odbc.h"
 #include "sql_identifier.h"
 #include "table_schema.h"
@@ -75,6 +76,30 @@ class SqliteTableTest : public ::testing::Test {
   std::unique_ptr<OdbcConnection> db_;
   std::string ddl_;
 };
+
+// The embedded default must sync every commit: the driver takes SyncPragma and JournalMode from
+// the connection string, and a driver that ignored them would leave SQLite's NORMAL (no sync per
+// commit in WAL mode) and lose acknowledged commits on power loss.
+TEST(EmbeddedSqlite, TheDefaultConnectionSyncsEveryCommitInWalMode) {
+  TempDir dir;
+  JdbcStoreSettings settings;
+  settings.directory = dir.path();
+  auto db = OdbcConnection::Connect(settings.EffectiveConnection());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto synchronous = (*db)->Prepare("PRAGMA synchronous");
+  ASSERT_TRUE(synchronous.ok());
+  auto level = (*synchronous)->ExecuteScalar();
+  ASSERT_TRUE(level.ok()) << level.status().ToString();
+  EXPECT_EQ(*level, std::optional<int64_t>(2)) << "PRAGMA synchronous is not FULL";
+  auto journal = (*db)->Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(journal.ok());
+  ASSERT_TRUE((*journal)->Execute().ok());
+  auto row = (*journal)->Fetch();
+  ASSERT_TRUE(row.ok() && *row);
+  auto mode = (*journal)->GetBytes(1);
+  ASSERT_TRUE(mode.ok()) << mode.status().ToString();
+  EXPECT_EQ(*mode, "wal");
+}
 
 TEST_F(SqliteTableTest, AMissingTableIsCreatedFromTheShippedDdl) {
   ASSERT_TRUE(EnsureWLStoreTable(*db_, "S_01_WLStore", ddl_).ok());
