@@ -118,9 +118,9 @@ Verb AddBenchVerb(CLI::App& app) {
       ->delimiter(',');
   if (const char* pg = std::getenv("HASTORE_BENCH_POSTGRES")) o.postgres = pg;
   cmd->add_option("--postgres", o.postgres, "ODBC connection string of the PostgreSQL server for the *-postgresql kinds");
-  cmd->add_option("--jdbc-workers", o.jdbc_workers, "jdbc.worker_count of the jdbc kinds")
+  cmd->add_option("--jdbc-workers", o.jdbc_workers, "jdbc.worker_count of the jdbc kinds (0: the store's default, 1 on SQLite, 2 on PostgreSQL)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 64));
+      ->check(CLI::Range(0, 64));
   cmd->add_option("--policies", o.policies,
                   "Comma-separated sync policies for kind file: Direct-Write, Direct-Write-With-Cache, Cache-Flush, "
                   "Disabled (default: all)")

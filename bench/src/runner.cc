@@ -58,8 +58,8 @@ Status ValidateOptions(const BenchOptions& o) {
                                      " needs a PostgreSQL server: --postgres 'Driver=PostgreSQL Unicode;Server=...'");
     }
   }
-  if (o.jdbc_workers < 1 || o.jdbc_workers > 64) {
-    return Status::InvalidArgument("bench: jdbc workers " + std::to_string(o.jdbc_workers) + " is not in 1..64");
+  if (o.jdbc_workers < 0 || o.jdbc_workers > 64) {
+    return Status::InvalidArgument("bench: jdbc workers " + std::to_string(o.jdbc_workers) + " is not in 0..64");
   }
   for (const std::string& policy : o.policies) {
     Result<SyncPolicy> parsed = ParseSyncPolicy(policy);

@@ -33,8 +33,15 @@ std::vector<Handle> TouchedHandles(const Transaction& txn) {
 Status JdbcStore::Commit(Transaction txn) {
   CommitItem item;
   item.txn = std::move(txn);
-  Submit(&item);
+  return SubmitAndWait(item);
+}
+
+Status JdbcStore::SubmitAndWait(CommitItem& item) {
+  Lead lead;
+  Submit(&item, &lead);
+  if (lead.worker != kNoWorker) RunGroup(lead.worker, std::move(lead.group), &item);
   item.finished.Wait();
+  if (item.wake_tree) item.wake_tree->WakeChildren(item.wake_index);
   return item.result;
 }
 
@@ -42,10 +49,10 @@ void JdbcStore::CommitAsync(Transaction txn, CommitCallback done) {
   auto* item = new CommitItem;
   item->txn = std::move(txn);
   item->done = std::move(done);
-  Submit(item);
+  Submit(item, nullptr);
 }
 
-void JdbcStore::Submit(CommitItem* item) {
+void JdbcStore::Submit(CommitItem* item, Lead* lead) {
   if (item->kind == CommitItem::Kind::kTransaction) item->touches = TouchedHandles(item->txn);
   Status refused = StateStatus();
   if (refused.ok() && options_.read_only) {
@@ -59,6 +66,15 @@ void JdbcStore::Submit(CommitItem* item) {
       refused = Status::Closed("store " + instance_ + " (table " + table_ + ") is closing");
     } else {
       queue_.push_back(item);
+      // A committing thread that finds a worker's connection idle runs the group itself: two
+      // thread hand-offs fewer, which is what one writer waits for besides the database.
+      const auto idle = std::find(link_busy_.begin(), link_busy_.end(), false);
+      if (lead != nullptr && idle != link_busy_.end() && HeadIsFree()) {
+        *idle = true;
+        lead->worker = static_cast<size_t>(idle - link_busy_.begin());
+        lead->group = TakeGroup();
+        return;
+      }
     }
   }
   if (!refused.ok()) return Complete(item, refused);
@@ -74,6 +90,40 @@ void JdbcStore::Complete(CommitItem* item, Status s) {
   }
   item->result = std::move(s);
   item->finished.Signal();
+}
+
+void JdbcStore::CompleteGroup(const std::vector<CommitItem*>& group, const Status& s, CommitItem* leader) {
+  // One worker wakes every committer itself: the time that takes lets the woken ones queue
+  // again, so its next group is larger (64 writers on PostgreSQL, three paired 3-s runs:
+  // 73-93k commits/s this way, 61-83k with the tree). With more workers another one is free
+  // to take that group, and the tree wins (97-116k with it, 77-97k without).
+  if (worker_count_ == 1) {
+    for (CommitItem* item : group) Complete(item, s);
+    return;
+  }
+  std::vector<Completion*> waiters;
+  std::vector<CommitItem*> callbacks;
+  for (CommitItem* item : group) {
+    if (item == leader) {
+      Complete(item, s);  // awake: it is this thread
+    } else if (item->done) {
+      callbacks.push_back(item);
+    } else {
+      item->result = s;
+      waiters.push_back(&item->finished);
+    }
+  }
+  if (!waiters.empty()) {
+    auto tree = std::make_shared<const WakeTree>(std::move(waiters));
+    size_t index = 0;
+    for (CommitItem* item : group) {
+      if (item->done || item == leader) continue;
+      item->wake_tree = tree;
+      item->wake_index = index++;
+    }
+    tree->WakeChildren(WakeTree::kRoot);
+  }
+  for (CommitItem* item : callbacks) Complete(item, s);
 }
 
 bool JdbcStore::HeadIsFree() const {
@@ -115,13 +165,14 @@ void JdbcStore::RetakeSessionLock() {
   (void)session_lock_->TryAcquire();
 }
 
-void JdbcStore::WorkerLoop(DatabaseLink* link) {
+void JdbcStore::WorkerLoop(size_t worker) {
+  const bool keeps_lock = worker == 0;
   for (;;) {
     std::vector<CommitItem*> group;
     {
       std::unique_lock lock(queue_mu_);
-      const bool keeps_lock = link == worker_links_.front().get();
-      auto ready = [&] { return HeadIsFree() || (stopping_ && queue_.empty()); };
+      auto free = [&] { return !link_busy_[worker] && HeadIsFree(); };
+      auto ready = [&] { return free() || (stopping_ && queue_.empty()); };
       if (keeps_lock) {
         queue_cv_.wait_for(lock, kSessionLockRecheck, ready);
       } else {
@@ -133,34 +184,42 @@ void JdbcStore::WorkerLoop(DatabaseLink* link) {
         RetakeSessionLock();
         lock.lock();
       }
-      if (!HeadIsFree()) continue;
+      if (!free()) continue;
+      link_busy_[worker] = true;
       group = TakeGroup();
     }
-    // DropInvalid completes (and so may free) the items it drops: keep what they touched.
-    std::vector<Handle> touched;
-    for (CommitItem* item : group) touched.insert(touched.end(), item->touches.begin(), item->touches.end());
-    std::vector<CommitItem*> valid = DropInvalid(std::move(group));
-    Status s = StateStatus();
-    bool commit_sent = false;
-    if (s.ok() && !valid.empty()) s = ExecuteGroup(*link, valid, &commit_sent);
-    if (s.ok()) {
-      Apply(valid);
-    } else if (s.code() != StatusCode::kFenced) {
-      const std::string what = "commit of " + std::to_string(valid.size()) + " transaction(s) to table " + table_;
-      s = commit_sent ? Status::OutcomeUnknown(what + " was sent, and its answer lost; it may or may not be durable: " +
-                                               s.message())
-                      : Status(s.code(), what + " was rolled back, nothing of it is stored: " + s.message());
-    }
-    {
-      std::lock_guard lock(queue_mu_);
-      for (Handle h : touched) {
-        auto it = in_flight_.find(h);
-        if (--it->second == 0) in_flight_.erase(it);
-      }
-    }
-    queue_cv_.notify_all();
-    for (CommitItem* item : valid) Complete(item, s);
+    RunGroup(worker, std::move(group), nullptr);
   }
+}
+
+void JdbcStore::RunGroup(size_t worker, std::vector<CommitItem*> group, CommitItem* leader) {
+  DatabaseLink& link = *worker_links_[worker];
+  // DropInvalid completes (and so may free) the items it drops: keep what they touched.
+  std::vector<Handle> touched;
+  for (CommitItem* item : group) touched.insert(touched.end(), item->touches.begin(), item->touches.end());
+  std::vector<CommitItem*> valid = DropInvalid(std::move(group));
+  Status s = StateStatus();
+  bool commit_sent = false;
+  if (s.ok() && !valid.empty()) s = ExecuteGroup(link, valid, &commit_sent);
+  if (s.ok()) {
+    Apply(valid);
+  } else if (s.code() != StatusCode::kFenced) {
+    const std::string what = "commit of " + std::to_string(valid.size()) + " transaction(s) to table " + table_;
+    s = commit_sent ? Status::OutcomeUnknown(what + " was sent, and its answer lost; it may or may not be durable: " +
+                                             s.message())
+                    : Status(s.code(), what + " was rolled back, nothing of it is stored: " + s.message());
+  }
+  {
+    std::lock_guard lock(queue_mu_);
+    for (Handle h : touched) {
+      auto it = in_flight_.find(h);
+      if (--it->second == 0) in_flight_.erase(it);
+    }
+    link_busy_[worker] = false;
+    // Under the lock: Close() waits for this before it ends the connections.
+    queue_cv_.notify_all();
+  }
+  CompleteGroup(valid, s, leader);
 }
 
 std::vector<CommitItem*> JdbcStore::DropInvalid(std::vector<CommitItem*> group) {
@@ -224,7 +283,8 @@ Status JdbcStore::ReserveHandles(DatabaseLink& link, Handle highest) {
   auto stmt = link.Statement(sql_->UpdateOwner());
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindInt64(1, static_cast<int64_t>(epoch_));
-  (*stmt)->BindBytes(2, EncodeOwnerRecord(OwnerRecord{holder_, limit}));
+  const std::string owner_record = EncodeOwnerRecord(OwnerRecord{holder_, limit});
+  (*stmt)->BindBytes(2, owner_record);
   (*stmt)->BindInt64(3, static_cast<int64_t>(epoch_));
   Status s = (*stmt)->Execute();
   Result<int64_t> rows = s.ok() ? (*stmt)->RowCount() : Result<int64_t>(s);

@@ -4,9 +4,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
-
 #include <thread>
 
 #include "hastore/jdbcstore/ddl.h"
@@ -85,14 +85,16 @@ Status JdbcStore::Open(const Ownership& ownership) {
     return Status::Ok();
   }
   worker_links_.push_back(std::move(link));
-  for (uint32_t i = 1; i < config_.jdbc.worker_count; ++i) {
+  worker_count_ = config_.jdbc.worker_count != 0 ? config_.jdbc.worker_count : database_ == JdbcDatabase::kSqlite ? 1 : 2;
+  for (uint32_t i = 1; i < worker_count_; ++i) {
     worker_links_.push_back(std::make_unique<DatabaseLink>(connection_string_, period, interval));
   }
   if (sql_->fence_by_session()) {
     for (auto& l : worker_links_) l->set_on_connect([this](DatabaseLink& fresh) { return FenceSession(fresh); });
     HASTORE_RETURN_IF_ERROR(FenceSession(*worker_links_.front()));  // connected already, by the open
   }
-  for (auto& l : worker_links_) workers_.emplace_back([this, l = l.get()] { WorkerLoop(l); });
+  link_busy_.assign(worker_links_.size(), false);
+  for (size_t w = 0; w < worker_links_.size(); ++w) workers_.emplace_back([this, w] { WorkerLoop(w); });
   return Status::Ok();
 }
 
@@ -152,7 +154,8 @@ Status JdbcStore::ClaimOwner(DatabaseLink& link, const Ownership& ownership) {
   auto write = link.Statement(stored ? sql_->UpdateOwner() : sql_->InsertOwner());
   if (!write.ok()) return fail(write.status());
   (*write)->BindInt64(1, static_cast<int64_t>(*epoch));
-  (*write)->BindBytes(2, EncodeOwnerRecord(record));
+  const std::string owner_record = EncodeOwnerRecord(record);
+  (*write)->BindBytes(2, owner_record);
   if (stored) (*write)->BindInt64(3, static_cast<int64_t>(stored->epoch));
   Status wrote = (*write)->Execute();
   if (!wrote.ok()) return fail(wrote);
@@ -282,9 +285,8 @@ Result<Connection> JdbcStore::OpenConnection(std::string_view name) {
   item.kind = CommitItem::Kind::kConnection;
   item.connection_id = id;
   item.connection_name = std::string(name);
-  Submit(&item);
-  item.finished.Wait();
-  if (!item.result.ok()) return item.result;
+  Status defined = SubmitAndWait(item);
+  if (!defined.ok()) return defined;
   return Connection{id, std::string(name)};
 }
 
@@ -411,7 +413,7 @@ StoreStats JdbcStore::Stats() const {
   st.batches = batches_.load();
   st.details.emplace_back("database", std::string(ToString(database_)));
   st.details.emplace_back("table", table_);
-  st.details.emplace_back("workers", std::to_string(config_.jdbc.worker_count));
+  st.details.emplace_back("workers", std::to_string(worker_count_));
   uint64_t reconnects = 0;
   for (const auto& l : worker_links_) reconnects += l->reconnects();
   st.details.emplace_back("reconnects", std::to_string(reconnects));
@@ -449,6 +451,11 @@ Status JdbcStore::Close() {
   queue_cv_.notify_all();
   for (std::thread& t : workers_) t.join();
   workers_.clear();
+  {
+    // Committing threads may still run a group on a worker's connection.
+    std::unique_lock lock(queue_mu_);
+    queue_cv_.wait(lock, [&] { return std::find(link_busy_.begin(), link_busy_.end(), true) == link_busy_.end(); });
+  }
   {
     std::lock_guard lock(failure_mu_);
     state_ = State::kClosed;

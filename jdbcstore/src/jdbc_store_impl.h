@@ -22,6 +22,7 @@
 #include "hastore/storage/completion.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "session_lock.h"
+#include "wake_tree.h"
 #include "wlstore_sql.h"
 
 namespace hastore::jdbcstore {
@@ -43,9 +44,12 @@ struct CommitItem {
   std::string connection_name;
   std::vector<Handle> touches;  // handles the transaction updates or removes, sorted, unique
   CommitCallback done;          // async commits
-  // Sync commits wait on `finished`, with the outcome in `result`.
+  // Sync commits wait on `finished`, with the outcome in `result`; once awake, a committer
+  // woken through a tree wakes its children there (wake_tree.h).
   Completion finished;
   Status result;
+  std::shared_ptr<const WakeTree> wake_tree;
+  size_t wake_index = 0;
 };
 
 class JdbcStore final : public Store {
@@ -84,8 +88,19 @@ class JdbcStore final : public Store {
   Status WithReader(const std::function<Status(DatabaseLink&)>& read) const;
 
   // --- commits (group_commit.cc)
-  void Submit(CommitItem* item);
-  void WorkerLoop(DatabaseLink* link);
+  // A group that a committing thread runs itself, on an idle worker's connection.
+  static constexpr size_t kNoWorker = static_cast<size_t>(-1);
+  struct Lead {
+    size_t worker = kNoWorker;
+    std::vector<CommitItem*> group;
+  };
+  // Queues `item`. With `lead`, may hand back a group for the caller to run (see Lead).
+  void Submit(CommitItem* item, Lead* lead);
+  // Queues a synchronous commit and returns its outcome.
+  Status SubmitAndWait(CommitItem& item);
+  void WorkerLoop(size_t worker);
+  // Runs one group on a worker's connection (marked busy by the caller) and completes it.
+  void RunGroup(size_t worker, std::vector<CommitItem*> group, CommitItem* leader);
   // Under queue_mu_: the queue's head items that touch no record in flight in another group.
   std::vector<CommitItem*> TakeGroup();
   bool HeadIsFree() const;
@@ -106,6 +121,8 @@ class JdbcStore final : public Store {
   // First worker, at most once a second: takes the session lock again if it is not held.
   void RetakeSessionLock();
   void Complete(CommitItem* item, Status s);
+  // Completes a committed or failed group: callbacks here, synchronous committers by a WakeTree.
+  void CompleteGroup(const std::vector<CommitItem*>& group, const Status& s, CommitItem* leader);
   Status StateStatus() const;
   void Fence(Status why);
 
@@ -140,7 +157,9 @@ class JdbcStore final : public Store {
   std::vector<CommitItem*> queue_;
   std::unordered_map<Handle, uint32_t> in_flight_;  // touched handles of groups in flight
   bool stopping_ = false;
+  uint32_t worker_count_ = 1;  // jdbc.worker_count, or its default for the database
   std::vector<std::unique_ptr<DatabaseLink>> worker_links_;
+  std::vector<bool> link_busy_;  // a group runs on worker_links_[i], by its worker or a committer
   std::vector<std::thread> workers_;
 
   mutable std::mutex readers_mu_;

@@ -116,13 +116,26 @@ Result<std::string> OdbcConnection::DatabaseProductName() {
 
 // ---- statement --------------------------------------------------------------------------------
 
+namespace {
+
+// ODBC takes input buffers as non-const pointers; it does not write to them. An empty value
+// still needs a valid address.
+SQLPOINTER BytesPointer(std::string_view bytes) {
+  static char empty = 0;
+  return bytes.empty() ? &empty : const_cast<char*>(bytes.data());
+}
+
+}  // namespace
+
 OdbcStatement::~OdbcStatement() {
   if (stmt_ != SQL_NULL_HSTMT) SQLFreeHandle(SQL_HANDLE_STMT, stmt_);
 }
 
-Status OdbcStatement::Check(SQLRETURN rc, std::string_view doing) {
+Status OdbcStatement::Check(SQLRETURN rc, std::string_view doing, int number) {
   if (Succeeded(rc)) return Status::Ok();
-  return OdbcError(SQL_HANDLE_STMT, stmt_, std::string(doing) + " " + sql_);
+  std::string what(doing);
+  if (number >= 0) what += " " + std::to_string(number) + " of";
+  return OdbcError(SQL_HANDLE_STMT, stmt_, what + " " + sql_);
 }
 
 void OdbcStatement::BindInt64(int index, int64_t value) {
@@ -133,7 +146,7 @@ void OdbcStatement::BindInt64(int index, int64_t value) {
 void OdbcStatement::BindBytes(int index, std::string_view bytes) {
   if (params_.size() < static_cast<size_t>(index)) params_.resize(index);
   params_[index - 1] =
-      Param{.c_type = SQL_C_BINARY, .value = 0, .bytes = std::string(bytes), .indicator = static_cast<SQLLEN>(bytes.size())};
+      Param{.c_type = SQL_C_BINARY, .value = 0, .bytes = bytes, .indicator = static_cast<SQLLEN>(bytes.size())};
 }
 
 Status OdbcStatement::Execute() {
@@ -142,11 +155,11 @@ Status OdbcStatement::Execute() {
     Param& p = *params_[i];
     const bool binary = p.c_type == SQL_C_BINARY;
     SQLRETURN rc = binary ? SQLBindParameter(stmt_, static_cast<SQLUSMALLINT>(i + 1), SQL_PARAM_INPUT, SQL_C_BINARY,
-                                             SQL_LONGVARBINARY, std::max<SQLULEN>(1, p.bytes.size()), 0, p.bytes.data(),
+                                             SQL_LONGVARBINARY, std::max<SQLULEN>(1, p.bytes.size()), 0, BytesPointer(p.bytes),
                                              static_cast<SQLLEN>(p.bytes.size()), &p.indicator)
                           : SQLBindParameter(stmt_, static_cast<SQLUSMALLINT>(i + 1), SQL_PARAM_INPUT, SQL_C_SBIGINT,
                                              SQL_BIGINT, 0, 0, &p.value, 0, &p.indicator);
-    HASTORE_RETURN_IF_ERROR(Check(rc, "binding parameter " + std::to_string(i + 1) + " of"));
+    HASTORE_RETURN_IF_ERROR(Check(rc, "binding parameter", static_cast<int>(i + 1)));
   }
   SQLRETURN rc = SQLExecute(stmt_);
   if (rc == SQL_NO_DATA) return Status::Ok();  // an UPDATE or DELETE that matched no row
@@ -184,7 +197,7 @@ Result<int64_t> OdbcStatement::GetInt64(int column) {
   int64_t value = 0;
   SQLLEN indicator = 0;
   SQLRETURN rc = SQLGetData(stmt_, static_cast<SQLUSMALLINT>(column), SQL_C_SBIGINT, &value, sizeof value, &indicator);
-  HASTORE_RETURN_IF_ERROR(Check(rc, "reading column " + std::to_string(column) + " of"));
+  HASTORE_RETURN_IF_ERROR(Check(rc, "reading column", column));
   if (indicator == SQL_NULL_DATA) return Status::Corruption("column " + std::to_string(column) + " of " + sql_ + " is NULL");
   return value;
 }
@@ -196,7 +209,7 @@ Result<std::string> OdbcStatement::GetBytes(int column) {
     SQLLEN indicator = 0;
     SQLRETURN rc = SQLGetData(stmt_, static_cast<SQLUSMALLINT>(column), SQL_C_BINARY, buf, sizeof buf, &indicator);
     if (rc == SQL_NO_DATA) break;  // every part has been read
-    HASTORE_RETURN_IF_ERROR(Check(rc, "reading column " + std::to_string(column) + " of"));
+    HASTORE_RETURN_IF_ERROR(Check(rc, "reading column", column));
     if (indicator == SQL_NULL_DATA) return out;  // NULL reads as no bytes
     const size_t got = indicator == SQL_NO_TOTAL || indicator > static_cast<SQLLEN>(sizeof buf)
                            ? sizeof buf

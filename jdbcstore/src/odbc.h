@@ -52,9 +52,11 @@ class OdbcStatement {
   OdbcStatement(const OdbcStatement&) = delete;
   OdbcStatement& operator=(const OdbcStatement&) = delete;
 
-  // Parameters, numbered from 1. Bound values are copied and live until the next Reset().
+  // Parameters, numbered from 1, bound until the next Reset(). Integers are copied; bytes (any,
+  // NUL included) are not: they must stay valid until Execute() returns, because a group's
+  // records are megabytes that the driver copies once more anyway.
   void BindInt64(int index, int64_t value);
-  void BindBytes(int index, std::string_view bytes);  // any bytes, NUL included
+  void BindBytes(int index, std::string_view bytes);
   // Executes with the bound parameters; the result set (if any) is then read with Fetch.
   Status Execute();
   // Executes, reads column 1 of the first row as an integer (nullopt: no row) and resets the
@@ -74,12 +76,13 @@ class OdbcStatement {
  private:
   friend class OdbcConnection;
   OdbcStatement(SQLHSTMT stmt, std::string sql) : stmt_(stmt), sql_(std::move(sql)) {}
-  Status Check(SQLRETURN rc, std::string_view doing);
+  // The message (built only on failure) says "<doing> [<number> of] <sql>".
+  Status Check(SQLRETURN rc, std::string_view doing, int number = -1);
 
   struct Param {
     SQLSMALLINT c_type;  // SQL_C_SBIGINT (value) or SQL_C_BINARY (bytes)
     int64_t value = 0;
-    std::string bytes;
+    std::string_view bytes;
     SQLLEN indicator = 0;
   };
   SQLHSTMT stmt_;

@@ -108,7 +108,7 @@ Status ValidateJdbcSection(const JdbcStoreSettings& j) {
                             {"jdbc.deletes_per_statement_maximum", j.deletes_per_statement_maximum}}) {
     HASTORE_RETURN_IF_ERROR(CheckRange(key, value, value >= 1 && value <= 1000, "1 to 1000"));
   }
-  HASTORE_RETURN_IF_ERROR(CheckRange("jdbc.worker_count", j.worker_count, j.worker_count >= 1 && j.worker_count <= 64, "1 to 64"));
+  HASTORE_RETURN_IF_ERROR(CheckRange("jdbc.worker_count", j.worker_count, j.worker_count <= 64, "0 (auto) to 64"));
   HASTORE_RETURN_IF_ERROR(CheckRange("jdbc.reconnect_retry_period", j.reconnect_retry_period_ms,
                                      j.reconnect_retry_period_ms <= 3600000, "0 to 3600000 (ms)"));
   return CheckRange("jdbc.reconnect_retry_interval", j.reconnect_retry_interval_ms,

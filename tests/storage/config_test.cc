@@ -201,7 +201,7 @@ TEST(ParseStoreConfig, ReadsTheJdbcSection) {
   EXPECT_EQ(d->jdbc.inserts_per_batch_maximum, 20u);
   EXPECT_EQ(d->jdbc.deletes_per_batch_maximum, 20u);
   EXPECT_EQ(d->jdbc.deletes_per_statement_maximum, 20u);
-  EXPECT_EQ(d->jdbc.worker_count, 1u);
+  EXPECT_EQ(d->jdbc.worker_count, 0u) << "auto";
   EXPECT_EQ(d->jdbc.reconnect_retry_period_ms, 1000u);
   EXPECT_EQ(d->jdbc.reconnect_retry_interval_ms, 200u);
   EXPECT_EQ(d->jdbc.database, JdbcDatabase::kAuto);
@@ -209,7 +209,7 @@ TEST(ParseStoreConfig, ReadsTheJdbcSection) {
   EXPECT_EQ(d->table(), "WLStore");
 
   const std::string jdbc = "[store]\nname = \"orders\"\nkind = \"jdbc\"\n[jdbc]\ndirectory = \"/d\"\n";
-  ExpectError(jdbc + "worker_count = 0\n", "jdbc.worker_count = 0 is out of range");
+  ExpectError(jdbc + "worker_count = 65\n", "jdbc.worker_count = 65 is out of range");
   ExpectError(jdbc + "inserts_per_batch_maximum = 1001\n", "jdbc.inserts_per_batch_maximum = 1001 is out of range");
   ExpectError(jdbc + "deletes_per_statement_maximum = 0\n", "jdbc.deletes_per_statement_maximum");
   ExpectError(jdbc + "reconnect_retry_interval = 0\n", "jdbc.reconnect_retry_interval");

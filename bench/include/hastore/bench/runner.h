@@ -30,7 +30,7 @@ struct BenchOptions {
   std::string dir;       // where the stores and files go; "" = a new temporary directory, removed after
   // ODBC connection string of the PostgreSQL server for jdbc-postgresql and row-postgresql.
   std::string postgres;
-  int jdbc_workers = 1;  // jdbc.worker_count of the jdbc kinds
+  int jdbc_workers = 0;  // jdbc.worker_count of the jdbc kinds (0: auto)
 };
 
 struct BenchRow {

@@ -28,7 +28,7 @@
 //   inserts_per_batch_maximum = 20     # rows per INSERT statement
 //   deletes_per_batch_maximum = 20     # rows deleted per database call
 //   deletes_per_statement_maximum = 20 # IDs in one DELETE's IN list
-//   worker_count = 1               # parallel database connections that commit groups
+//   worker_count = 0               # parallel connections that commit groups; 0: 1 on SQLite, 2 on a server
 //   reconnect_retry_period = 1000  # ms spent reconnecting after the database went away
 //   reconnect_retry_interval = 200 # ms between attempts
 //
@@ -89,7 +89,7 @@ struct JdbcStoreSettings {
   uint32_t inserts_per_batch_maximum = 20;
   uint32_t deletes_per_batch_maximum = 20;
   uint32_t deletes_per_statement_maximum = 20;
-  uint32_t worker_count = 1;
+  uint32_t worker_count = 0;  // 0: 1 on SQLite (one writer at a time), 2 on PostgreSQL and MariaDB
   uint64_t reconnect_retry_period_ms = 1000;
   uint64_t reconnect_retry_interval_ms = 200;
 
