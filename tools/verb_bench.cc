@@ -134,6 +134,11 @@ Verb AddBenchVerb(CLI::App& app) {
   cmd->add_option("--sizes", o.sizes, "Comma-separated record sizes in bytes (default: 64,1024,16384)")
       ->delimiter(',')
       ->check(CLI::Range(size_t{1}, size_t{1} << 30));
+  cmd->add_option("--repeat", o.repeat,
+                  "Rounds of the whole plan; each row reports its median round and the median of its ratios "
+                  "(for noisy machines)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 99));
   cmd->add_option("--seconds", o.seconds, "Measured seconds per row")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 86400.0));

@@ -58,6 +58,7 @@ Status ValidateOptions(const BenchOptions& o) {
                                      " needs a PostgreSQL server: --postgres 'Driver=PostgreSQL Unicode;Server=...'");
     }
   }
+  if (o.repeat < 1 || o.repeat > 99) return Status::InvalidArgument("bench: repeat " + std::to_string(o.repeat) + " is not in 1..99");
   if (o.jdbc_workers < 0 || o.jdbc_workers > 64) {
     return Status::InvalidArgument("bench: jdbc workers " + std::to_string(o.jdbc_workers) + " is not in 0..64");
   }
@@ -171,6 +172,28 @@ void FillRatiosToReference(std::vector<BenchRow>& rows) {
   }
 }
 
+// Row i of the result is row i of the round with the median commits/s, with the median of the
+// rounds' ratios (rounds hold the same plan, in the same order).
+std::vector<BenchRow> MedianOfRounds(const std::vector<std::vector<BenchRow>>& rounds) {
+  std::vector<BenchRow> out;
+  for (size_t i = 0; i < rounds.front().size(); ++i) {
+    std::vector<const BenchRow*> runs;
+    std::vector<double> ratios;
+    for (const auto& round : rounds) {
+      runs.push_back(&round[i]);
+      ratios.push_back(round[i].ratio_to_raw);
+    }
+    const size_t middle = runs.size() / 2;
+    std::nth_element(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(middle), runs.end(),
+                     [](const BenchRow* a, const BenchRow* b) { return a->commits_per_s < b->commits_per_s; });
+    std::nth_element(ratios.begin(), ratios.begin() + static_cast<std::ptrdiff_t>(middle), ratios.end());
+    BenchRow row = *runs[middle];
+    row.ratio_to_raw = ratios[middle];
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<BenchRow>> RunBench(const BenchOptions& options, std::ostream& progress) {
@@ -180,17 +203,23 @@ Result<std::vector<BenchRow>> RunBench(const BenchOptions& options, std::ostream
   if (!work.ok()) return work.status();
   const std::string& parent = work->path;
 
-  std::vector<BenchRow> rows;
-  for (const RowSpec& spec : PlanRows(options)) {
-    progress << "start " << spec.kind << " " << spec.policy << " writers=" << spec.writers
-             << " size=" << spec.record_size << std::endl;
-    Result<BenchRow> row = RunRow(spec, parent, options);
-    if (!row.ok()) return row.status();
-    progress << FormatProgressLine(*row) << std::endl;
-    rows.push_back(std::move(row).value());
+  std::vector<std::vector<BenchRow>> rounds;
+  for (int round = 1; round <= options.repeat; ++round) {
+    std::vector<BenchRow> rows;
+    for (const RowSpec& spec : PlanRows(options)) {
+      progress << "start " << spec.kind << " " << spec.policy << " writers=" << spec.writers
+               << " size=" << spec.record_size;
+      if (options.repeat > 1) progress << " round=" << round << "/" << options.repeat;
+      progress << std::endl;
+      Result<BenchRow> row = RunRow(spec, parent, options);
+      if (!row.ok()) return row.status();
+      progress << FormatProgressLine(*row) << std::endl;
+      rows.push_back(std::move(row).value());
+    }
+    FillRatiosToReference(rows);
+    rounds.push_back(std::move(rows));
   }
-  FillRatiosToReference(rows);
-  return rows;
+  return MedianOfRounds(rounds);
 }
 
 }  // namespace hastore::bench

@@ -162,7 +162,8 @@ void JdbcStore::RetakeSessionLock() {
   session_lock_checked_ = now;
   // An owner that took over from a live one, or whose database restarted, does not hold it:
   // take it once the session holding it is gone, so that "live" stays true of this owner.
-  (void)session_lock_->TryAcquire();
+  Result<bool> held = session_lock_->TryAcquire();
+  session_lock_held_ = held.ok() && *held;
 }
 
 void JdbcStore::WorkerLoop(size_t worker) {

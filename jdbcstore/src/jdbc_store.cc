@@ -116,6 +116,7 @@ Status JdbcStore::ClaimOwner(DatabaseLink& link, const Ownership& ownership) {
   Result<bool> held = (*lock)->TryAcquire();
   if (!held.ok()) return held.status();
   session_lock_ = std::move(lock).value();
+  session_lock_held_ = *held;
 
   OdbcConnection& db = link.db();
   auto fail = [&](Status s) {
@@ -414,6 +415,11 @@ StoreStats JdbcStore::Stats() const {
   st.details.emplace_back("database", std::string(ToString(database_)));
   st.details.emplace_back("table", table_);
   st.details.emplace_back("workers", std::to_string(worker_count_));
+  if (!options_.read_only) {
+    // "not held" after a takeover from a live owner or a database restart, until the first
+    // worker takes the lock again (within a second of it being free).
+    st.details.emplace_back("session_lock", session_lock_held_ ? "held" : "not held");
+  }
   uint64_t reconnects = 0;
   for (const auto& l : worker_links_) reconnects += l->reconnects();
   st.details.emplace_back("reconnects", std::to_string(reconnects));

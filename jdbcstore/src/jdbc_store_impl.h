@@ -138,6 +138,7 @@ class JdbcStore final : public Store {
   std::string holder_;
   std::unique_ptr<SessionLock> session_lock_;  // after the open, used by the first worker only
   std::chrono::steady_clock::time_point session_lock_checked_;
+  std::atomic<bool> session_lock_held_{false};  // as last seen, for Stats()
 
   // Index: shared by readers, changed by workers after their group committed.
   mutable std::shared_mutex index_mu_;

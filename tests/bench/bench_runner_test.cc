@@ -2,8 +2,11 @@
 // record counts, bounded disk), never how fast anything is.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "common/temp_dir.h"
 #include "hastore/bench/churn.h"
@@ -45,6 +48,42 @@ TEST(ThroughputRunner, OneRowPerCombinationWithRatiosToRaw) {
                           "ratio_to_raw"}) {
     EXPECT_TRUE(parsed[0].contains(key)) << key;
   }
+}
+
+// The commits/s of every "done <kind> ..." progress line, in order.
+std::vector<double> DoneRates(const std::string& progress, const std::string& kind) {
+  std::vector<double> rates;
+  std::istringstream lines(progress);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("done " + kind + " ", 0) != 0) continue;
+    rates.push_back(std::stod(line.substr(line.find(": ") + 2)));
+  }
+  return rates;
+}
+
+TEST(ThroughputRunner, RepeatedRoundsReportTheMedianRound) {
+  TempDir dir;
+  BenchOptions o;
+  o.kinds = {"file", "raw"};
+  o.policies = {"Disabled"};
+  o.writers = {1};
+  o.sizes = {64};
+  o.seconds = 0.05;
+  o.repeat = 3;
+  o.dir = dir.path();
+  std::ostringstream progress;
+  auto rows = RunBench(o, progress);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_NE(progress.str().find("round=3/3"), std::string::npos) << progress.str();
+  std::vector<double> rates = DoneRates(progress.str(), "file");
+  ASSERT_EQ(rates.size(), 3u) << progress.str();
+  std::sort(rates.begin(), rates.end());
+  const BenchRow& file = rows->front().kind == "file" ? rows->front() : rows->back();
+  EXPECT_NEAR(file.commits_per_s, rates[1], 1.0) << "the median round";
+  EXPECT_GT(file.ratio_to_raw, 0);
+  o.repeat = 0;
+  EXPECT_EQ(RunBench(o, std::cerr).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(ThroughputRunner, BadOptionsAreRefusedBeforeAnythingRuns) {

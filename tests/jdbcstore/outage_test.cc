@@ -206,6 +206,9 @@ TEST(JdbcOutage, CommitsSurviveAnImmediateRestartOfPostgresql) {
   EXPECT_EQ(*read, "read across the outage");
   const std::string reconnects = StatsDetail(**store, "reconnects");
   EXPECT_GT(std::atoll(reconnects.c_str()), 0) << "reconnects = '" << reconnects << "'";
+  // The restart ended the session that held the session lock: the store takes it again.
+  EXPECT_TRUE(WaitFor([&] { return StatsDetail(**store, "session_lock") == "held"; }, std::chrono::seconds(20)))
+      << "session_lock = " << StatsDetail(**store, "session_lock");
   ASSERT_TRUE((*store)->Close().ok());
 
   // What the table holds now, against what each commit's answer allows.

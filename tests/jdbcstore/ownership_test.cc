@@ -211,6 +211,34 @@ TEST_P(OwnershipTest, AKilledOwnerDoesNotBlockTheNextOpen) {
   EXPECT_EQ(records.begin()->second, "the child's record") << "what the killed owner acknowledged is kept";
 }
 
+// An owner that took over from a live one cannot hold the session lock at first; once the old
+// owner is gone it must take it, or a third open with epoch 0 would take the table from a live
+// owner.
+TEST_P(OwnershipTest, AnOwnerThatTookOverTakesTheSessionLockOnceItIsFree) {
+  TestTable table(GetParam(), "retake");
+  auto a = table.Open(Ownership{1, "A-holder"});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(StatsDetail(**a, "session_lock"), "held");
+  auto b = table.Open(Ownership{2, "B-holder"});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(StatsDetail(**b, "session_lock"), "not held") << "A still holds it";
+  ASSERT_TRUE((*a)->Close().ok());
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (StatsDetail(**b, "session_lock") != "held" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(StatsDetail(**b, "session_lock"), "held") << "B never took the session lock A left";
+  auto c = table.Open(Ownership{0, "C-holder"});
+  ASSERT_FALSE(c.ok()) << "an epoch-0 open took the table from its live owner B";
+  EXPECT_EQ(c.status().code(), StatusCode::kLocked) << c.status().ToString();
+  EXPECT_NE(c.status().message().find("B-holder"), std::string::npos) << c.status().message();
+  auto conn = (*b)->OpenConnection("c");
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  Handle h = 0;
+  EXPECT_TRUE(CommitOne(**b, *conn, "B still owns it", &h).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, OwnershipTest, ::testing::ValuesIn(kBothDatabases), DatabaseName);
 
 }  // namespace

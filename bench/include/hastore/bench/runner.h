@@ -27,6 +27,9 @@ struct BenchOptions {
   std::vector<int> writers{1, 4, 16, 64};
   std::vector<size_t> sizes{64, 1024, 16384};
   double seconds = 5.0;  // measured time per row
+  // Rounds of the whole plan, one after another. Each row reports the round with its median
+  // commits/s, and the median of its rounds' ratios: a ratio compares rows of the same round.
+  int repeat = 1;
   std::string dir;       // where the stores and files go; "" = a new temporary directory, removed after
   // ODBC connection string of the PostgreSQL server for jdbc-postgresql and row-postgresql.
   std::string postgres;
