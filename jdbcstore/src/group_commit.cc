@@ -346,14 +346,7 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
       (*stmt)->BindInt64(2, static_cast<int64_t>(op->handle));
       HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
     }
-    const size_t per_delete = std::min(config_.jdbc.deletes_per_statement_maximum, config_.jdbc.deletes_per_batch_maximum);
-    for (size_t at = 0; at < removes.size(); at += per_delete) {
-      const size_t n = std::min(per_delete, removes.size() - at);
-      auto stmt = link.Statement(sql_->DeleteRecords(n));
-      if (!stmt.ok()) return stmt.status();
-      for (size_t i = 0; i < n; ++i) (*stmt)->BindInt64(static_cast<int>(i + 1), static_cast<int64_t>(removes[at + i]));
-      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
-    }
+    HASTORE_RETURN_IF_ERROR(DeleteRecords(link, removes));
     *commit_sent = true;
     return link.db().Commit();
   };
@@ -371,6 +364,31 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
     if (s.code() == StatusCode::kFenced || *commit_sent || !was_connected) break;
   }
   return s;
+}
+
+Status JdbcStore::DeleteRecords(DatabaseLink& link, const std::vector<Handle>& removes) {
+  // Every statement has one shape, `per_statement` ids: the last list is filled up by repeating
+  // its last id, which deletes nothing more. Up to `per_call` statements go in one call.
+  const size_t per_statement = config_.jdbc.deletes_per_statement_maximum;
+  const size_t per_call = config_.jdbc.deletes_per_batch_maximum;
+  if (removes.empty()) return Status::Ok();
+  auto stmt = link.Statement(sql_->DeleteRecords(per_statement));
+  if (!stmt.ok()) return stmt.status();
+  for (size_t at = 0; at < removes.size(); at += per_statement * per_call) {
+    std::vector<int64_t> ids;
+    for (size_t i = at; i < removes.size() || ids.size() % per_statement != 0; ++i) {
+      if (ids.size() == per_statement * per_call) break;
+      ids.push_back(static_cast<int64_t>(removes[std::min(i, removes.size() - 1)]));
+    }
+    if (ids.size() == per_statement) {  // one statement: no array needed
+      for (size_t i = 0; i < ids.size(); ++i) (*stmt)->BindInt64(static_cast<int>(i + 1), ids[i]);
+      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+      (*stmt)->Reset();
+    } else {
+      HASTORE_RETURN_IF_ERROR((*stmt)->ExecuteInt64Rows(per_statement, ids));
+    }
+  }
+  return Status::Ok();
 }
 
 Status JdbcStore::FenceSession(DatabaseLink& link) {

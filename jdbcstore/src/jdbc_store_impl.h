@@ -108,6 +108,9 @@ class JdbcStore final : public Store {
   std::vector<CommitItem*> DropInvalid(std::vector<CommitItem*> group);
   Status ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*>& group, bool* commit_sent);
   Status CheckFence(DatabaseLink& link);
+  // The group's removes: DELETE ... IN lists of jdbc.deletes_per_statement_maximum ids, up to
+  // jdbc.deletes_per_batch_maximum of them in one call (array binding).
+  Status DeleteRecords(DatabaseLink& link, const std::vector<Handle>& removes);
   // kFenced: the owner row holds `found` (-1: not known), not this store's epoch.
   Status TakenOver(int64_t found) const;
   // PostgreSQL, on each new worker connection: takes the fence lock shared, then checks the

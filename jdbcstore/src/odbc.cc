@@ -180,6 +180,44 @@ Result<std::optional<int64_t>> OdbcStatement::ExecuteScalar() {
   return value;
 }
 
+Status OdbcStatement::ExecuteInt64Rows(size_t columns, const std::vector<int64_t>& values) {
+  const size_t rows = columns == 0 ? 0 : values.size() / columns;
+  if (rows == 0 || rows * columns != values.size()) {
+    return Status::InvalidArgument(std::to_string(values.size()) + " values are not rows of " + std::to_string(columns) +
+                                   " parameters of " + sql_);
+  }
+  params_.clear();
+  std::vector<int64_t> by_column(values.size());  // ODBC's column-wise binding: one array per parameter
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t c = 0; c < columns; ++c) by_column[c * rows + r] = values[r * columns + c];
+  }
+  std::vector<SQLLEN> indicators(rows, 0);  // read only: shared by every parameter
+  std::vector<SQLUSMALLINT> statuses(rows, SQL_PARAM_UNUSED);
+  auto set = [&](SQLINTEGER attribute, SQLPOINTER value) { return SQLSetStmtAttr(stmt_, attribute, value, 0); };
+  Status s = Check(set(SQL_ATTR_PARAM_BIND_TYPE, reinterpret_cast<SQLPOINTER>(SQL_PARAM_BIND_BY_COLUMN)), "array binding");
+  if (s.ok()) s = Check(set(SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(rows)), "array binding");
+  if (s.ok()) s = Check(set(SQL_ATTR_PARAM_STATUS_PTR, statuses.data()), "array binding");
+  for (size_t c = 0; s.ok() && c < columns; ++c) {
+    s = Check(SQLBindParameter(stmt_, static_cast<SQLUSMALLINT>(c + 1), SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0,
+                               &by_column[c * rows], 0, indicators.data()),
+              "binding parameter", static_cast<int>(c + 1));
+  }
+  if (s.ok()) {
+    const SQLRETURN rc = SQLExecute(stmt_);
+    if (rc != SQL_NO_DATA) s = Check(rc, "executing");  // SQL_NO_DATA: no row matched
+  }
+  for (size_t r = 0; s.ok() && r < rows; ++r) {
+    if (statuses[r] == SQL_PARAM_ERROR) {
+      s = OdbcError(SQL_HANDLE_STMT, stmt_, "row " + std::to_string(r + 1) + " of an array execution of " + sql_);
+    }
+  }
+  // Back to one row per execution, with no array left bound.
+  (void)set(SQL_ATTR_PARAM_STATUS_PTR, nullptr);
+  (void)set(SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(1));
+  SQLFreeStmt(stmt_, SQL_RESET_PARAMS);
+  return s;
+}
+
 Result<int64_t> OdbcStatement::RowCount() {
   SQLLEN rows = 0;
   HASTORE_RETURN_IF_ERROR(Check(SQLRowCount(stmt_, &rows), "counting the rows changed by"));

@@ -59,6 +59,11 @@ class OdbcStatement {
   void BindBytes(int index, std::string_view bytes);
   // Executes with the bound parameters; the result set (if any) is then read with Fetch.
   Status Execute();
+  // Array binding: executes the statement once per row of `values` (row-major, `columns`
+  // integers per row, bound to parameters 1..columns), as one SQLExecute with
+  // SQL_ATTR_PARAMSET_SIZE rows; the driver sends them together where it can. Fails if a row
+  // fails. Parameters bound with Bind* are forgotten.
+  Status ExecuteInt64Rows(size_t columns, const std::vector<int64_t>& values);
   // Executes, reads column 1 of the first row as an integer (nullopt: no row) and resets the
   // statement: for the one-value queries (an epoch, a lock taken or not, a count).
   Result<std::optional<int64_t>> ExecuteScalar();

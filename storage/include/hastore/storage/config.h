@@ -26,7 +26,7 @@
 //   database = "auto"              # auto (from the driver) | sqlite | postgresql | mariadb
 //   create_table_ddl_file = ""     # a DDL file used instead of the shipped one (${TABLE} placeholder)
 //   inserts_per_batch_maximum = 20     # rows per INSERT statement
-//   deletes_per_batch_maximum = 20     # rows deleted per database call
+//   deletes_per_batch_maximum = 20     # DELETE statements per database call (array binding)
 //   deletes_per_statement_maximum = 20 # IDs in one DELETE's IN list
 //   worker_count = 0               # parallel connections that commit groups; 0: 1 on SQLite, 2 on a server
 //   reconnect_retry_period = 1000  # ms spent reconnecting after the database went away
