@@ -4,9 +4,10 @@
 
 namespace hastore::jdbcstore {
 
-DatabaseLink::DatabaseLink(std::string connection_string, std::chrono::milliseconds period,
-                           std::chrono::milliseconds interval)
-    : connection_string_(std::move(connection_string)), period_(period), interval_(interval) {}
+DatabaseLink::DatabaseLink(const JdbcStoreSettings& settings)
+    : connection_string_(settings.EffectiveConnection()),
+      period_(settings.reconnect_retry_period_ms),
+      interval_(settings.reconnect_retry_interval_ms) {}
 
 DatabaseLink::~DatabaseLink() { Drop(); }
 
@@ -19,7 +20,7 @@ Status DatabaseLink::Ensure() {
     auto db = OdbcConnection::Connect(connection_string_);
     if (db.ok()) {
       db_ = std::move(db).value();
-      if (ever_connected_) ++reconnects_;
+      if (ever_connected_) reconnects_.fetch_add(1, std::memory_order_relaxed);
       ever_connected_ = true;
       if (!on_connect_) return Status::Ok();
       Status ready = on_connect_(*this);

@@ -5,12 +5,14 @@
 // Thread safety: one thread at a time.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
 
+#include "hastore/storage/config.h"
 #include "hastore/storage/status.h"
 #include "odbc.h"
 
@@ -18,7 +20,8 @@ namespace hastore::jdbcstore {
 
 class DatabaseLink {
  public:
-  DatabaseLink(std::string connection_string, std::chrono::milliseconds period, std::chrono::milliseconds interval);
+  // To settings.EffectiveConnection(), with its reconnect period and interval.
+  explicit DatabaseLink(const JdbcStoreSettings& settings);
   ~DatabaseLink();
   DatabaseLink(const DatabaseLink&) = delete;
   DatabaseLink& operator=(const DatabaseLink&) = delete;
@@ -36,7 +39,8 @@ class DatabaseLink {
   Result<OdbcStatement*> Statement(const std::string& sql);
   // Forgets the connection (after an error that may have broken it); Ensure makes a new one.
   void Drop();
-  uint64_t reconnects() const { return reconnects_; }
+  // Any thread may read it.
+  uint64_t reconnects() const { return reconnects_.load(std::memory_order_relaxed); }
 
  private:
   const std::string connection_string_;
@@ -46,7 +50,7 @@ class DatabaseLink {
   // Destroyed before db_, which they belong to.
   std::unordered_map<std::string, std::unique_ptr<OdbcStatement>> statements_;
   bool ever_connected_ = false;
-  uint64_t reconnects_ = 0;
+  std::atomic<uint64_t> reconnects_{0};
 };
 
 }  // namespace hastore::jdbcstore

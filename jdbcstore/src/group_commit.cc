@@ -68,17 +68,18 @@ void JdbcStore::Submit(CommitItem* item, Lead* lead) {
       queue_.push_back(item);
       // A committing thread that finds a worker's connection idle runs the group itself: two
       // thread hand-offs fewer, which is what one writer waits for besides the database.
-      const auto idle = std::find(link_busy_.begin(), link_busy_.end(), false);
+      auto idle = std::find(link_busy_.begin(), link_busy_.end(), false);
       if (lead != nullptr && idle != link_busy_.end() && HeadIsFree()) {
         *idle = true;
         lead->worker = static_cast<size_t>(idle - link_busy_.begin());
         lead->group = TakeGroup();
-        return;
+        idle = std::find(link_busy_.begin(), link_busy_.end(), false);  // for what the group left
       }
+      // Wake a worker whose connection is free; with none, the end of a group wakes one.
+      if (!queue_.empty() && idle != link_busy_.end()) worker_cv_[static_cast<size_t>(idle - link_busy_.begin())].notify_one();
     }
   }
   if (!refused.ok()) return Complete(item, refused);
-  queue_cv_.notify_one();
 }
 
 void JdbcStore::Complete(CommitItem* item, Status s) {
@@ -93,10 +94,11 @@ void JdbcStore::Complete(CommitItem* item, Status s) {
 }
 
 void JdbcStore::CompleteGroup(const std::vector<CommitItem*>& group, const Status& s, CommitItem* leader) {
-  // One worker wakes every committer itself: the time that takes lets the woken ones queue
-  // again, so its next group is larger (64 writers on PostgreSQL, three paired 3-s runs:
-  // 73-93k commits/s this way, 61-83k with the tree). With more workers another one is free
-  // to take that group, and the tree wins (97-116k with it, 77-97k without).
+  // Measured before committers ran groups themselves (64 writers on PostgreSQL, three paired
+  // 3-s runs): with one worker, waking every committer here was faster in each pair (73-93k
+  // commits/s, 61-83k with the tree), likely because the woken ones queue again meanwhile and
+  // the next group is larger; with two workers the tree was faster in each pair (81-116k with
+  // it, 77-97k without).
   if (worker_count_ == 1) {
     for (CommitItem* item : group) Complete(item, s);
     return;
@@ -126,13 +128,11 @@ void JdbcStore::CompleteGroup(const std::vector<CommitItem*>& group, const Statu
   for (CommitItem* item : callbacks) Complete(item, s);
 }
 
-bool JdbcStore::HeadIsFree() const {
-  if (queue_.empty()) return false;
-  for (Handle h : queue_.front()->touches) {
-    if (in_flight_.count(h)) return false;
-  }
-  return true;
+bool JdbcStore::Conflicts(const CommitItem& item) const {
+  return std::any_of(item.touches.begin(), item.touches.end(), [&](Handle h) { return in_flight_.count(h) != 0; });
 }
+
+bool JdbcStore::HeadIsFree() const { return !queue_.empty() && !Conflicts(*queue_.front()); }
 
 std::vector<CommitItem*> JdbcStore::TakeGroup() {
   std::vector<CommitItem*> group;
@@ -140,9 +140,7 @@ std::vector<CommitItem*> JdbcStore::TakeGroup() {
   size_t taken = 0;
   for (; taken < queue_.size() && group.size() < kMaxGroupItems; ++taken) {
     CommitItem* item = queue_[taken];
-    const bool conflicts = std::any_of(item->touches.begin(), item->touches.end(),
-                                       [&](Handle h) { return in_flight_.count(h) != 0; });
-    if (conflicts) break;  // it, and everything queued after it, waits for the group in flight
+    if (Conflicts(*item)) break;  // it, and everything queued after it, waits for the group in flight
     if (!group.empty() && bytes + item->txn.data_bytes() > kMaxGroupBytes) break;
     bytes += item->txn.data_bytes();
     group.push_back(item);
@@ -175,21 +173,18 @@ void JdbcStore::WorkerLoop(size_t worker) {
       auto free = [&] { return !link_busy_[worker] && HeadIsFree(); };
       auto ready = [&] { return free() || (stopping_ && queue_.empty()); };
       if (keeps_lock) {
-        queue_cv_.wait_for(lock, kSessionLockRecheck, ready);
+        worker_cv_[worker].wait_for(lock, kSessionLockRecheck, ready);
       } else {
-        queue_cv_.wait(lock, ready);
+        worker_cv_[worker].wait(lock, ready);
       }
       if (stopping_ && queue_.empty()) return;  // nothing left
-      if (keeps_lock) {
-        lock.unlock();
-        RetakeSessionLock();
-        lock.lock();
+      if (free()) {
+        link_busy_[worker] = true;
+        group = TakeGroup();
       }
-      if (!free()) continue;
-      link_busy_[worker] = true;
-      group = TakeGroup();
     }
-    RunGroup(worker, std::move(group), nullptr);
+    if (!group.empty()) RunGroup(worker, std::move(group), nullptr);
+    if (keeps_lock) RetakeSessionLock();  // at most once a second; after the group, not before it
   }
 }
 
@@ -217,8 +212,9 @@ void JdbcStore::RunGroup(size_t worker, std::vector<CommitItem*> group, CommitIt
       if (--it->second == 0) in_flight_.erase(it);
     }
     link_busy_[worker] = false;
+    worker_cv_[worker].notify_one();  // its connection is free for what is queued
     // Under the lock: Close() waits for this before it ends the connections.
-    queue_cv_.notify_all();
+    links_free_cv_.notify_all();
   }
   CompleteGroup(valid, s, leader);
 }
@@ -372,21 +368,13 @@ Status JdbcStore::DeleteRecords(DatabaseLink& link, const std::vector<Handle>& r
   const size_t per_statement = config_.jdbc.deletes_per_statement_maximum;
   const size_t per_call = config_.jdbc.deletes_per_batch_maximum;
   if (removes.empty()) return Status::Ok();
+  std::vector<int64_t> ids(removes.begin(), removes.end());
+  ids.resize((ids.size() + per_statement - 1) / per_statement * per_statement, ids.back());
   auto stmt = link.Statement(sql_->DeleteRecords(per_statement));
   if (!stmt.ok()) return stmt.status();
-  for (size_t at = 0; at < removes.size(); at += per_statement * per_call) {
-    std::vector<int64_t> ids;
-    for (size_t i = at; i < removes.size() || ids.size() % per_statement != 0; ++i) {
-      if (ids.size() == per_statement * per_call) break;
-      ids.push_back(static_cast<int64_t>(removes[std::min(i, removes.size() - 1)]));
-    }
-    if (ids.size() == per_statement) {  // one statement: no array needed
-      for (size_t i = 0; i < ids.size(); ++i) (*stmt)->BindInt64(static_cast<int>(i + 1), ids[i]);
-      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
-      (*stmt)->Reset();
-    } else {
-      HASTORE_RETURN_IF_ERROR((*stmt)->ExecuteInt64Rows(per_statement, ids));
-    }
+  for (size_t at = 0; at < ids.size(); at += per_statement * per_call) {
+    const size_t count = std::min(ids.size() - at, per_statement * per_call);
+    HASTORE_RETURN_IF_ERROR((*stmt)->ExecuteInt64Rows(per_statement, std::span<const int64_t>(ids).subspan(at, count)));
   }
   return Status::Ok();
 }
@@ -404,9 +392,7 @@ Status JdbcStore::FenceSession(DatabaseLink& link) {
   const int64_t epoch = stored->value_or(-1);
   HASTORE_RETURN_IF_ERROR(link.db().Rollback());  // the session lock outlives the transaction
   if (epoch == static_cast<int64_t>(epoch_)) return Status::Ok();
-  Status fenced = TakenOver(epoch);
-  Fence(fenced);
-  return fenced;
+  return TakenOver(epoch);  // ExecuteGroup, or the failed open, ends the store
 }
 
 void JdbcStore::Apply(const std::vector<CommitItem*>& group) {

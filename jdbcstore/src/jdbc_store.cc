@@ -66,9 +66,7 @@ Status JdbcStore::Open(const Ownership& ownership) {
   table_ = config_.table();
   connection_string_ = config_.jdbc.EffectiveConnection();
   holder_ = DescribeHolder(ownership.holder);
-  const std::chrono::milliseconds period(config_.jdbc.reconnect_retry_period_ms);
-  const std::chrono::milliseconds interval(config_.jdbc.reconnect_retry_interval_ms);
-  auto link = std::make_unique<DatabaseLink>(connection_string_, period, interval);
+  auto link = std::make_unique<DatabaseLink>(config_.jdbc);
   HASTORE_RETURN_IF_ERROR(link->Ensure());
   Result<JdbcDatabase> database = ResolveDatabase(config_.jdbc.database, link->db());
   if (!database.ok()) return database.status();
@@ -87,13 +85,14 @@ Status JdbcStore::Open(const Ownership& ownership) {
   worker_links_.push_back(std::move(link));
   worker_count_ = config_.jdbc.worker_count != 0 ? config_.jdbc.worker_count : database_ == JdbcDatabase::kSqlite ? 1 : 2;
   for (uint32_t i = 1; i < worker_count_; ++i) {
-    worker_links_.push_back(std::make_unique<DatabaseLink>(connection_string_, period, interval));
+    worker_links_.push_back(std::make_unique<DatabaseLink>(config_.jdbc));
   }
   if (sql_->fence_by_session()) {
     for (auto& l : worker_links_) l->set_on_connect([this](DatabaseLink& fresh) { return FenceSession(fresh); });
     HASTORE_RETURN_IF_ERROR(FenceSession(*worker_links_.front()));  // connected already, by the open
   }
   link_busy_.assign(worker_links_.size(), false);
+  worker_cv_ = std::vector<std::condition_variable>(worker_links_.size());
   for (size_t w = 0; w < worker_links_.size(); ++w) workers_.emplace_back([this, w] { WorkerLoop(w); });
   return Status::Ok();
 }
@@ -258,7 +257,7 @@ Status JdbcStore::LoadIndex(DatabaseLink& link) {
                      "the record's connection " + std::to_string(info.connection) + " has no connection row");
     }
   }
-  if (highest >= next_handle_) next_handle_ = highest + 1;
+  RaiseTo(next_handle_, highest + 1);
   return Status::Ok();
 }
 
@@ -321,9 +320,7 @@ Status JdbcStore::WithReader(const std::function<Status(DatabaseLink&)>& read) c
     }
   }
   if (!link) {
-    link = std::make_unique<DatabaseLink>(connection_string_,
-                                          std::chrono::milliseconds(config_.jdbc.reconnect_retry_period_ms),
-                                          std::chrono::milliseconds(config_.jdbc.reconnect_retry_interval_ms));
+    link = std::make_unique<DatabaseLink>(config_.jdbc);
   }
   Status s;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -421,7 +418,10 @@ StoreStats JdbcStore::Stats() const {
     st.details.emplace_back("session_lock", session_lock_held_ ? "held" : "not held");
   }
   uint64_t reconnects = 0;
-  for (const auto& l : worker_links_) reconnects += l->reconnects();
+  {
+    std::lock_guard lock(queue_mu_);  // Close() clears the links under it
+    for (const auto& l : worker_links_) reconnects += l->reconnects();
+  }
   st.details.emplace_back("reconnects", std::to_string(reconnects));
   return st;
 }
@@ -446,6 +446,7 @@ void JdbcStore::Fence(Status why) {
 }
 
 Status JdbcStore::Close() {
+  std::lock_guard closing(close_mu_);  // a second Close waits for the first
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_ && workers_.empty()) {
@@ -454,19 +455,25 @@ Status JdbcStore::Close() {
     }
     stopping_ = true;
   }
-  queue_cv_.notify_all();
+  {
+    std::lock_guard lock(queue_mu_);
+    for (std::condition_variable& cv : worker_cv_) cv.notify_all();
+  }
   for (std::thread& t : workers_) t.join();
   workers_.clear();
   {
     // Committing threads may still run a group on a worker's connection.
     std::unique_lock lock(queue_mu_);
-    queue_cv_.wait(lock, [&] { return std::find(link_busy_.begin(), link_busy_.end(), true) == link_busy_.end(); });
+    links_free_cv_.wait(lock, [&] { return std::find(link_busy_.begin(), link_busy_.end(), true) == link_busy_.end(); });
   }
   {
     std::lock_guard lock(failure_mu_);
     state_ = State::kClosed;
   }
-  worker_links_.clear();
+  {
+    std::lock_guard lock(queue_mu_);
+    worker_links_.clear();
+  }
   {
     std::lock_guard lock(readers_mu_);
     readers_.clear();

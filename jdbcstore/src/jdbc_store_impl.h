@@ -3,7 +3,8 @@
 // connections (jdbc_store.cc). The index in memory holds only which handles are live, their
 // connection and size: record bytes stay in the table.
 //
-// Lock order: define_mu_ -> queue_mu_ -> index_mu_; reserve_mu_ alone.
+// Lock order: close_mu_ -> queue_mu_, failure_mu_ or readers_mu_; define_mu_ -> queue_mu_ ->
+// index_mu_; reserve_mu_ alone.
 #pragma once
 
 #include <atomic>
@@ -18,8 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "completion.h"
 #include "database_link.h"
-#include "hastore/storage/completion.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "session_lock.h"
 #include "wake_tree.h"
@@ -104,6 +105,8 @@ class JdbcStore final : public Store {
   // Under queue_mu_: the queue's head items that touch no record in flight in another group.
   std::vector<CommitItem*> TakeGroup();
   bool HeadIsFree() const;
+  // Under queue_mu_: the item updates or removes a record of a group in flight.
+  bool Conflicts(const CommitItem& item) const;
   // Items whose updates or removes meet a record that is gone fail alone, here.
   std::vector<CommitItem*> DropInvalid(std::vector<CommitItem*> group);
   Status ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*>& group, bool* commit_sent);
@@ -155,15 +158,19 @@ class JdbcStore final : public Store {
   std::mutex reserve_mu_;
   Handle handle_limit_ = 1;  // every handle handed out below it is reserved in the owner row
 
+  std::mutex close_mu_;  // held through Close()
+
   // The commit queue.
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
+  mutable std::mutex queue_mu_;  // mutable: Stats() reads the links under it
+  std::condition_variable links_free_cv_;  // a worker's connection was given back
   std::vector<CommitItem*> queue_;
   std::unordered_map<Handle, uint32_t> in_flight_;  // touched handles of groups in flight
   bool stopping_ = false;
   uint32_t worker_count_ = 1;  // jdbc.worker_count, or its default for the database
   std::vector<std::unique_ptr<DatabaseLink>> worker_links_;
   std::vector<bool> link_busy_;  // a group runs on worker_links_[i], by its worker or a committer
+  // Worker i waits on worker_cv_[i] for a group it can run on its own connection.
+  std::vector<std::condition_variable> worker_cv_;
   std::vector<std::thread> workers_;
 
   mutable std::mutex readers_mu_;

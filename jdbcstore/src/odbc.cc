@@ -180,7 +180,7 @@ Result<std::optional<int64_t>> OdbcStatement::ExecuteScalar() {
   return value;
 }
 
-Status OdbcStatement::ExecuteInt64Rows(size_t columns, const std::vector<int64_t>& values) {
+Status OdbcStatement::ExecuteInt64Rows(size_t columns, std::span<const int64_t> values) {
   const size_t rows = columns == 0 ? 0 : values.size() / columns;
   if (rows == 0 || rows * columns != values.size()) {
     return Status::InvalidArgument(std::to_string(values.size()) + " values are not rows of " + std::to_string(columns) +

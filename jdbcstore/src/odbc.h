@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,7 +64,7 @@ class OdbcStatement {
   // integers per row, bound to parameters 1..columns), as one SQLExecute with
   // SQL_ATTR_PARAMSET_SIZE rows; the driver sends them together where it can. Fails if a row
   // fails. Parameters bound with Bind* are forgotten.
-  Status ExecuteInt64Rows(size_t columns, const std::vector<int64_t>& values);
+  Status ExecuteInt64Rows(size_t columns, std::span<const int64_t> values);
   // Executes, reads column 1 of the first row as an integer (nullopt: no row) and resets the
   // statement: for the one-value queries (an epoch, a lock taken or not, a count).
   Result<std::optional<int64_t>> ExecuteScalar();

@@ -12,13 +12,11 @@ Result<uint64_t> RepairJdbcStore(const StoreConfig& config) {
   // A read-only open would refuse the broken rows; a writable open takes the table's session
   // lock and owner row, which is what makes the repair safe against a live owner.
   const std::string table = config.table();
-  const std::string cs = config.jdbc.EffectiveConnection();
-  jdbcstore::DatabaseLink link(cs, std::chrono::milliseconds(config.jdbc.reconnect_retry_period_ms),
-                               std::chrono::milliseconds(config.jdbc.reconnect_retry_interval_ms));
+  jdbcstore::DatabaseLink link(config.jdbc);
   HASTORE_RETURN_IF_ERROR(link.Ensure());
   auto database = jdbcstore::ResolveDatabase(config.jdbc.database, link.db());
   if (!database.ok()) return database.status();
-  auto lock = jdbcstore::MakeSessionLock(*database, cs, table);
+  auto lock = jdbcstore::MakeSessionLock(*database, config.jdbc.EffectiveConnection(), table);
   if (!lock.ok()) return lock.status();
   auto held = (*lock)->TryAcquire();
   if (!held.ok()) return held.status();

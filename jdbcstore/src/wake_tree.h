@@ -3,15 +3,15 @@
 // back at the database after one wake rather than one per commit of the group.
 //
 // Why: at 64 writers on PostgreSQL, perf put 16% of the client's time in futex_wake ->
-// try_to_wake_up, on the worker thread that had to wake 64 threads before it could send the
-// next group. Used when there is more than one worker (JdbcStore::CompleteGroup says why).
+// try_to_wake_up, and a worker that wakes 64 threads itself sends its next group only after.
+// Used when there is more than one worker (JdbcStore::CompleteGroup says why).
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <vector>
 
-#include "hastore/storage/completion.h"
+#include "completion.h"
 
 namespace hastore::jdbcstore {
 

@@ -47,8 +47,6 @@ class WLStoreSql {
   std::string InsertOwner() const;               // HANDLE, RECORD
   std::string UpdateOwner() const;               // HANDLE, RECORD, old HANDLE
 
-  const std::string& table() const { return table_; }
-
  private:
   const JdbcDatabase database_;
   const std::string table_;

@@ -82,6 +82,8 @@ TEST_P(OwnershipTest, ANewerEpochFencesEveryCommitOfTheOldOwner) {
   ASSERT_TRUE(conn_b.ok()) << conn_b.status().ToString();
   EXPECT_EQ(conn_b->id, conn_a->id) << "B loaded A's connection row";
 
+  // A's first commit after the takeover is refused by the database (the fence); A is then
+  // fenced and refuses the rest itself. What the table holds at the end is checked below.
   std::vector<Handle> a_post;  // A's creates after the takeover: none may be stored
   for (int i = 0; i < 25; ++i) {
     Handle h = 0;

@@ -17,7 +17,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace hastore {
+namespace hastore::jdbcstore {
 
 class Completion {
  public:
@@ -37,4 +37,4 @@ class Completion {
   std::atomic<uint32_t> done_{0};
 };
 
-}  // namespace hastore
+}  // namespace hastore::jdbcstore
