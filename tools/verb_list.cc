@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "connection_tally.h"
 #include "inspection_report.h"
 #include "store_locator.h"
 #include "store_opener.h"
@@ -45,17 +46,11 @@ int ListJdbc(const StoreLocation& location, bool json) {
   auto store = OpenReadOnly(location);
   if (!store.ok()) return Fail(kVerb, store.status());
   const StoreStats st = (*store)->Stats();
-  Json connections = Json::array();
-  for (const Connection& c : (*store)->Connections()) {
-    uint64_t records = 0;
-    Status s = (*store)->Scan(c, [&](Handle, std::string_view) {
-      ++records;
-      return true;
-    });
-    if (!s.ok()) return Fail(kVerb, s);
-    connections.push_back({{"name", c.name}, {"records", records}});
-  }
+  auto tallies = TallyConnections(**store);
+  if (!tallies.ok()) return Fail(kVerb, tallies.status());
   if (json) {
+    Json connections = Json::array();
+    for (const ConnectionTally& c : *tallies) connections.push_back({{"name", c.name}, {"records", c.records}});
     Json out{{"instance", location.instance}, {"kind", "jdbc"}, {"records", st.records},
              {"record_bytes", st.record_bytes}, {"connections", connections}};
     for (const auto& [key, value] : st.details) out[key] = value;
@@ -65,9 +60,8 @@ int ListJdbc(const StoreLocation& location, bool json) {
   std::cout << location.instance << " (jdbc)\n";
   for (const auto& [key, value] : st.details) std::cout << "  " << key << ": " << value << '\n';
   std::cout << "  records: " << st.records << ", record bytes: " << st.record_bytes << '\n';
-  for (const Json& c : connections) {
-    std::cout << "  connection " << EscapeBytes(c["name"].get<std::string>()) << ": " << c["records"].get<uint64_t>()
-              << " records\n";
+  for (const ConnectionTally& c : *tallies) {
+    std::cout << "  connection " << EscapeBytes(c.name) << ": " << c.records << " records\n";
   }
   return kExitOk;
 }

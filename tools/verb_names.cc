@@ -22,7 +22,6 @@ int RunNames(const NamesArgs& args) {
   constexpr std::string_view kVerb = "names";
   auto distribution = ParseDistribution(args.distribution);
   if (!distribution.ok()) return Fail(kVerb, distribution.status());
-  if (Status s = ValidateName("store name", args.store); !s.ok()) return Fail(kVerb, s);
   auto instance = InstanceName(args.store, args.server, *distribution);
   if (!instance.ok()) return Fail(kVerb, instance.status());
   auto dat = DatFileName(*instance, 0);

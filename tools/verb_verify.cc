@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "connection_tally.h"
 #include "inspection_report.h"
 #include "store_locator.h"
 #include "store_opener.h"
@@ -22,20 +23,17 @@ struct VerifyArgs {
 // A JDBC store: the open checks every row against FORMAT.md; then every record is read back.
 int VerifyJdbc(const StoreLocation& location, bool json) {
   uint64_t records = 0, bytes = 0;
-  std::string table;
   Status damage;
   auto store = OpenReadOnly(location);
   if (store.ok()) {
-    for (const auto& [key, value] : (*store)->Stats().details) {
-      if (key == "table") table = value;
-    }
-    for (const Connection& c : (*store)->Connections()) {
-      damage = (*store)->Scan(c, [&](Handle, std::string_view data) {
-        ++records;
-        bytes += data.size();
-        return true;
-      });
-      if (!damage.ok()) break;
+    auto tallies = TallyConnections(**store);
+    if (tallies.ok()) {
+      for (const ConnectionTally& c : *tallies) {
+        records += c.records;
+        bytes += c.bytes;
+      }
+    } else {
+      damage = tallies.status();
     }
   } else if (store.status().code() == StatusCode::kCorruption) {
     damage = store.status();
@@ -47,8 +45,8 @@ int VerifyJdbc(const StoreLocation& location, bool json) {
                    {"records", records}, {"record_bytes", bytes}, {"clean", damage.ok()},
                    {"damage", damage.ok() ? "" : damage.message()}});
   } else if (damage.ok()) {
-    std::cout << location.instance << ": clean: " << records << " records (" << bytes << " bytes) in table " << table
-              << '\n';
+    std::cout << location.instance << ": clean: " << records << " records (" << bytes << " bytes) in table "
+              << location.config.table() << '\n';
   } else {
     std::cout << "damage: " << damage.message() << '\n';
   }

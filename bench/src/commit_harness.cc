@@ -25,9 +25,11 @@ enum class Phase : int { kWarmup, kMeasure, kStop };
 class RunControl {
  public:
   Phase phase() const { return phase_.load(std::memory_order_acquire); }
-  // Commits started in kMeasure that have finished, over every writer.
-  void CountMeasured() { measured_.fetch_add(1, std::memory_order_relaxed); }
-  uint64_t measured() const { return measured_.load(std::memory_order_relaxed); }
+  // Whether any commit started in kMeasure has finished. Set once: writers only read it after.
+  void NoteMeasured() {
+    if (!any_measured_.load(std::memory_order_relaxed)) any_measured_.store(true, std::memory_order_relaxed);
+  }
+  bool any_measured() const { return any_measured_.load(std::memory_order_relaxed); }
 
   void Advance(Phase next) {
     {
@@ -45,14 +47,14 @@ class RunControl {
 
  private:
   std::atomic<Phase> phase_{Phase::kWarmup};
-  std::atomic<uint64_t> measured_{0};
+  std::atomic<bool> any_measured_{false};
   std::mutex mu_;
   std::condition_variable cv_;
 };
 
-struct WriterResult {
-  LatencyHistogram latency;
-  uint64_t measured = 0;
+// One cache line or more each: every writer updates its own after each commit.
+struct alignas(64) WriterResult {
+  LatencyHistogram latency;  // one sample per measured commit
   Status error;
 };
 
@@ -73,8 +75,7 @@ void RunWriter(CommitTarget& target, size_t record_size, uint64_t seed, RunContr
     }
     if (phase == Phase::kMeasure) {
       out.latency.Record(static_cast<uint64_t>(nanos));
-      ++out.measured;
-      control.CountMeasured();
+      control.NoteMeasured();
     }
   }
 }
@@ -101,7 +102,7 @@ Result<Measurement> MeasureCommits(CommitTarget& target, const HarnessOptions& o
   control.SleepUntil(measure_start + Seconds(options.seconds));
   // A short window on a loaded machine may see no commit finish: it stays open until one has,
   // so that a row never reports 0 commits/s for a store that works.
-  while (control.measured() == 0 && control.phase() != Phase::kStop) {
+  while (!control.any_measured() && control.phase() != Phase::kStop) {
     control.SleepUntil(SteadyClock::now() + std::chrono::milliseconds(1));
   }
   control.Advance(Phase::kStop);
@@ -113,7 +114,7 @@ Result<Measurement> MeasureCommits(CommitTarget& target, const HarnessOptions& o
   for (const WriterResult& r : results) {
     if (!r.error.ok()) return r.error;
     m.latency.Merge(r.latency);
-    commits += r.measured;
+    commits += r.latency.count();
   }
   m.commits_per_s = static_cast<double>(commits) / std::chrono::duration<double>(measure_end - measure_start).count();
   return m;

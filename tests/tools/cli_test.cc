@@ -78,7 +78,7 @@ TEST(CliNames, BadInputIsAUsageError) {
 // ---- the command line ----------------------------------------------------------------------
 
 TEST(CliCommand, EveryVerbHasHelp) {
-  for (const char* verb : {"names", "list", "dump", "verify", "repair", "compact", "bench"}) {
+  for (const char* verb : {"names", "list", "dump", "verify", "repair", "compact", "copy", "bench"}) {
     const CliResult r = RunCli({verb, "--help"});
     EXPECT_EQ(r.exit_status, 0) << verb << ": " << r.err;
     EXPECT_NE(r.out.find(verb), std::string::npos) << r.out;
@@ -313,6 +313,7 @@ TEST_F(CliStore, WritingVerbsAreRefusedWhileTheStoreIsHeld) {
 
   const CliResult compact = RunCli({"compact", "--force", store_arg()});
   EXPECT_EQ(compact.exit_status, 0) << compact.err;
+  EXPECT_EQ(compact.out.find("segments removed: 0\n"), std::string::npos) << "--force removed nothing: " << compact.out;
   EXPECT_NE(compact.out.find("segments removed: "), std::string::npos) << compact.out;
   EXPECT_NE(compact.out.find("before: records 48"), std::string::npos) << compact.out;
   EXPECT_NE(compact.out.find("after: records 48"), std::string::npos) << compact.out;

@@ -145,7 +145,7 @@ TEST_F(StoreKindsCli, BadJdbcNamesAreUsageErrors) {
   for (const std::string bad : {"jdbc:Directory=/tmp", "jdbc:Instance=a b;Directory=/tmp", "jdbc:Instance=x",
                                 "tape:/x/y"}) {
     CliResult r = RunCli({"dump", bad});
-    EXPECT_NE(r.exit_status, 0) << bad;
+    EXPECT_EQ(r.exit_status, 2) << bad << ": " << r.err;
     EXPECT_FALSE(r.err.empty()) << bad;
   }
 }
