@@ -7,6 +7,8 @@
 
 #include <toml++/toml.h>
 
+#include <functional>
+#include <optional>
 #include <span>
 #include <sstream>
 
@@ -39,6 +41,23 @@ std::string_view NameOf(const std::pair<E, std::string_view> (&names)[N], E valu
     if (e == value) return name;
   }
   return "unknown";
+}
+
+// The value whose name is `text` (compared by `same`), or nullopt.
+template <class E, size_t N, class Same = std::equal_to<>>
+std::optional<E> ValueOf(const std::pair<E, std::string_view> (&names)[N], std::string_view text, Same same = {}) {
+  for (const auto& [e, name] : names) {
+    if (same(text, name)) return e;
+  }
+  return std::nullopt;
+}
+
+// "a, b, c": the names, for an error that lists the valid ones.
+template <class E, size_t N>
+std::string NameList(const std::pair<E, std::string_view> (&names)[N]) {
+  std::string out;
+  for (const auto& [e, name] : names) out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
 }
 
 // Policy spellings compare case-insensitively, with '_' standing for '-'.
@@ -276,19 +295,14 @@ Status ReadRoot(std::string_view source, const toml::table& root, StoreConfig& c
 }  // namespace
 
 Result<IoEngineChoice> ParseIoEngine(std::string_view text) {
-  for (const auto& [engine, name] : kIoEngineNames) {
-    if (text == name) return engine;
-  }
-  return Status::InvalidArgument("unknown I/O engine '" + std::string(text) +
-                                 "'; valid are auto, io_uring, pwrite");
+  if (auto engine = ValueOf(kIoEngineNames, text)) return *engine;
+  return Status::InvalidArgument("unknown I/O engine '" + std::string(text) + "'; valid are " + NameList(kIoEngineNames));
 }
 
 std::string_view ToString(StoreKind k) { return NameOf(kStoreKindNames, k); }
 
 Result<StoreKind> ParseStoreKind(std::string_view text) {
-  for (const auto& [kind, name] : kStoreKindNames) {
-    if (text == name) return kind;
-  }
+  if (auto kind = ValueOf(kStoreKindNames, text)) return *kind;
   return Status::InvalidArgument("store kind '" + std::string(text) +
                                  "' is not supported; valid are \"file\" and \"jdbc\" (replicated is not available yet)");
 }
@@ -296,10 +310,8 @@ Result<StoreKind> ParseStoreKind(std::string_view text) {
 std::string_view ToString(JdbcDatabase d) { return NameOf(kJdbcDatabaseNames, d); }
 
 Result<JdbcDatabase> ParseJdbcDatabase(std::string_view text) {
-  for (const auto& [db, name] : kJdbcDatabaseNames) {
-    if (text == name) return db;
-  }
-  return Status::InvalidArgument("unknown database '" + std::string(text) + "'; valid are auto, sqlite, postgresql, mariadb");
+  if (auto db = ValueOf(kJdbcDatabaseNames, text)) return *db;
+  return Status::InvalidArgument("unknown database '" + std::string(text) + "'; valid are " + NameList(kJdbcDatabaseNames));
 }
 
 std::string JdbcStoreSettings::EffectiveConnection() const {
@@ -316,12 +328,10 @@ std::string StoreConfig::table() const {
 std::string_view ToString(SyncPolicy p) { return NameOf(kSyncPolicyNames, p); }
 
 Result<SyncPolicy> ParseSyncPolicy(std::string_view text) {
-  const std::string folded = FoldPolicyName(text);
-  for (const auto& [policy, name] : kSyncPolicyNames) {
-    if (folded == FoldPolicyName(name)) return policy;
-  }
-  return Status::InvalidArgument("unknown synchronous write policy '" + std::string(text) +
-                                 "'; valid are Direct-Write, Direct-Write-With-Cache, Cache-Flush, Disabled");
+  const auto same = [](std::string_view a, std::string_view b) { return FoldPolicyName(a) == FoldPolicyName(b); };
+  if (auto policy = ValueOf(kSyncPolicyNames, text, same)) return *policy;
+  return Status::InvalidArgument("unknown synchronous write policy '" + std::string(text) + "'; valid are " +
+                                 NameList(kSyncPolicyNames));
 }
 
 std::string_view ToString(IoEngineChoice e) { return NameOf(kIoEngineNames, e); }

@@ -264,7 +264,7 @@ TEST_F(CorruptionTest, AHalfWrittenBatchAfterTheLastBatchIsATornTail) {
   ExpectTornTail(cut, true);
 }
 
-// The same damage on the real file system, through the store's own engine (io_uring or pwrite).
+// The same damage on the real file system, through the store's default engine (file.io_engine auto).
 TEST(CorruptionOnDiskTest, BitFlipInRecordDataOfTheOldestSegment) {
   QuietLogs quiet;
   TempDir dir;
