@@ -17,8 +17,8 @@
 #include "commit_target.h"
 #include "hastore/jdbcstore/ddl.h"
 #include "hastore/jdbcstore/jdbc_store.h"
-#include "odbc.h"
-#include "sql_identifier.h"
+#include "hastore/jdbcstore/odbc.h"
+#include "hastore/jdbcstore/sql_identifier.h"
 #include "table_schema.h"
 
 namespace hastore::bench {

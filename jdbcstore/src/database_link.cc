@@ -1,4 +1,4 @@
-#include "database_link.h"
+#include "hastore/jdbcstore/database_link.h"
 
 #include <thread>
 

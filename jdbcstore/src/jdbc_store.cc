@@ -12,7 +12,7 @@
 #include "hastore/jdbcstore/ddl.h"
 #include "hastore/storage/checksum.h"
 #include "hastore/storage/names.h"
-#include "sql_identifier.h"
+#include "hastore/jdbcstore/sql_identifier.h"
 #include "table_layout.h"
 #include "table_schema.h"
 #include "owner_claim.h"

@@ -20,16 +20,13 @@
 #include <vector>
 
 #include "completion.h"
-#include "database_link.h"
+#include "hastore/jdbcstore/database_link.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "session_lock.h"
 #include "wake_tree.h"
 #include "wlstore_sql.h"
 
 namespace hastore::jdbcstore {
-
-// jdbc.database, or for "auto" the database the driver names ("PostgreSQL", "SQLite").
-Result<JdbcDatabase> ResolveDatabase(JdbcDatabase configured, OdbcConnection& db);
 
 struct RecordInfo {
   uint32_t connection = 0;

@@ -1,4 +1,4 @@
-#include "odbc.h"
+#include "hastore/jdbcstore/odbc.h"
 
 #include "hastore/jdbcstore/connection_string.h"
 

@@ -1,9 +1,9 @@
 // hastore repair on a JDBC store: the database keeps every transaction whole, so what can be
 // wrong is rows that were written by something else; they are deleted.
-#include "database_link.h"
+#include "hastore/jdbcstore/database_link.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "jdbc_store_impl.h"
-#include "sql_identifier.h"
+#include "hastore/jdbcstore/sql_identifier.h"
 
 namespace hastore {
 

@@ -8,7 +8,7 @@
 
 #include "hastore/jdbcstore/connection_string.h"
 #include "hastore/storage/checksum.h"
-#include "odbc.h"
+#include "hastore/jdbcstore/odbc.h"
 
 namespace hastore::jdbcstore {
 

@@ -1,4 +1,4 @@
-#include "sql_identifier.h"
+#include "hastore/jdbcstore/sql_identifier.h"
 
 namespace hastore::jdbcstore {
 

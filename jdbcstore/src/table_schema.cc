@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "sql_identifier.h"
+#include "hastore/jdbcstore/sql_identifier.h"
 
 namespace hastore::jdbcstore {
 

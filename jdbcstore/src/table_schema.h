@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "hastore/storage/status.h"
-#include "odbc.h"
+#include "hastore/jdbcstore/odbc.h"
 
 namespace hastore::jdbcstore {
 

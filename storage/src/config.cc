@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <span>
@@ -267,10 +268,11 @@ Status At(std::string_view source, const toml::source_region& where, const std::
                                  std::to_string(where.begin.column) + ": " + message);
 }
 
+// `prefix` is what the section's keys are called in errors: "file", or "stores.orders.file".
 Status ReadSection(std::string_view source, const Section& section, const toml::table& table,
-                   StoreConfig& c) {
+                   StoreConfig& c, std::string_view prefix) {
   for (const auto& [key, node] : table) {
-    const std::string dotted = std::string(section.name) + "." + std::string(key.str());
+    const std::string dotted = std::string(prefix) + "." + std::string(key.str());
     const Field* field = FindByName(section.fields, key.str());
     if (field == nullptr) return At(source, key.source(), "unknown key '" + dotted + "'");
     Status s = field->read(node, c);
@@ -287,7 +289,7 @@ Status ReadRoot(std::string_view source, const toml::table& root, StoreConfig& c
       return At(source, key.source(), "unknown table [" + name + "]; valid are [store], [file] and [jdbc]");
     if (!node.is_table())
       return At(source, node.source(), name + ": " + WrongType(node, "a table").message());
-    HASTORE_RETURN_IF_ERROR(ReadSection(source, *section, *node.as_table(), c));
+    HASTORE_RETURN_IF_ERROR(ReadSection(source, *section, *node.as_table(), c, section->name));
   }
   return Status::Ok();
 }
@@ -350,15 +352,24 @@ Status Validate(const StoreConfig& config) {
   return Status::InvalidArgument("store.kind is not a kind of store");
 }
 
-Result<StoreConfig> ParseStoreConfig(std::string_view toml_text, std::string_view source) {
+namespace {
+
+Result<toml::table> ParseToml(std::string_view toml_text, std::string_view source) {
   // The Debian toml++ is built with exceptions: a syntax error arrives as toml::parse_error,
   // which must not cross our API.
-  toml::table root;
   try {
-    root = toml::parse(toml_text, source);
+    return toml::parse(toml_text, source);
   } catch (const toml::parse_error& e) {
     return At(source, e.source(), "TOML syntax error: " + std::string(e.description()));
   }
+}
+
+}  // namespace
+
+Result<StoreConfig> ParseStoreConfig(std::string_view toml_text, std::string_view source) {
+  Result<toml::table> parsed = ParseToml(toml_text, source);
+  if (!parsed.ok()) return parsed.status();
+  const toml::table& root = *parsed;
   StoreConfig config;
   HASTORE_RETURN_IF_ERROR(ReadRoot(source, root, config));
   Status s = Validate(config);
@@ -367,6 +378,48 @@ Result<StoreConfig> ParseStoreConfig(std::string_view toml_text, std::string_vie
 }
 
 Result<StoreConfig> LoadStoreConfig(const std::string& path) {
+  Result<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  return ParseStoreConfig(*text, path);
+}
+
+Result<StoreConfig> ParseStoreConfigAt(std::string_view toml_text, std::string_view source, std::string_view path,
+                                       std::span<const std::string_view> caller_keys) {
+  Result<toml::table> parsed = ParseToml(toml_text, source);
+  if (!parsed.ok()) return parsed.status();
+  const toml::table* table = parsed->at_path(path).as_table();
+  if (table == nullptr) return Status::InvalidArgument(std::string(source) + ": no table [" + std::string(path) + "]");
+  StoreConfig config;
+  config.name = std::string(path.substr(path.rfind('.') + 1));
+  const std::span<const Section> sections(kSections);
+  for (const auto& [key, node] : *table) {
+    const std::string dotted = std::string(path) + "." + std::string(key.str());
+    if (std::find(caller_keys.begin(), caller_keys.end(), key.str()) != caller_keys.end()) continue;
+    if (key.str() == "file" || key.str() == "jdbc") {
+      if (!node.is_table()) return At(source, node.source(), dotted + ": " + WrongType(node, "a table").message());
+      HASTORE_RETURN_IF_ERROR(ReadSection(source, *FindByName(sections, key.str()), *node.as_table(), config, dotted));
+      continue;
+    }
+    const Field* field = key.str() == "name" ? nullptr : FindByName(sections[0].fields, key.str());
+    if (field == nullptr) return At(source, key.source(), "unknown key '" + dotted + "'");
+    Status s = field->read(node, config);
+    if (!s.ok()) return At(source, node.source(), dotted + ": " + s.message());
+  }
+  return config;
+}
+
+Status RenameStoreKeys(const Status& status, std::string_view path) {
+  if (status.ok()) return status;
+  const std::string& m = status.message();
+  for (std::string_view section : {"store.", "file.", "jdbc."}) {
+    if (m.rfind(section, 0) != 0) continue;
+    const std::string renamed = section == "store." ? std::string(path) + "." : std::string(path) + "." + std::string(section);
+    return Status(status.code(), renamed + m.substr(section.size()));
+  }
+  return status;
+}
+
+Result<std::string> ReadTextFile(const std::string& path) {
   OpenOptions options;
   options.read_only = true;
   Result<std::unique_ptr<File>> file = FileSystem::Default()->Open(path, options);
@@ -377,7 +430,7 @@ Result<StoreConfig> LoadStoreConfig(const std::string& path) {
   size_t got = 0;
   HASTORE_RETURN_IF_ERROR((*file)->Read(0, text.data(), text.size(), &got));
   text.resize(got);
-  return ParseStoreConfig(text, path);
+  return text;
 }
 
 }  // namespace hastore

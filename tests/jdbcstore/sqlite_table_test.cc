@@ -10,8 +10,8 @@
 #include "common/temp_dir.h"
 #include "hastore/jdbcstore/ddl.h"
 #include "hastore/storage/config.h"
-#include "odbc.h"
-#include "sql_identifier.h"
+#include "hastore/jdbcstore/odbc.h"
+#include "hastore/jdbcstore/sql_identifier.h"
 #include "table_schema.h"
 
 namespace hastore::jdbcstore {

@@ -17,8 +17,8 @@
 #include "common/postgres.h"
 #include "common/temp_dir.h"
 #include "hastore/jdbcstore/jdbc_store.h"
-#include "odbc.h"
-#include "sql_identifier.h"
+#include "hastore/jdbcstore/odbc.h"
+#include "hastore/jdbcstore/sql_identifier.h"
 
 namespace hastore::testing {
 

@@ -10,7 +10,7 @@
 #include "common/temp_dir.h"
 #include "hastore/filestore/file_store.h"
 #include "hastore/jdbcstore/jdbc_store.h"
-#include "odbc.h"
+#include "hastore/jdbcstore/odbc.h"
 
 namespace hastore::testing {
 namespace {

@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -119,5 +120,18 @@ Status Validate(const StoreConfig& config);
 // `source` names the text in errors (a file path).
 Result<StoreConfig> ParseStoreConfig(std::string_view toml_text, std::string_view source = "<config>");
 Result<StoreConfig> LoadStoreConfig(const std::string& path);
+
+// A store inside a larger TOML document (a cluster configuration's [stores.orders]): the table
+// at the dotted `path` holds [store]'s keys, and sub-tables `file` and `jdbc`; `name` is the
+// last part of the path. Keys in `caller_keys` belong to the caller and are skipped. Not
+// validated (the caller completes it first); errors name the full key ("stores.orders.kind").
+Result<StoreConfig> ParseStoreConfigAt(std::string_view toml_text, std::string_view source, std::string_view path,
+                                       std::span<const std::string_view> caller_keys);
+// A Validate error of a store read by ParseStoreConfigAt, its key renamed under `path`
+// ("store.prefix: ..." -> "stores.orders.prefix: ...", "file.x" -> "stores.orders.file.x").
+Status RenameStoreKeys(const Status& status, std::string_view path);
+
+// The whole of a small text file (a configuration), through the default file system.
+Result<std::string> ReadTextFile(const std::string& path);
 
 }  // namespace hastore

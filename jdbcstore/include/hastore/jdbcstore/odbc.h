@@ -1,3 +1,4 @@
+// The ODBC seam, shared by the JDBC store and database leasing (ha/).
 // RAII over unixODBC: an environment, a connection and statements with bound parameters.
 // Every failure is a Status whose message carries what was being done (the statement, the
 // table), the SQLSTATE and the driver's diagnostic. Record bytes and connection names travel

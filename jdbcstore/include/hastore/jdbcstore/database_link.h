@@ -14,9 +14,13 @@
 
 #include "hastore/storage/config.h"
 #include "hastore/storage/status.h"
-#include "odbc.h"
+#include "hastore/jdbcstore/odbc.h"
 
 namespace hastore::jdbcstore {
+
+// jdbc.database, or for "auto" the database the driver names ("PostgreSQL", "SQLite");
+// kNotSupported for another. The JDBC store and database leasing (ha/) choose their SQL by it.
+Result<JdbcDatabase> ResolveDatabase(JdbcDatabase configured, OdbcConnection& db);
 
 class DatabaseLink {
  public:
