@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Inspect, check, repair and measure hastore stores.", "hastore"};
   app.require_subcommand(1, 1);
   const std::vector<Verb> verbs = {AddNamesVerb(app),  AddListVerb(app),    AddDumpVerb(app), AddVerifyVerb(app),
-                                   AddRepairVerb(app), AddCompactVerb(app), AddCopyVerb(app), AddBenchVerb(app)};
+                                   AddRepairVerb(app), AddCompactVerb(app), AddCopyVerb(app), AddBenchVerb(app),
+                                   AddConfigVerb(app)};
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;
     bool found = false;

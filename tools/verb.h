@@ -37,6 +37,7 @@ Verb AddRepairVerb(CLI::App& app);
 Verb AddCompactVerb(CLI::App& app);
 Verb AddCopyVerb(CLI::App& app);
 Verb AddBenchVerb(CLI::App& app);
+Verb AddConfigVerb(CLI::App& app);
 
 // Writes `hastore <verb>: <message>` to stderr and returns `exit_status`.
 int Fail(std::string_view verb, std::string_view message, int exit_status);

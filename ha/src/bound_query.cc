@@ -1,0 +1,64 @@
+#include "bound_query.h"
+
+namespace hastore::ha {
+
+using jdbcstore::DatabaseLink;
+using jdbcstore::OdbcStatement;
+
+std::string ColumnReader::Bytes() {
+  Result<std::string> value = statement_.GetBytes(++column_);
+  if (value.ok() && status_.ok()) return std::move(value).value();
+  if (status_.ok()) status_ = value.status();
+  return {};
+}
+
+int64_t ColumnReader::Integer() {
+  Result<int64_t> value = statement_.GetInt64(++column_);
+  if (value.ok() && status_.ok()) return *value;
+  if (status_.ok()) status_ = value.status();
+  return 0;
+}
+
+Result<OdbcStatement*> Execute(DatabaseLink& link, const std::string& sql, std::initializer_list<SqlParam> params) {
+  Result<OdbcStatement*> statement = link.Statement(sql);
+  if (!statement.ok()) return statement;
+  int index = 0;
+  for (const SqlParam& p : params) {
+    ++index;
+    if (p.is_integer) {
+      (*statement)->BindInt64(index, p.value);
+    } else {
+      (*statement)->BindBytes(index, p.bytes);
+    }
+  }
+  HASTORE_RETURN_IF_ERROR((*statement)->Execute());
+  return statement;
+}
+
+Status Query(DatabaseLink& link, const std::string& sql, std::initializer_list<SqlParam> params,
+             const std::function<void(ColumnReader&)>& each) {
+  Result<OdbcStatement*> statement = Execute(link, sql, params);
+  if (!statement.ok()) return statement.status();
+  Status status;
+  while (status.ok()) {
+    Result<bool> row = (*statement)->Fetch();
+    if (!row.ok()) {
+      status = row.status();
+      break;
+    }
+    if (!*row) break;
+    ColumnReader columns(**statement);
+    each(columns);
+    status = columns.status();
+  }
+  (*statement)->Reset();
+  return status;
+}
+
+Result<int64_t> QueryInteger(DatabaseLink& link, const std::string& sql) {
+  Result<int64_t> value = Status::Corruption(sql + " read no row");
+  HASTORE_RETURN_IF_ERROR(Query(link, sql, {}, [&](ColumnReader& row) { value = row.Integer(); }));
+  return value;
+}
+
+}  // namespace hastore::ha

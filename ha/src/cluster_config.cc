@@ -1,0 +1,440 @@
+// Reading and checking a cluster configuration (cluster_config.h). The store keys of each
+// [stores.<name>] table are read by storage's ParseStoreConfigAt; the HA keys here.
+#include "hastore/ha/cluster_config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <sstream>
+
+#include "hastore/storage/names.h"
+
+namespace hastore::ha {
+
+namespace {
+
+template <class E>
+struct Named {
+  E value;
+  std::string_view name;
+};
+
+constexpr Named<LeasingBasis> kBasisNames[] = {{LeasingBasis::kLocal, "local"}, {LeasingBasis::kDatabase, "database"}};
+constexpr Named<TableCreation> kCreationNames[] = {{TableCreation::kDisabled, "Disabled"}, {TableCreation::kAlways, "Always"}};
+constexpr Named<OnLeaseLost> kLostNames[] = {{OnLeaseLost::kStop, "stop"}, {OnLeaseLost::kExit, "exit"}};
+constexpr Named<MigrationPolicy> kMigrationNames[] = {
+    {MigrationPolicy::kOff, "off"}, {MigrationPolicy::kOnFailure, "on-failure"}, {MigrationPolicy::kAlways, "always"}};
+constexpr Named<TargetPolicy> kTargetPolicyNames[] = {{TargetPolicy::kManual, "manual"},
+                                                      {TargetPolicy::kExactlyOnce, "exactly-once"},
+                                                      {TargetPolicy::kFailureRecovery, "failure-recovery"}};
+
+template <class E, size_t N>
+std::string_view NameIn(const Named<E> (&names)[N], E value) {
+  for (const Named<E>& n : names) {
+    if (n.value == value) return n.name;
+  }
+  return "?";
+}
+
+// Names compare without case ("On-Failure" and "on-failure" are one policy).
+template <class E, size_t N>
+Status ParseIn(const Named<E> (&names)[N], std::string_view text, E* out) {
+  std::string valid;
+  for (const Named<E>& n : names) {
+    const bool same = std::equal(n.name.begin(), n.name.end(), text.begin(), text.end(),
+                                 [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+    if (same) {
+      *out = n.value;
+      return Status::Ok();
+    }
+    valid += (valid.empty() ? "\"" : ", \"") + std::string(n.name) + "\"";
+  }
+  return Status::InvalidArgument("'" + std::string(text) + "' is not one of " + valid);
+}
+
+// ---- reading TOML values, with errors that name the key ------------------------------------
+
+// "<source>:<line>:<column>: <key>: <message>".
+Status At(std::string_view source, const toml::node& node, std::string_view key, const std::string& message) {
+  const toml::source_position where = node.source().begin;
+  return Status::InvalidArgument(std::string(source) + ":" + std::to_string(where.line) + ":" +
+                                 std::to_string(where.column) + ": " + std::string(key) + ": " + message);
+}
+
+std::string TypeName(const toml::node& node) {
+  std::ostringstream out;
+  out << node.type();
+  return out.str();
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view source) : source_(source) {}
+
+  template <class T>
+  Status Value(const toml::node& node, std::string_view key, std::string_view expected, T* out) const {
+    const toml::value<T>* v = node.as<T>();
+    if (v == nullptr) return At(source_, node, key, "expected " + std::string(expected) + ", got " + TypeName(node));
+    *out = v->get();
+    return Status::Ok();
+  }
+  Status String(const toml::node& n, std::string_view key, std::string* out) const { return Value(n, key, "a string", out); }
+  Status Bool(const toml::node& n, std::string_view key, bool* out) const { return Value(n, key, "a boolean", out); }
+  // An integer in [lo, hi]; the message says the range.
+  Status Int(const toml::node& n, std::string_view key, int64_t lo, int64_t hi, int64_t* out) const {
+    int64_t v = 0;
+    HASTORE_RETURN_IF_ERROR(Value(n, key, "an integer", &v));
+    if (v < lo || v > hi)
+      return At(source_, n, key, std::to_string(v) + " is out of range; expected " + std::to_string(lo) + " to " + std::to_string(hi));
+    *out = v;
+    return Status::Ok();
+  }
+  template <class U>
+  Status Unsigned(const toml::node& n, std::string_view key, int64_t lo, int64_t hi, U* out) const {
+    int64_t v = 0;
+    HASTORE_RETURN_IF_ERROR(Int(n, key, lo, hi, &v));
+    *out = static_cast<U>(v);
+    return Status::Ok();
+  }
+  template <class E, size_t N>
+  Status Enum(const toml::node& n, std::string_view key, const Named<E> (&names)[N], E* out) const {
+    std::string text;
+    HASTORE_RETURN_IF_ERROR(String(n, key, &text));
+    Status s = ParseIn(names, text, out);
+    return s.ok() ? s : At(source_, n, key, s.message());
+  }
+  Status Strings(const toml::node& n, std::string_view key, std::vector<std::string>* out) const {
+    const toml::array* array = n.as_array();
+    if (array == nullptr) return At(source_, n, key, "expected an array of strings, got " + TypeName(n));
+    out->clear();
+    for (const toml::node& item : *array) {
+      out->emplace_back();
+      HASTORE_RETURN_IF_ERROR(String(item, key, &out->back()));
+    }
+    return Status::Ok();
+  }
+  const toml::table* Table(const toml::node& n, std::string_view key, Status* error) const {
+    const toml::table* t = n.as_table();
+    if (t == nullptr) *error = At(source_, n, key, "expected a table, got " + TypeName(n));
+    return t;
+  }
+  Status Unknown(const toml::key& key, std::string_view dotted) const {
+    const toml::source_position where = key.source().begin;
+    return Status::InvalidArgument(std::string(source_) + ":" + std::to_string(where.line) + ":" +
+                                   std::to_string(where.column) + ": unknown key '" + std::string(dotted) + "'");
+  }
+  std::string_view source() const { return source_; }
+
+ private:
+  std::string_view source_;
+};
+
+constexpr int64_t kMaxMs = int64_t{24} * 3600 * 1000;  // a day
+constexpr int64_t kMaxSeconds = int64_t{365} * 24 * 3600;
+
+// Every key of a table goes to `read(key, node, dotted)`; it returns NotFound for an unknown key.
+template <class Fn>
+Status ForEachKey(const Reader& r, const toml::table& table, std::string_view prefix, Fn&& read) {
+  for (const auto& [key, node] : table) {
+    const std::string dotted = std::string(prefix) + "." + std::string(key.str());
+    Status s = read(key.str(), node, dotted);
+    if (s.code() == StatusCode::kNotFound) return r.Unknown(key, dotted);
+    HASTORE_RETURN_IF_ERROR(s);
+  }
+  return Status::Ok();
+}
+
+Status ReadCluster(const Reader& r, const toml::table& t, ClusterConfig& c) {
+  return ForEachKey(r, t, "cluster", [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
+    if (k == "name") return r.String(n, key, &c.name);
+    if (k == "domain") return r.String(n, key, &c.domain);
+    if (k == "servers") return r.Strings(n, key, &c.configured_servers);
+    if (k == "server_name_template") return r.String(n, key, &c.server_name_template);
+    if (k == "size") return r.Unsigned(n, key, 0, 1000, &c.dynamic_size);
+    if (k == "on_lease_lost") return r.Enum(n, key, kLostNames, &c.on_lease_lost);
+    return Status::NotFound(key);
+  });
+}
+
+Status ReadLeasing(const Reader& r, const toml::table& t, LeasingSettings& l) {
+  return ForEachKey(r, t, "leasing", [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
+    if (k == "basis") return r.Enum(n, key, kBasisNames, &l.basis);
+    if (k == "directory") return r.String(n, key, &l.directory);
+    if (k == "connection") return r.String(n, key, &l.connection);
+    if (k == "table") return r.String(n, key, &l.table);
+    if (k == "auto_migration_table_creation_policy") return r.Enum(n, key, kCreationNames, &l.table_creation);
+    if (k == "health_check_interval") return r.Unsigned(n, key, 10, kMaxMs, &l.health_check_interval_ms);
+    if (k == "health_check_periods_until_fencing")
+      return r.Unsigned(n, key, 2, 1000, &l.health_check_periods_until_fencing);
+    if (k == "fencing_grace_period") return r.Unsigned(n, key, 0, kMaxMs, &l.fencing_grace_period_ms);
+    return Status::NotFound(key);
+  });
+}
+
+// The restart keys, shared by stores and migratable targets.
+Status ReadRestart(const Reader& r, std::string_view k, const toml::node& n, const std::string& key, RestartPolicy& p) {
+  if (k == "seconds_between_restarts") return r.Int(n, key, 0, kMaxSeconds, &p.seconds_between_restarts);
+  if (k == "number_of_restart_attempts") return r.Int(n, key, -1, 1000000, &p.number_of_restart_attempts);
+  return Status::NotFound(key);
+}
+
+// The keys of [stores.<name>] that are ours, not the store's.
+constexpr std::array<std::string_view, 11> kPolicyKeys = {
+    "target", "migration_policy", "restart_in_place", "seconds_between_restarts", "number_of_restart_attempts",
+    "initial_boot_delay_seconds", "failback_delay_seconds", "partial_cluster_stability_delay_seconds",
+    "fail_over_limit", "distribution", "name"};
+
+Status ReadStorePolicy(const Reader& r, const toml::table& t, const std::string& prefix, ClusterStore& s,
+                       bool* restart_given) {
+  ClusterPolicy& p = s.policy;
+  for (const auto& [key_node, n] : t) {
+    const std::string_view k = key_node.str();
+    const std::string key = prefix + "." + std::string(k);
+    Status st = Status::NotFound(key);
+    if (k == "target") {
+      st = r.String(n, key, &s.target);
+    } else if (k == "distribution") {
+      std::string text;
+      st = r.String(n, key, &text);
+      if (st.ok()) {
+        Result<Distribution> d = ParseDistribution(text);
+        st = !d.ok() ? At(r.source(), n, key, d.status().message())
+             : *d == Distribution::kNone ? At(r.source(), n, key, "a cluster store is \"distributed\" or \"singleton\"")
+                                         : Status::Ok();
+        if (st.ok()) s.store.distribution = *d;
+      }
+    } else if (k == "name") {
+      st = At(r.source(), n, key, "a store's name is its table key, [stores.<name>]");
+    } else if (k == "migration_policy") {
+      st = r.Enum(n, key, kMigrationNames, &p.migration);
+    } else if (k == "restart_in_place") {
+      st = r.Bool(n, key, &p.restart.restart_in_place);
+      *restart_given = true;
+    } else if (k == "initial_boot_delay_seconds") {
+      st = r.Int(n, key, 0, kMaxSeconds, &p.initial_boot_delay_seconds);
+    } else if (k == "failback_delay_seconds") {
+      st = r.Int(n, key, -1, kMaxSeconds, &p.failback_delay_seconds);
+    } else if (k == "partial_cluster_stability_delay_seconds") {
+      st = r.Int(n, key, 0, kMaxSeconds, &p.partial_cluster_stability_delay_seconds);
+    } else if (k == "fail_over_limit") {
+      st = r.Int(n, key, -1, 1000000, &p.fail_over_limit);
+    } else {
+      st = ReadRestart(r, k, n, key, p.restart);
+    }
+    if (st.code() == StatusCode::kNotFound) continue;  // the store's key: ParseStoreConfigAt judged it
+    HASTORE_RETURN_IF_ERROR(st);
+  }
+  return Status::Ok();
+}
+
+Status ReadStores(const Reader& r, std::string_view text, const toml::table& t, ClusterConfig& c) {
+  for (const auto& [name, node] : t) {
+    const std::string prefix = "stores." + std::string(name.str());
+    Status error;
+    const toml::table* table = r.Table(node, prefix, &error);
+    if (table == nullptr) return error;
+    HASTORE_RETURN_IF_ERROR(ValidateName("store name of [" + prefix + "]", name.str()));
+    Result<StoreConfig> store = ParseStoreConfigAt(text, r.source(), prefix, kPolicyKeys);
+    if (!store.ok()) return store.status();
+    ClusterStore s;
+    s.store = std::move(*store);
+    s.store.distribution = Distribution::kDistributed;
+    s.target = "cluster";
+    bool restart_given = false;
+    HASTORE_RETURN_IF_ERROR(ReadStorePolicy(r, *table, prefix, s, &restart_given));
+    if (!restart_given) s.policy.restart.restart_in_place = s.policy.migration != MigrationPolicy::kOff;
+    c.stores.push_back(std::move(s));
+  }
+  return Status::Ok();
+}
+
+Status ReadTargets(const Reader& r, const toml::table& t, ClusterConfig& c) {
+  for (const auto& [name, node] : t) {
+    const std::string prefix = "migratable_targets." + std::string(name.str());
+    Status error;
+    const toml::table* table = r.Table(node, prefix, &error);
+    if (table == nullptr) return error;
+    MigratableTarget m;
+    m.name = std::string(name.str());
+    HASTORE_RETURN_IF_ERROR(ForEachKey(r, *table, prefix, [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
+      if (k == "user_preferred_server") return r.String(n, key, &m.user_preferred_server);
+      if (k == "candidate_servers") return r.Strings(n, key, &m.candidate_servers);
+      if (k == "migration_policy") return r.Enum(n, key, kTargetPolicyNames, &m.policy);
+      if (k == "restart_on_failure") return r.Bool(n, key, &m.restart_on_failure);
+      if (k == "pre_script") return r.String(n, key, &m.pre_script);
+      if (k == "post_script") return r.String(n, key, &m.post_script);
+      if (k == "post_script_failure_is_fatal") return r.Bool(n, key, &m.post_script_failure_is_fatal);
+      if (k == "non_local_post_allowed") return r.Bool(n, key, &m.non_local_post_allowed);
+      return ReadRestart(r, k, n, key, m.restart);
+    }));
+    m.restart.restart_in_place = m.restart_on_failure;
+    c.migratable_targets.push_back(std::move(m));
+  }
+  return Status::Ok();
+}
+
+Status ReadRoot(const Reader& r, std::string_view text, const toml::table& root, ClusterConfig& c) {
+  for (const auto& [key, node] : root) {
+    const std::string name(key.str());
+    Status error;
+    const toml::table* table = r.Table(node, name, &error);
+    if (table == nullptr) return error;
+    if (name == "cluster") {
+      HASTORE_RETURN_IF_ERROR(ReadCluster(r, *table, c));
+    } else if (name == "leasing") {
+      HASTORE_RETURN_IF_ERROR(ReadLeasing(r, *table, c.leasing));
+    } else if (name == "stores") {
+      HASTORE_RETURN_IF_ERROR(ReadStores(r, text, *table, c));
+    } else if (name == "migratable_targets") {
+      HASTORE_RETURN_IF_ERROR(ReadTargets(r, *table, c));
+    } else {
+      return Status::InvalidArgument(std::string(r.source()) + ":" + std::to_string(key.source().begin.line) +
+                                     ": unknown table [" + name +
+                                     "]; valid are [cluster], [leasing], [stores.<name>] and [migratable_targets.<name>]");
+    }
+  }
+  return Status::Ok();
+}
+
+// ---- validation ------------------------------------------------------------------------------
+
+Status ForKey(std::string_view key, const Status& s) {
+  return s.ok() ? s : Status(s.code(), std::string(key) + ": " + s.message());
+}
+
+Status ValidateServers(const ClusterConfig& c) {
+  HASTORE_RETURN_IF_ERROR(ForKey("cluster.name", ValidateName("cluster name", c.name)));
+  HASTORE_RETURN_IF_ERROR(ForKey("cluster.domain", ValidateName("domain name", c.domain)));
+  for (const std::string& s : c.configured_servers)
+    HASTORE_RETURN_IF_ERROR(ForKey("cluster.servers", ValidateName("server name", s)));
+  if (c.dynamic_size > 0 && c.server_name_template.find("${ID}") == std::string::npos)
+    return Status::InvalidArgument("cluster.server_name_template: '" + c.server_name_template +
+                                   "' must contain ${ID} when cluster.size is above 0");
+  const std::vector<std::string> servers = c.Servers();
+  if (servers.empty())
+    return Status::InvalidArgument("cluster.servers: the cluster has no server (list cluster.servers, or set "
+                                   "cluster.server_name_template and cluster.size)");
+  std::set<std::string> seen;
+  for (const std::string& s : servers) {
+    HASTORE_RETURN_IF_ERROR(ForKey("cluster.server_name_template", ValidateName("server name", s)));
+    if (!seen.insert(UpperInstance(s)).second)
+      return Status::InvalidArgument("cluster.servers: server " + s + " is named twice (names differing only in case count)");
+  }
+  return Status::Ok();
+}
+
+Status ValidateLeasing(const LeasingSettings& l) {
+  if (l.basis == LeasingBasis::kLocal && l.directory.empty())
+    return Status::InvalidArgument("leasing.directory: local leasing needs the directory of its LMDB environment");
+  if (l.basis == LeasingBasis::kDatabase && l.connection.empty())
+    return Status::InvalidArgument("leasing.connection: database leasing needs an ODBC connection string");
+  if (l.basis == LeasingBasis::kDatabase) HASTORE_RETURN_IF_ERROR(ForKey("leasing.table", ValidatePrefix(l.table)));
+  if (!l.table.empty() && l.table.back() == '.')
+    return Status::InvalidArgument("leasing.table: '" + l.table + "' ends with a period; name the table");
+  return Status::Ok();
+}
+
+bool IsServer(const std::vector<std::string>& servers, const std::string& name) {
+  return std::find(servers.begin(), servers.end(), name) != servers.end();
+}
+
+Status ValidateTarget(const MigratableTarget& m, const std::vector<std::string>& servers) {
+  const std::string prefix = "migratable_targets." + m.name;
+  HASTORE_RETURN_IF_ERROR(ForKey(prefix, ValidateName("migratable target name", m.name)));
+  if (!IsServer(servers, m.user_preferred_server))
+    return Status::InvalidArgument(prefix + ".user_preferred_server: '" + m.user_preferred_server +
+                                   "' is not a server of the cluster");
+  for (const std::string& s : m.candidate_servers) {
+    if (!IsServer(servers, s))
+      return Status::InvalidArgument(prefix + ".candidate_servers: '" + s + "' is not a server of the cluster");
+  }
+  if (!m.candidate_servers.empty() && !IsServer(m.candidate_servers, m.user_preferred_server))
+    return Status::InvalidArgument(prefix + ".candidate_servers: must include the user preferred server " +
+                                   m.user_preferred_server);
+  return Status::Ok();
+}
+
+Status ValidateStore(const ClusterConfig& c, ClusterStore& s, const std::vector<std::string>& servers) {
+  const std::string prefix = "stores." + s.store.name;
+  if (s.target == "cluster") {
+    s.target_kind = TargetKind::kCluster;
+    if (s.store.distribution == Distribution::kSingleton && s.policy.migration == MigrationPolicy::kOff)
+      return Status::InvalidArgument(prefix + ".migration_policy: a singleton store needs \"on-failure\" or "
+                                     "\"always\" (with \"off\" it would belong to no server)");
+  } else if (IsServer(servers, s.target)) {
+    s.target_kind = TargetKind::kServer;
+  } else if (c.FindTarget(s.target) != nullptr) {
+    s.target_kind = TargetKind::kMigratableTarget;
+  } else {
+    return Status::InvalidArgument(prefix + ".target: '" + s.target +
+                                   "' is neither \"cluster\", a server of the cluster, nor a migratable target");
+  }
+  if (s.target_kind != TargetKind::kCluster) s.store.distribution = Distribution::kNone;
+  return Status::Ok();
+}
+
+// Two instances whose files or tables would collide.
+Status ValidateInstances(const ClusterConfig& c) {
+  std::set<std::string> files, tables;
+  for (const InstanceSpec& spec : Instances(c)) {
+    const std::string prefix = "stores." + spec.config.name;
+    HASTORE_RETURN_IF_ERROR(RenameStoreKeys(Validate(spec.config), prefix));
+    const bool file = spec.config.kind == StoreKind::kFile;
+    const std::string where = file ? spec.config.file.directory + "/" + UpperInstance(spec.instance)
+                                   : spec.config.jdbc.EffectiveConnection() + "|" + spec.config.table();
+    if (!(file ? files : tables).insert(where).second)
+      return Status::InvalidArgument(prefix + ": instance " + spec.instance + " would share its " +
+                                     (file ? "files" : "table " + spec.config.table()) + " with another instance");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view ToString(LeasingBasis v) { return NameIn(kBasisNames, v); }
+std::string_view ToString(TableCreation v) { return NameIn(kCreationNames, v); }
+std::string_view ToString(OnLeaseLost v) { return NameIn(kLostNames, v); }
+std::string_view ToString(MigrationPolicy v) { return NameIn(kMigrationNames, v); }
+std::string_view ToString(TargetPolicy v) { return NameIn(kTargetPolicyNames, v); }
+
+Status Validate(const ClusterConfig& config) {
+  ClusterConfig c = config;  // ValidateStore settles each store's target kind on a copy
+  HASTORE_RETURN_IF_ERROR(ValidateServers(c));
+  HASTORE_RETURN_IF_ERROR(ValidateLeasing(c.leasing));
+  const std::vector<std::string> servers = c.Servers();
+  for (const MigratableTarget& m : c.migratable_targets) HASTORE_RETURN_IF_ERROR(ValidateTarget(m, servers));
+  for (ClusterStore& s : c.stores) HASTORE_RETURN_IF_ERROR(ValidateStore(c, s, servers));
+  return ValidateInstances(c);
+}
+
+Result<ClusterConfig> ParseClusterConfig(std::string_view toml_text, std::string_view source) {
+  toml::table root;
+  try {  // the Debian toml++ reports syntax errors as exceptions, which must not cross our API
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(std::string(source) + ":" + std::to_string(e.source().begin.line) + ":" +
+                                   std::to_string(e.source().begin.column) + ": TOML syntax error: " +
+                                   std::string(e.description()));
+  }
+  const Reader reader(source);
+  ClusterConfig config;
+  HASTORE_RETURN_IF_ERROR(ReadRoot(reader, toml_text, root, config));
+  const std::vector<std::string> servers = config.Servers();
+  for (ClusterStore& s : config.stores) {
+    Status st = ValidateStore(config, s, servers);
+    if (!st.ok()) return Status(st.code(), std::string(source) + ": " + st.message());
+  }
+  Status s = Validate(config);
+  if (!s.ok()) return Status(s.code(), std::string(source) + ": " + s.message());
+  return config;
+}
+
+Result<ClusterConfig> LoadClusterConfig(const std::string& path) {
+  Result<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  return ParseClusterConfig(*text, path);
+}
+
+}  // namespace hastore::ha

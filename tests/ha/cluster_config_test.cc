@@ -1,0 +1,176 @@
+// The cluster configuration: every default of DESIGN §8, the instances it defines, and errors
+// that name their key.
+#include <gtest/gtest.h>
+
+#include "hastore/ha/cluster_config.h"
+
+namespace hastore::ha {
+namespace {
+
+constexpr char kMinimal[] = R"(
+[cluster]
+name = "c1"
+servers = ["ms1", "ms2"]
+[leasing]
+directory = "/var/lib/hastore/leases"
+[stores.orders.file]
+directory = "/shared/orders"
+[stores.orders]
+kind = "file"
+)";
+
+ClusterConfig MustParse(const std::string& text) {
+  Result<ClusterConfig> c = ParseClusterConfig(text, "test.toml");
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? *c : ClusterConfig{};
+}
+
+std::string ErrorOf(const std::string& text) {
+  Result<ClusterConfig> c = ParseClusterConfig(text, "test.toml");
+  EXPECT_FALSE(c.ok()) << "accepted:\n" << text;
+  return c.ok() ? "" : c.status().message();
+}
+
+TEST(ClusterConfig, EveryDefaultIsTheReferenceSystems) {
+  const ClusterConfig c = MustParse(kMinimal);
+  EXPECT_EQ(c.domain, "hastore");
+  EXPECT_EQ(c.on_lease_lost, OnLeaseLost::kStop);
+  EXPECT_EQ(c.leasing.basis, LeasingBasis::kLocal);
+  EXPECT_EQ(c.leasing.table, "ACTIVE");
+  EXPECT_EQ(c.leasing.table_creation, TableCreation::kDisabled);
+  EXPECT_EQ(c.leasing.health_check_interval_ms, 10000u);
+  EXPECT_EQ(c.leasing.health_check_periods_until_fencing, 6u);
+  EXPECT_EQ(c.leasing.fencing_grace_period_ms, 30000u);
+  EXPECT_EQ(c.leasing.lease_ttl_ms(), 60000u);
+  ASSERT_EQ(c.stores.size(), 1u);
+  const ClusterStore& s = c.stores[0];
+  EXPECT_EQ(s.store.name, "orders");
+  EXPECT_EQ(s.target_kind, TargetKind::kCluster);
+  EXPECT_EQ(s.store.distribution, Distribution::kDistributed);
+  EXPECT_EQ(s.policy.migration, MigrationPolicy::kOff);
+  EXPECT_FALSE(s.policy.restart.restart_in_place);  // false when the policy is off
+  EXPECT_EQ(s.policy.restart.seconds_between_restarts, 30);
+  EXPECT_EQ(s.policy.restart.number_of_restart_attempts, 6);
+  EXPECT_EQ(s.policy.initial_boot_delay_seconds, 60);
+  EXPECT_EQ(s.policy.failback_delay_seconds, -1);
+  EXPECT_EQ(s.policy.partial_cluster_stability_delay_seconds, 240);
+  EXPECT_EQ(s.policy.fail_over_limit, -1);
+}
+
+TEST(ClusterConfig, RestartInPlaceDefaultsToTrueUnlessTheMigrationPolicyIsOff) {
+  for (const char* policy : {"on-failure", "always", "On-Failure"}) {
+    const ClusterConfig c = MustParse(std::string(kMinimal) + "migration_policy = \"" + policy + "\"\n");
+    ASSERT_EQ(c.stores.size(), 1u);
+    EXPECT_TRUE(c.stores[0].policy.restart.restart_in_place) << policy;
+  }
+  const ClusterConfig c = MustParse(std::string(kMinimal) + "migration_policy = \"always\"\nrestart_in_place = false\n");
+  EXPECT_FALSE(c.stores[0].policy.restart.restart_in_place);
+}
+
+TEST(ClusterConfig, MigratableTargetsTakeTheReferenceDefaults) {
+  const ClusterConfig c = MustParse(std::string(kMinimal) + R"(
+target = "mt1"
+[migratable_targets.mt1]
+user_preferred_server = "ms2"
+)");
+  ASSERT_EQ(c.migratable_targets.size(), 1u);
+  const MigratableTarget& m = c.migratable_targets[0];
+  EXPECT_EQ(m.policy, TargetPolicy::kManual);
+  EXPECT_FALSE(m.restart_on_failure);
+  EXPECT_TRUE(m.post_script_failure_is_fatal);
+  EXPECT_FALSE(m.non_local_post_allowed);
+  EXPECT_EQ(m.restart.seconds_between_restarts, 30);
+  EXPECT_EQ(m.restart.number_of_restart_attempts, 6);
+  EXPECT_EQ(c.stores[0].target_kind, TargetKind::kMigratableTarget);
+  const std::vector<InstanceSpec> instances = Instances(c);
+  ASSERT_EQ(instances.size(), 1u);
+  EXPECT_EQ(instances[0].instance, "orders");
+  EXPECT_EQ(instances[0].preferred_server, "ms2");
+  EXPECT_EQ(instances[0].candidates, (std::vector<std::string>{"ms2", "ms1"}));
+}
+
+TEST(ClusterConfig, InstancesFollowTheNamingRulesForEveryKindOfCluster) {
+  const ClusterConfig c = MustParse(R"(
+[cluster]
+name = "c1"
+servers = ["ms1"]
+server_name_template = "dyn-${ID}"
+size = 2
+[leasing]
+basis = "database"
+connection = "Driver=SQLite3;Database=/tmp/x.db"
+[stores.q]
+kind = "file"
+[stores.q.file]
+directory = "/d"
+[stores.ledger]
+kind = "jdbc"
+distribution = "singleton"
+migration_policy = "always"
+prefix = "hq"
+[stores.ledger.jdbc]
+directory = "/d"
+[stores.local]
+kind = "file"
+target = "dyn-2"
+[stores.local.file]
+directory = "/d"
+)");
+  EXPECT_EQ(c.Servers(), (std::vector<std::string>{"ms1", "dyn-1", "dyn-2"}));
+  std::vector<std::string> names;
+  for (const InstanceSpec& spec : Instances(c)) names.push_back(spec.instance + " " + spec.preferred_server);
+  EXPECT_EQ(names, (std::vector<std::string>{"ledger-01 ms1", "local dyn-2", "q@dyn-1 dyn-1", "q@dyn-2 dyn-2",
+                                             "q@ms1 ms1"}));
+  for (const InstanceSpec& spec : Instances(c)) {
+    if (spec.instance == "ledger-01") {
+      EXPECT_EQ(spec.config.table(), "hq_01_WLStore");
+    } else if (spec.instance == "q@dyn-1") {
+      EXPECT_EQ(spec.candidates, (std::vector<std::string>{"dyn-1", "ms1", "dyn-2"}));
+    } else if (spec.instance == "local") {
+      EXPECT_EQ(spec.candidates, (std::vector<std::string>{"dyn-2"}));
+    }
+  }
+}
+
+TEST(ClusterConfig, ErrorsNameTheirKey) {
+  const std::string base(kMinimal);
+  const struct {
+    std::string text;
+    std::string key;
+  } cases[] = {
+      {base + "bogus = 1\n", "stores.orders.bogus"},
+      {base + "fail_over_limit = -2\n", "stores.orders.fail_over_limit"},
+      {base + "number_of_restart_attempts = \"6\"\n", "stores.orders.number_of_restart_attempts"},
+      {base + "migration_policy = \"sometimes\"\n", "stores.orders.migration_policy"},
+      {base + "target = \"nowhere\"\n", "stores.orders.target"},
+      {base + "distribution = \"none\"\n", "stores.orders.distribution"},
+      {base + "distribution = \"singleton\"\n", "stores.orders.migration_policy"},
+      {base + "[stores.j]\nkind = \"jdbc\"\n[stores.j.jdbc]\ndirectory = \"/d\"\nworker_count = 100\n", "stores.j.jdbc.worker_count"},
+      {base + "max_record_size = 1099511627776\n", "stores.orders.max_record_size"},
+      {base + "[stores.orders.file]\nio_engine = \"x\"\n", "stores.orders.file"},  // TOML: table defined twice
+      {base + "[leasing.x]\n", "leasing.x"},
+      {std::string(kMinimal).replace(std::string(kMinimal).find("[leasing]\n") + 10, 0, "health_check_interval = 0\n"),
+       "leasing.health_check_interval"},
+      {std::string(kMinimal).replace(std::string(kMinimal).find("[leasing]\n") + 10, 0, "basis = \"database\"\n"),
+       "leasing.connection"},
+      {std::string(kMinimal).replace(std::string(kMinimal).find("servers"), 7, "size = 2\nservers"),
+       "cluster.server_name_template"},
+      {std::string(kMinimal).replace(std::string(kMinimal).find("\"ms2\""), 5, "\"MS1\""), "cluster.servers"},
+      {base + "target = \"mt\"\n[migratable_targets.mt]\nuser_preferred_server = \"ms9\"\n",
+       "migratable_targets.mt.user_preferred_server"},
+      {base + "target = \"mt\"\n[migratable_targets.mt]\nuser_preferred_server = \"ms1\"\ncandidate_servers = [\"ms2\"]\n",
+       "migratable_targets.mt.candidate_servers"},
+      {base + "[stores.twin]\nkind = \"file\"\n[stores.twin.file]\ndirectory = \"/shared/orders\"\n[stores.Orders]\n"
+              "kind = \"file\"\n[stores.Orders.file]\ndirectory = \"/shared/orders\"\n",
+       "stores.orders"},
+      {base + "[unknown]\n", "[unknown]"},
+  };
+  for (const auto& c : cases) {
+    const std::string error = ErrorOf(c.text);
+    EXPECT_NE(error.find(c.key), std::string::npos) << "expected the key " << c.key << " in: " << error;
+    EXPECT_NE(error.find("test.toml"), std::string::npos) << error;
+  }
+}
+
+}  // namespace
+}  // namespace hastore::ha
