@@ -122,7 +122,7 @@ enum class TargetKind : uint8_t { kCluster, kServer, kMigratableTarget };
 struct ClusterStore {
   StoreConfig store;  // name, kind, distribution, prefix, file/jdbc settings; `server` unset
   TargetKind target_kind = TargetKind::kCluster;
-  std::string target;  // the server or migratable target's name; "cluster" for kCluster
+  std::string target = "cluster";  // or a server, or a migratable target
   ClusterPolicy policy;  // kCluster only
 };
 

@@ -1,0 +1,83 @@
+// The agent: runs one server of a cluster (DESIGN §8). Every tick it
+//   - renews, in one call, every lease it holds (its server lease, its instances', the master's)
+//     and stops its instances itself when it cannot renew before its leases end, judged by its
+//     own monotonic clock from before the request (self-fencing; or exits, per on_lease_lost);
+//   - tries to hold the cluster-master lease; the master computes the plan (placement.h) from
+//     what the authority shows and writes it, guarded by its lease, for every server to read;
+//   - claims the instances the plan gives it: takes the instance lease (a new epoch), opens the
+//     store under that epoch and hands it to the host; gives up those the plan moved away, and
+//     records the failures of those that would not open or failed, so the master restarts them
+//     in place or moves them.
+// The storage checks the epoch as well, so a paused agent that wakes after its leases were
+// taken cannot write (file: fence file; jdbc: owner row).
+//
+// Thread safety: Start and Shutdown from one thread; Status from any. The host's callbacks run
+// on the agent's thread, one at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hastore/ha/cluster_config.h"
+#include "hastore/ha/lease_authority.h"
+#include "hastore/storage/io.h"
+#include "hastore/storage/store.h"
+
+namespace hastore::ha {
+
+// What the embedding service (a broker) is told.
+class InstanceHost {
+ public:
+  virtual ~InstanceHost() = default;
+  // `instance` is active here, with its store open under `epoch`. An error means the instance
+  // failed to start: the store is closed and the failure recorded (it is restarted per policy).
+  virtual Status Activate(const std::string& instance, Store& store, uint64_t epoch) = 0;
+  // Stop using the instance now: its store is closed when this returns. `why` is for logs.
+  virtual void Deactivate(const std::string& instance, std::string_view why) = 0;
+};
+
+// Opens the store of an instance under an epoch; the default opens file and jdbc stores.
+using StoreOpener = std::function<Result<std::unique_ptr<Store>>(const StoreConfig&, const Ownership&)>;
+
+struct AgentOptions {
+  ClusterConfig config;
+  std::string server;              // a server of config.Servers()
+  InstanceHost* host = nullptr;
+  // null: the authority config.leasing names, opened by Start.
+  std::shared_ptr<LeaseAuthority> authority;
+  StoreOpener open_store;          // null: OpenFileStore / OpenJdbcStore
+  Clock* clock = nullptr;          // null: the system clock (the agent's own, for self-fencing)
+  // Between two looks at the plan; 0: a quarter of the health check interval, at most 100 ms.
+  uint64_t tick_ms = 0;
+  std::function<void(std::string_view)> log;  // null: none
+};
+
+struct LocalInstance {
+  std::string instance;
+  std::string state;  // "active", "failed"
+  uint64_t epoch = 0;
+};
+
+class Agent {
+ public:
+  // Takes the server lease (waiting while a previous run of this server still holds it, up to
+  // a lease and a grace period) and starts the agent's thread.
+  static Result<std::unique_ptr<Agent>> Start(AgentOptions options);
+  virtual ~Agent() = default;
+
+  // Orderly shutdown (SIGTERM): deactivates and closes every instance, releases its leases and
+  // records the server as shut down, so policies that do not migrate on shutdown keep its
+  // instances where they are. Idempotent.
+  virtual Status Shutdown() = 0;
+
+  virtual std::vector<LocalInstance> Instances() const = 0;
+  virtual bool is_master() const = 0;
+  // Times this agent fenced itself (lost its leases) since Start.
+  virtual uint64_t self_fences() const = 0;
+};
+
+}  // namespace hastore::ha

@@ -1,0 +1,393 @@
+// The agent (agent.h): one thread that ticks. Each tick: renew or self-fence, master duty,
+// claims and give-ups, health of the local instances.
+#include "hastore/ha/agent.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "cluster_records.h"
+#include "cluster_view.h"
+#include "hastore/filestore/file_store.h"
+#include "hastore/ha/open_authority.h"
+#include "hastore/jdbcstore/jdbc_store.h"
+#include "lease_keeper.h"
+
+namespace hastore::ha {
+
+namespace {
+
+std::string NewSession() {
+  char host[256] = {};
+  ::gethostname(host, sizeof(host) - 1);
+  std::random_device random;
+  return std::to_string(::getpid()) + "@" + host + "/" + std::to_string(random());
+}
+
+Result<std::unique_ptr<Store>> OpenAnyStore(const StoreConfig& config, const Ownership& ownership) {
+  switch (config.kind) {
+    case StoreKind::kFile: return OpenFileStore(config, ownership);
+    case StoreKind::kJdbc: return OpenJdbcStore(config, ownership);
+  }
+  return Status::NotSupported("store kind of " + config.instance());
+}
+
+struct Running {
+  std::unique_ptr<Store> store;
+  uint64_t epoch = 0;
+  int64_t since_ms = 0;      // authority time it became active
+  bool failure_cleared = false;
+};
+
+class AgentImpl final : public Agent {
+ public:
+  AgentImpl(AgentOptions options, std::shared_ptr<LeaseAuthority> authority, Clock& clock)
+      : o_(std::move(options)),
+        authority_(std::move(authority)),
+        clock_(clock),
+        keeper_(*authority_, clock_, LeaseHolder{o_.server, NewSession()}, o_.config.leasing.lease_ttl_ms(),
+                o_.config.leasing.fencing_grace_period_ms) {
+    const uint64_t interval = o_.config.leasing.health_check_interval_ms;
+    tick_ms_ = o_.tick_ms != 0 ? o_.tick_ms : std::clamp<uint64_t>(interval / 4, 1, 100);
+  }
+
+  ~AgentImpl() override { (void)Shutdown(); }
+
+  // Takes the server lease, waiting out a previous run's lease (it may be our own crashed run).
+  Status Join() {
+    const uint64_t patience = keeper_.ttl_ms() + o_.config.leasing.fencing_grace_period_ms + 2000;
+    const uint64_t until = NowLocalMs() + patience;
+    for (;;) {
+      Result<Lease> lease = keeper_.Acquire(ServerLeaseName(o_.server));
+      if (lease.ok()) break;
+      if (lease.status().code() != StatusCode::kLocked || NowLocalMs() >= until) return lease.status();
+      clock_.SleepForNanos(tick_ms_ * 1000000);
+    }
+    Result<int64_t> now = authority_->NowMs();
+    if (!now.ok()) return now.status();
+    HASTORE_RETURN_IF_ERROR(authority_->PutRecord(nullptr, ServerRecordKey(o_.server), Encode(ServerRecord{*now, -1})));
+    Log("joined cluster " + o_.config.name + " as " + o_.server + " (" + authority_->Describe() + ")");
+    next_renew_ms_ = NowLocalMs() + o_.config.leasing.health_check_interval_ms;
+    thread_ = std::thread([this] { Loop(); });
+    return Status::Ok();
+  }
+
+  Status Shutdown() override {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Status::Ok();
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    Status first;
+    for (auto& [instance, run] : running_) {
+      Status s = Stop(instance, run, "the server is shutting down");
+      if (s.ok()) s = keeper_.Release(InstanceLeaseName(instance));
+      if (first.ok() && !s.ok()) first = s;
+    }
+    running_.clear();
+    Result<int64_t> now = authority_->NowMs();
+    if (now.ok() && keeper_.Holds(ServerLeaseName(o_.server))) {
+      Status s = authority_->PutRecord(nullptr, ServerRecordKey(o_.server), Encode(ServerRecord{-1, *now}));
+      if (first.ok() && !s.ok()) first = s;
+    }
+    for (const std::string& name : {std::string(kMasterLeaseName), ServerLeaseName(o_.server)}) {
+      Status s = keeper_.Release(name);
+      if (first.ok() && !s.ok()) first = s;
+    }
+    Log("shut down");
+    return first;
+  }
+
+  std::vector<LocalInstance> Instances() const override {
+    std::lock_guard lock(status_mu_);
+    return status_;
+  }
+  bool is_master() const override { return master_.load(); }
+  uint64_t self_fences() const override { return self_fences_.load(); }
+
+ private:
+  uint64_t NowLocalMs() const { return clock_.NowMonotonicNanos() / 1000000; }
+  void Log(const std::string& line) const {
+    if (o_.log) o_.log(o_.server + ": " + line);
+  }
+
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      Tick();
+      PublishStatus();
+      lock.lock();
+      wake_.wait_for(lock, std::chrono::milliseconds(tick_ms_), [this] { return stopping_; });
+    }
+  }
+
+  void Tick() {
+    if (NowLocalMs() >= next_renew_ms_) Heartbeat();
+    if (!keeper_.Trusted()) {
+      SelfFence();
+      return;
+    }
+    Result<int64_t> now = authority_->NowMs();
+    if (!now.ok()) return;  // the heartbeat decides when an unreachable authority means fencing
+    MasterDuty();
+    Result<std::vector<ClusterRecord>> plan = authority_->ListRecords("plan.");
+    if (plan.ok()) FollowPlan(*plan, *now);
+    CheckHealth(*now);
+  }
+
+  // ---- leases --------------------------------------------------------------------------------
+
+  void Heartbeat() {
+    next_renew_ms_ = NowLocalMs() + o_.config.leasing.health_check_interval_ms;
+    Result<std::vector<std::string>> lost = keeper_.Renew();
+    if (!lost.ok()) {
+      Log("cannot renew leases: " + lost.status().ToString());
+      return;
+    }
+    for (const std::string& name : *lost) {
+      if (name == kMasterLeaseName) {
+        master_ = false;
+        Log("lost the master lease");
+      } else if (name == ServerLeaseName(o_.server)) {
+        Log("lost its server lease");
+        SelfFence();
+        return;
+      } else {
+        const std::string instance = name.substr(std::string_view("instance.").size());
+        auto it = running_.find(instance);
+        if (it == running_.end()) continue;
+        (void)Stop(instance, it->second, "its lease was lost");
+        running_.erase(it);
+      }
+    }
+  }
+
+  // The leases cannot be trusted any more: stop everything before anyone else may start it.
+  void SelfFence() {
+    if (!running_.empty() || keeper_.Holds(ServerLeaseName(o_.server))) {
+      ++self_fences_;
+      Log("cannot renew its leases in time: fencing itself (" + std::to_string(running_.size()) + " instances)");
+    }
+    for (auto& [instance, run] : running_) (void)Stop(instance, run, "this server lost its leases");
+    running_.clear();
+    keeper_.ForgetAll();
+    master_ = false;
+    if (o_.config.on_lease_lost == OnLeaseLost::kExit) {
+      Log("exiting (cluster.on_lease_lost = \"exit\")");
+      std::_Exit(3);
+    }
+    // Try to come back: a new server lease under a new epoch, when the authority answers.
+    if (keeper_.Acquire(ServerLeaseName(o_.server)).ok()) {
+      Result<int64_t> now = authority_->NowMs();
+      if (now.ok()) (void)authority_->PutRecord(nullptr, ServerRecordKey(o_.server), Encode(ServerRecord{*now, -1}));
+      Log("holds its server lease again");
+    }
+  }
+
+  // ---- master --------------------------------------------------------------------------------
+
+  void MasterDuty() {
+    if (!master_) {
+      Result<Lease> lease = keeper_.Acquire(std::string(kMasterLeaseName));
+      if (!lease.ok()) return;
+      master_ = true;
+      Log("is the cluster master (epoch " + std::to_string(lease->epoch) + ")");
+    }
+    const Lease* guard = keeper_.Find(std::string(kMasterLeaseName));
+    Result<ClusterSnapshot> snap = ReadClusterSnapshot(*authority_, o_.config);
+    if (guard == nullptr || !snap.ok()) return;
+    if (!StartOfRun(*snap, *guard)) return;
+    for (const Assignment& a : Plan(o_.config, snap->view)) {
+      auto old = snap->plan.find(a.instance);
+      if (old != snap->plan.end() && old->second.server == a.server && old->second.not_before_ms == a.not_before_ms)
+        continue;
+      Status s = authority_->PutRecord(guard, PlanKey(a.instance), Encode(a));
+      if (s.code() == StatusCode::kFenced) {
+        master_ = false;
+        return;
+      }
+      if (s.ok()) Log("plan: " + a.instance + " -> " + (a.server.empty() ? "(none)" : a.server) + ": " + a.reason);
+    }
+  }
+
+  // A cluster run starts when the master finds every other server shut down or never seen
+  // (the whole cluster is starting): the boot delays count from then. A crashed server does
+  // not start a new run, so the survivors of a crash do not wait out the boot delays again.
+  bool StartOfRun(ClusterSnapshot& snap, const Lease& guard) {
+    if (start_written_) return true;
+    bool cluster_starting = true;
+    for (const ServerState& s : snap.view.servers) {
+      if (s.name == o_.server) continue;
+      const bool never_seen = snap.servers.count(s.name) == 0;
+      cluster_starting &= !s.up && (s.shut_down || never_seen);
+    }
+    if (snap.view.cluster_start_ms >= 0 && !cluster_starting) return true;
+    if (!authority_->PutRecord(&guard, kClusterStartKey, EncodeClusterStart(snap.view.now_ms)).ok()) return false;
+    start_written_ = true;
+    snap.view.cluster_start_ms = snap.view.now_ms;
+    return true;
+  }
+
+  // ---- instances -----------------------------------------------------------------------------
+
+  void FollowPlan(const std::vector<ClusterRecord>& plan, int64_t now) {
+    std::map<std::string, Assignment> mine;
+    std::map<std::string, std::string> assigned;
+    for (const ClusterRecord& r : plan) {
+      Result<Assignment> a = DecodeAssignment(r.key, r.value);
+      if (!a.ok()) continue;
+      assigned[a->instance] = a->server;
+      if (a->server == o_.server) mine.emplace(a->instance, *a);
+    }
+    // Give up what the plan moved away (failback, a migration, a new master's view).
+    for (auto it = running_.begin(); it != running_.end();) {
+      auto where = assigned.find(it->first);
+      if (where == assigned.end() || where->second == o_.server) {
+        ++it;
+        continue;
+      }
+      (void)Stop(it->first, it->second, "the plan moves it to " + (where->second.empty() ? "no server" : where->second));
+      (void)keeper_.Release(InstanceLeaseName(it->first));
+      it = running_.erase(it);
+    }
+    for (const auto& [instance, a] : mine) {
+      if (running_.count(instance) == 0 && now >= a.not_before_ms) Claim(instance, now);
+    }
+  }
+
+  void Claim(const std::string& instance, int64_t now) {
+    std::optional<InstanceSpec> spec = FindInstance(o_.config, instance);
+    if (!spec) return;
+    Result<Lease> lease = keeper_.Acquire(InstanceLeaseName(instance));
+    if (!lease.ok()) return;  // kLocked: its last owner's lease has not run out yet
+    const StoreOpener& open = o_.open_store ? o_.open_store : StoreOpener(OpenAnyStore);
+    Result<std::unique_ptr<Store>> store = open(spec->config, Ownership{lease->epoch, o_.server});
+    Status s = store.ok() ? Status::Ok() : store.status();
+    if (s.ok() && o_.host != nullptr) s = o_.host->Activate(instance, **store, lease->epoch);
+    if (!s.ok()) {
+      if (store.ok()) (void)(*store)->Close();
+      RecordFailure(instance, now, "could not start: " + s.ToString());
+      (void)keeper_.Release(InstanceLeaseName(instance));
+      return;
+    }
+    (void)authority_->PutRecord(nullptr, LastKey(instance), Encode(LastRun{o_.server, lease->epoch, now}));
+    running_[instance] = Running{std::move(*store), lease->epoch, now, false};
+    Log("activated " + instance + " at epoch " + std::to_string(lease->epoch));
+  }
+
+  void CheckHealth(int64_t now) {
+    for (auto it = running_.begin(); it != running_.end();) {
+      Running& run = it->second;
+      Status health = run.store->Health();
+      if (health.ok()) {
+        ClearFailuresOnceSettled(it->first, run, now);
+        ++it;
+        continue;
+      }
+      (void)Stop(it->first, run, "its store failed: " + health.ToString());
+      if (health.code() != StatusCode::kFenced) RecordFailure(it->first, now, health.ToString());
+      (void)keeper_.Release(InstanceLeaseName(it->first));
+      it = running_.erase(it);
+    }
+  }
+
+  // Failures count since the instance last ran for Seconds Between Restarts without failing.
+  void ClearFailuresOnceSettled(const std::string& instance, Running& run, int64_t now) {
+    if (run.failure_cleared) return;
+    std::optional<InstanceSpec> spec = FindInstance(o_.config, instance);
+    const int64_t settle_ms = spec ? RestartOf(*spec).seconds_between_restarts * 1000 : 0;
+    if (now - run.since_ms < settle_ms) return;
+    run.failure_cleared = authority_->EraseRecord(nullptr, FailureKey(instance)).ok();
+  }
+
+  RestartPolicy RestartOf(const InstanceSpec& spec) const {
+    if (spec.store->target_kind == TargetKind::kCluster) return spec.store->policy.restart;
+    if (const MigratableTarget* t = o_.config.FindTarget(spec.store->target)) return t->restart;
+    return RestartPolicy{};
+  }
+
+  void RecordFailure(const std::string& instance, int64_t now, const std::string& why) {
+    Log(instance + " failed: " + why);
+    FailureRecord record;
+    Result<std::optional<std::string>> old = authority_->GetRecord(FailureKey(instance));
+    if (old.ok() && *old) {
+      Result<FailureRecord> decoded = DecodeFailure(FailureKey(instance), **old);
+      if (decoded.ok()) record = *decoded;
+    }
+    if (record.server != o_.server) {
+      // It failed elsewhere before: that server is given up on if its restarts ran out there.
+      std::optional<InstanceSpec> spec = FindInstance(o_.config, instance);
+      const int64_t attempts = spec ? RestartOf(*spec).number_of_restart_attempts : 0;
+      if (!record.server.empty() && attempts != -1 && static_cast<int64_t>(record.failures) > attempts)
+        record.given_up_on.push_back(record.server);
+      record.server = o_.server;
+      record.failures = 0;
+    }
+    ++record.failures;
+    record.last_ms = now;
+    (void)authority_->PutRecord(nullptr, FailureKey(instance), Encode(record));
+  }
+
+  Status Stop(const std::string& instance, Running& run, const std::string& why) {
+    Log("stopping " + instance + ": " + why);
+    if (o_.host != nullptr) o_.host->Deactivate(instance, why);
+    return run.store->Close();
+  }
+
+  void PublishStatus() {
+    std::vector<LocalInstance> now;
+    for (const auto& [instance, run] : running_) now.push_back(LocalInstance{instance, "active", run.epoch});
+    std::lock_guard lock(status_mu_);
+    status_ = std::move(now);
+  }
+
+  AgentOptions o_;
+  std::shared_ptr<LeaseAuthority> authority_;
+  Clock& clock_;
+  LeaseKeeper keeper_;  // the agent's thread only
+  uint64_t tick_ms_ = 100;
+  uint64_t next_renew_ms_ = 0;
+  std::map<std::string, Running> running_;  // the agent's thread only (and Shutdown after join)
+  bool start_written_ = false;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  mutable std::mutex status_mu_;
+  std::vector<LocalInstance> status_;
+  std::atomic<bool> master_{false};
+  std::atomic<uint64_t> self_fences_{0};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
+  HASTORE_RETURN_IF_ERROR(Validate(options.config));
+  const std::vector<std::string> servers = options.config.Servers();
+  if (std::find(servers.begin(), servers.end(), options.server) == servers.end())
+    return Status::InvalidArgument("server '" + options.server + "' is not a server of cluster " + options.config.name);
+  std::shared_ptr<LeaseAuthority> authority = options.authority;
+  if (!authority) {
+    Result<std::unique_ptr<LeaseAuthority>> opened = OpenLeaseAuthority(options.config);
+    if (!opened.ok()) return opened.status();
+    authority = std::move(*opened);
+  }
+  Clock& clock = options.clock != nullptr ? *options.clock : *Clock::Default();
+  auto agent = std::make_unique<AgentImpl>(std::move(options), std::move(authority), clock);
+  HASTORE_RETURN_IF_ERROR(agent->Join());
+  return std::unique_ptr<Agent>(std::move(agent));
+}
+
+}  // namespace hastore::ha

@@ -1,0 +1,57 @@
+// The leases one server holds, renewed together, and how long the server may trust them.
+//
+// A lease renewed by a request sent at local time t is trusted until t + ttl - margin on the
+// server's own monotonic clock: the authority started its ttl after t, so the server always
+// believes it has less time than it has. When that moment passes without a renewal, every
+// lease is lost as far as this server is concerned (self-fencing).
+//
+// Thread safety: one thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hastore/ha/lease_authority.h"
+#include "hastore/storage/io.h"
+
+namespace hastore::ha {
+
+class LeaseKeeper {
+ public:
+  LeaseKeeper(LeaseAuthority& authority, Clock& clock, LeaseHolder holder, uint64_t ttl_ms, uint64_t grace_ms);
+
+  // Acquire through the authority; on success the lease is kept (and renewed from now on).
+  Result<Lease> Acquire(const std::string& name);
+  // Releases a kept lease and forgets it.
+  Status Release(const std::string& name);
+  // Renews every kept lease. Returns the names of kept leases the authority no longer has for
+  // this session (lost: taken over, or expired). On an error the leases stay kept until their
+  // trust ends.
+  Result<std::vector<std::string>> Renew();
+  // True while the leases may be trusted: the last successful renewal (or acquire) is recent
+  // enough. False also when nothing was ever acquired.
+  bool Trusted() const;
+  // Forgets every lease (after self-fencing): they will be acquired again, under new epochs.
+  void ForgetAll();
+
+  bool Holds(const std::string& name) const { return kept_.count(name) != 0; }
+  const Lease* Find(const std::string& name) const;
+  const LeaseHolder& holder() const { return holder_; }
+  uint64_t ttl_ms() const { return ttl_ms_; }
+
+ private:
+  uint64_t NowMs() const { return clock_.NowMonotonicNanos() / 1000000; }
+  void TrustFrom(uint64_t sent_ms);
+
+  LeaseAuthority& authority_;
+  Clock& clock_;
+  const LeaseHolder holder_;
+  const uint64_t ttl_ms_, grace_ms_, margin_ms_;
+  std::map<std::string, Lease> kept_;
+  // Trusted until this local time: the end of the earliest-ending kept lease, by our clock.
+  uint64_t trusted_until_ms_ = 0;
+};
+
+}  // namespace hastore::ha
