@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# The main job: builds hastore and runs a short `hastore bench` of an embedded file store
-# (Direct-Write) against its two references, raw group commit and LMDB, in a temporary
-# directory, showing progress as it goes. Extra arguments go to `hastore bench`.
+# The main job: builds hastore and runs `hastore demo` — three servers on this machine with local
+# leases, a distributed file store and a singleton JDBC store on embedded SQLite, producers
+# writing through the example queue, one server killed with SIGKILL, its instances migrating and
+# recovering, and a summary (written, acknowledged, recovered, lost = 0, failover time).
+# Extra arguments go to `hastore demo` (see `hastore demo --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/setup.sh
-dir=$(mktemp -d "${TMPDIR:-/tmp}/hastore-run-XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-"$HASTORE_BUILD_DIR/tools/hastore" bench --kinds file,raw,lmdb --policies Direct-Write \
-  --writers 1,16,64 --sizes 1024 --seconds 3 --dir "$dir" "$@"
+"$HASTORE_BUILD_DIR/tools/hastore" demo "$@"

@@ -1,0 +1,90 @@
+#include "queue_service.h"
+
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
+
+namespace hastore::tools {
+
+namespace {
+
+uint64_t MonotonicMs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+}
+
+}  // namespace
+
+QueueService::QueueService(std::string server, double rate, const std::string& journal)
+    : server_(std::move(server)), rate_(rate) {
+  if (!journal.empty()) journal_fd_ = ::open(journal.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+QueueService::~QueueService() {
+  std::map<std::string, std::unique_ptr<Producer>> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(producers_);
+  }
+  for (auto& [instance, p] : left) {
+    p->stop = true;
+    if (p->thread.joinable()) p->thread.join();
+  }
+  if (journal_fd_ >= 0) ::close(journal_fd_);
+}
+
+Status QueueService::Activate(const std::string& instance, Store& store, uint64_t) {
+  Result<std::unique_ptr<examples::DurableQueue>> queue = examples::DurableQueue::Open(store);
+  if (!queue.ok()) return queue.status();
+  auto p = std::make_unique<Producer>();
+  p->queue = std::move(*queue);
+  Producer& ref = *p;
+  if (rate_ > 0) ref.thread = std::thread([this, instance, &ref] { Produce(instance, ref); });
+  std::lock_guard lock(mu_);
+  producers_[instance] = std::move(p);
+  return Status::Ok();
+}
+
+void QueueService::Deactivate(const std::string& instance, std::string_view) {
+  std::unique_ptr<Producer> p;
+  {
+    std::lock_guard lock(mu_);
+    auto it = producers_.find(instance);
+    if (it == producers_.end()) return;
+    p = std::move(it->second);
+    producers_.erase(it);
+  }
+  p->stop = true;  // the store closes after this returns: the producer must be gone first
+  if (p->thread.joinable()) p->thread.join();
+}
+
+void QueueService::Produce(const std::string& instance, Producer& p) {
+  const auto period = std::chrono::duration<double>(1.0 / rate_);
+  auto next = std::chrono::steady_clock::now();
+  while (!p.stop) {
+    const uint64_t n = next_n_++;
+    const std::string tag = instance + " " + std::to_string(n);
+    Journal("W " + std::to_string(MonotonicMs()) + " " + tag + "\n");
+    Result<Handle> id = p.queue->Enqueue(server_ + " " + tag);
+    if (id.ok()) Journal("A " + std::to_string(MonotonicMs()) + " " + tag + " " + std::to_string(*id) + "\n");
+    next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
+    const auto now = std::chrono::steady_clock::now();
+    if (next > now) {
+      std::this_thread::sleep_until(next);
+    } else if (!id.ok()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a failed store: do not spin
+      next = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+void QueueService::Journal(const std::string& line) {
+  if (journal_fd_ < 0) return;
+  // One write(2) per line on an O_APPEND file: lines from several threads never interleave.
+  (void)!::write(journal_fd_, line.data(), line.size());
+}
+
+}  // namespace hastore::tools

@@ -1,0 +1,81 @@
+// `hastore agent --config FILE --server NAME`: runs one server of a cluster until SIGTERM or
+// SIGINT, then shuts down in order (releasing its leases, so policies that do not migrate on
+// shutdown leave its instances alone). Its instances run the example queue service.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+#include "hastore/ha/agent.h"
+#include "queue_service.h"
+#include "verb.h"
+
+namespace hastore::tools {
+namespace {
+
+struct AgentArgs {
+  std::string config;
+  std::string server;
+  double produce = 0;
+  std::string journal;
+};
+
+void LogLine(std::string_view line) {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%H:%M:%S", std::localtime(&t));
+  std::fprintf(stderr, "%s.%03d %.*s\n", stamp, static_cast<int>(ms), static_cast<int>(line.size()), line.data());
+}
+
+int RunAgent(const AgentArgs& args) {
+  constexpr std::string_view kVerb = "agent";
+  Result<ha::ClusterConfig> config = ha::LoadClusterConfig(args.config);
+  if (!config.ok()) return Fail(kVerb, config.status());
+  // The signals are taken by sigwait below, so block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  QueueService service(args.server, args.produce, args.journal);
+  ha::AgentOptions options;
+  options.config = std::move(*config);
+  options.server = args.server;
+  options.host = &service;
+  options.log = LogLine;
+  Result<std::unique_ptr<ha::Agent>> agent = ha::Agent::Start(std::move(options));
+  if (!agent.ok()) return Fail(kVerb, agent.status());
+  int signal = 0;
+  sigwait(&signals, &signal);
+  LogLine(args.server + ": " + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": shutting down");
+  Status s = (*agent)->Shutdown();
+  if (!s.ok()) return Fail(kVerb, s);
+  return kExitOk;
+}
+
+}  // namespace
+
+Verb AddAgentVerb(CLI::App& app) {
+  auto args = std::make_shared<AgentArgs>();
+  CLI::App* cmd = AddVerbCommand(app, "agent", "Run one server of a cluster",
+      "Runs the server NAME of the cluster configuration FILE (see `hastore config check`): heartbeat, master "
+      "election, placement, claiming its instances under their lease epochs, restarting failed ones in place, "
+      "fencing itself when it cannot renew its leases in time. Each instance runs the example durable queue. "
+      "SIGTERM or SIGINT shuts it down in order. Progress goes to stderr.");
+  cmd->add_option("--config", args->config, "The cluster configuration (TOML)")->required();
+  cmd->add_option("--server", args->server, "Which server of the cluster this is")->required();
+  cmd->add_option("--produce", args->produce, "Messages per second to enqueue on each active instance (0: none)")
+      ->check(CLI::Range(0.0, 100000.0));
+  cmd->add_option("--journal", args->journal,
+                  "File the producers append their attempts (W) and acknowledgements (A) to, for checking later");
+  return {cmd, [args] { return RunAgent(*args); }};
+}
+
+}  // namespace hastore::tools
