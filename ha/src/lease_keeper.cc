@@ -27,31 +27,42 @@ Result<Lease> LeaseKeeper::Acquire(const std::string& name) {
   const uint64_t sent = NowMs();
   Result<Lease> lease = authority_.Acquire(name, holder_, ttl_ms_, grace_ms_);
   if (!lease.ok()) return lease;
-  kept_[name] = *lease;
+  std::lock_guard lock(mu_);
+  kept_[name] = Kept{*lease, ++generation_};
   TrustFrom(sent);
   return lease;
 }
 
 Status LeaseKeeper::Release(const std::string& name) {
-  auto it = kept_.find(name);
-  if (it == kept_.end()) return Status::Ok();
-  const Lease lease = it->second;
-  kept_.erase(it);
+  Lease lease;
+  {
+    std::lock_guard lock(mu_);
+    auto it = kept_.find(name);
+    if (it == kept_.end()) return Status::Ok();
+    lease = it->second.lease;
+    kept_.erase(it);
+  }
   return authority_.Release(lease);
 }
 
 Result<std::vector<std::string>> LeaseKeeper::Renew() {
   const uint64_t sent = NowMs();
+  uint64_t judged = 0;  // leases acquired after this are not judged by this renewal
+  {
+    std::lock_guard lock(mu_);
+    judged = generation_;
+  }
   Result<std::vector<Lease>> renewed = authority_.RenewAll(holder_, ttl_ms_);
   if (!renewed.ok()) return renewed.status();
+  std::lock_guard lock(mu_);
   std::set<std::string> still;
   for (const Lease& l : *renewed) {
     auto it = kept_.find(l.name);
-    if (it != kept_.end() && it->second.epoch == l.epoch) still.insert(l.name);
+    if (it != kept_.end() && it->second.lease.epoch == l.epoch) still.insert(l.name);
   }
   std::vector<std::string> lost;
   for (auto it = kept_.begin(); it != kept_.end();) {
-    if (still.count(it->first) != 0) {
+    if (still.count(it->first) != 0 || it->second.generation > judged) {
       ++it;
       continue;
     }
@@ -62,16 +73,27 @@ Result<std::vector<std::string>> LeaseKeeper::Renew() {
   return lost;
 }
 
-bool LeaseKeeper::Trusted() const { return NowMs() < trusted_until_ms_; }
+bool LeaseKeeper::Trusted() const {
+  std::lock_guard lock(mu_);
+  return NowMs() < trusted_until_ms_;
+}
 
 void LeaseKeeper::ForgetAll() {
+  std::lock_guard lock(mu_);
   kept_.clear();
   trusted_until_ms_ = 0;
 }
 
-const Lease* LeaseKeeper::Find(const std::string& name) const {
+bool LeaseKeeper::Holds(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  return kept_.count(name) != 0;
+}
+
+std::optional<Lease> LeaseKeeper::Find(const std::string& name) const {
+  std::lock_guard lock(mu_);
   auto it = kept_.find(name);
-  return it == kept_.end() ? nullptr : &it->second;
+  if (it == kept_.end()) return std::nullopt;
+  return it->second.lease;
 }
 
 }  // namespace hastore::ha

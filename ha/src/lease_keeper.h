@@ -5,11 +5,14 @@
 // believes it has less time than it has. When that moment passes without a renewal, every
 // lease is lost as far as this server is concerned (self-fencing).
 //
-// Thread safety: one thread.
+// Thread safety: any thread. The agent renews on its heartbeat thread while its main thread
+// acquires and releases; a lease acquired while a renewal is in flight is not judged by it.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,8 +39,8 @@ class LeaseKeeper {
   // Forgets every lease (after self-fencing): they will be acquired again, under new epochs.
   void ForgetAll();
 
-  bool Holds(const std::string& name) const { return kept_.count(name) != 0; }
-  const Lease* Find(const std::string& name) const;
+  bool Holds(const std::string& name) const;
+  std::optional<Lease> Find(const std::string& name) const;
   const LeaseHolder& holder() const { return holder_; }
   uint64_t ttl_ms() const { return ttl_ms_; }
 
@@ -49,7 +52,13 @@ class LeaseKeeper {
   Clock& clock_;
   const LeaseHolder holder_;
   const uint64_t ttl_ms_, grace_ms_, margin_ms_;
-  std::map<std::string, Lease> kept_;
+  struct Kept {
+    Lease lease;
+    uint64_t generation = 0;  // when it was acquired, in Acquire calls
+  };
+  mutable std::mutex mu_;
+  uint64_t generation_ = 0;
+  std::map<std::string, Kept> kept_;
   // Trusted until this local time: the end of the earliest-ending kept lease, by our clock.
   uint64_t trusted_until_ms_ = 0;
 };
