@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1, 1);
   const std::vector<Verb> verbs = {AddNamesVerb(app),  AddListVerb(app),    AddDumpVerb(app), AddVerifyVerb(app),
                                    AddRepairVerb(app), AddCompactVerb(app), AddCopyVerb(app), AddBenchVerb(app),
-                                   AddConfigVerb(app), AddAgentVerb(app),    AddDemoVerb(app)};
+                                   AddConfigVerb(app), AddAgentVerb(app),    AddDemoVerb(app), AddStatusVerb(app),
+                                   AddMigrateVerb(app)};
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;
     bool found = false;

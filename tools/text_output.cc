@@ -42,6 +42,17 @@ std::string Base64(std::string_view bytes) {
   return out;
 }
 
+std::string Duration(int64_t ms) {
+  if (ms < 0) return "-" + Duration(-ms);
+  if (ms < 1000) return std::to_string(ms) + " ms";
+  if (ms < 60000) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(ms) / 1000);
+    return text;
+  }
+  return std::to_string(ms / 60000) + " min " + std::to_string(ms % 60000 / 1000) + " s";
+}
+
 void PrintJson(const Json& value) {
   // Connection names are UTF-8 by contract; should one not be, print U+FFFD rather than fail.
   std::cout << value.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';

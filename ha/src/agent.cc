@@ -1,5 +1,6 @@
 // The agent (agent.h): one thread that ticks. Each tick: renew or self-fence, master duty,
-// claims and give-ups, health of the local instances.
+// claims and give-ups, the scripts of migrations (migration_steps.h), health of the local
+// instances.
 #include "hastore/ha/agent.h"
 
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "hastore/ha/open_authority.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "lease_keeper.h"
+#include "migration_steps.h"
 
 namespace hastore::ha {
 
@@ -53,7 +55,8 @@ class AgentImpl final : public Agent {
         authority_(std::move(authority)),
         clock_(clock),
         keeper_(*authority_, clock_, LeaseHolder{o_.server, NewSession()}, o_.config.leasing.lease_ttl_ms(),
-                o_.config.leasing.fencing_grace_period_ms) {
+                o_.config.leasing.fencing_grace_period_ms),
+        migrations_(*authority_, o_.config, o_.server, [this](const std::string& line) { Log(line); }) {
     const uint64_t interval = o_.config.leasing.health_check_interval_ms;
     tick_ms_ = o_.tick_ms != 0 ? o_.tick_ms : std::clamp<uint64_t>(interval / 4, 1, 100);
   }
@@ -74,7 +77,7 @@ class AgentImpl final : public Agent {
     if (!now.ok()) return now.status();
     HASTORE_RETURN_IF_ERROR(authority_->PutRecord(nullptr, ServerRecordKey(o_.server), Encode(ServerRecord{*now, -1})));
     Log("joined cluster " + o_.config.name + " as " + o_.server + " (" + authority_->Describe() + ")");
-    next_renew_ms_ = NowLocalMs() + o_.config.leasing.health_check_interval_ms;
+    heartbeat_ = std::thread([this] { HeartbeatLoop(); });
     thread_ = std::thread([this] { Loop(); });
     return Status::Ok();
   }
@@ -86,7 +89,9 @@ class AgentImpl final : public Agent {
       stopping_ = true;
     }
     wake_.notify_all();
+    if (heartbeat_.joinable()) heartbeat_.join();
     if (thread_.joinable()) thread_.join();
+    HandleLost();
     Status first;
     for (auto& [instance, run] : running_) {
       Status s = Stop(instance, run, "the server is shutting down");
@@ -94,6 +99,10 @@ class AgentImpl final : public Agent {
       if (first.ok() && !s.ok()) first = s;
     }
     running_.clear();
+    for (const std::string& instance : migrations_.AbandonAll()) {
+      Status s = keeper_.Release(InstanceLeaseName(instance));
+      if (first.ok() && !s.ok()) first = s;
+    }
     Result<int64_t> now = authority_->NowMs();
     if (now.ok() && keeper_.Holds(ServerLeaseName(o_.server))) {
       Status s = authority_->PutRecord(nullptr, ServerRecordKey(o_.server), Encode(ServerRecord{-1, *now}));
@@ -127,12 +136,12 @@ class AgentImpl final : public Agent {
       Tick();
       PublishStatus();
       lock.lock();
-      wake_.wait_for(lock, std::chrono::milliseconds(tick_ms_), [this] { return stopping_; });
+      wake_.wait_for(lock, std::chrono::milliseconds(tick_ms_), [this] { return stopping_ || !lost_.empty(); });
     }
   }
 
   void Tick() {
-    if (NowLocalMs() >= next_renew_ms_) Heartbeat();
+    HandleLost();
     if (!keeper_.Trusted()) {
       SelfFence();
       return;
@@ -142,19 +151,40 @@ class AgentImpl final : public Agent {
     MasterDuty();
     Result<std::vector<ClusterRecord>> plan = authority_->ListRecords("plan.");
     if (plan.ok()) FollowPlan(*plan, *now);
+    FinishScripts(*now);
     CheckHealth(*now);
   }
 
   // ---- leases --------------------------------------------------------------------------------
 
-  void Heartbeat() {
-    next_renew_ms_ = NowLocalMs() + o_.config.leasing.health_check_interval_ms;
-    Result<std::vector<std::string>> lost = keeper_.Renew();
-    if (!lost.ok()) {
-      Log("cannot renew leases: " + lost.status().ToString());
-      return;
+  // Renewals run on a thread of their own, so a slow tick (a store that takes long to open, a
+  // migration script) cannot starve them and make the server fence itself for nothing. What
+  // they find lost is handed to the main thread, which alone touches the instances.
+  void HeartbeatLoop() {
+    const auto interval = std::chrono::milliseconds(o_.config.leasing.health_check_interval_ms);
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      wake_.wait_for(lock, interval, [this] { return stopping_; });
+      if (stopping_) break;
+      lock.unlock();
+      Result<std::vector<std::string>> lost = keeper_.Renew();
+      lock.lock();
+      if (!lost.ok()) {
+        Log("cannot renew leases: " + lost.status().ToString());
+        continue;
+      }
+      lost_.insert(lost_.end(), lost->begin(), lost->end());
+      if (!lost->empty()) wake_.notify_all();
     }
-    for (const std::string& name : *lost) {
+  }
+
+  void HandleLost() {
+    std::vector<std::string> lost;
+    {
+      std::lock_guard lock(mu_);
+      lost.swap(lost_);
+    }
+    for (const std::string& name : lost) {
       if (name == kMasterLeaseName) {
         master_ = false;
         Log("lost the master lease");
@@ -164,6 +194,7 @@ class AgentImpl final : public Agent {
         return;
       } else {
         const std::string instance = name.substr(std::string_view("instance.").size());
+        migrations_.Abandon(instance);
         auto it = running_.find(instance);
         if (it == running_.end()) continue;
         (void)Stop(instance, it->second, "its lease was lost");
@@ -180,6 +211,7 @@ class AgentImpl final : public Agent {
     }
     for (auto& [instance, run] : running_) (void)Stop(instance, run, "this server lost its leases");
     running_.clear();
+    migrations_.AbandonAll();
     keeper_.ForgetAll();
     master_ = false;
     if (o_.config.on_lease_lost == OnLeaseLost::kExit) {
@@ -203,15 +235,15 @@ class AgentImpl final : public Agent {
       master_ = true;
       Log("is the cluster master (epoch " + std::to_string(lease->epoch) + ")");
     }
-    const Lease* guard = keeper_.Find(std::string(kMasterLeaseName));
+    const std::optional<Lease> guard = keeper_.Find(std::string(kMasterLeaseName));
     Result<ClusterSnapshot> snap = ReadClusterSnapshot(*authority_, o_.config);
-    if (guard == nullptr || !snap.ok()) return;
+    if (!guard || !snap.ok()) return;
     if (!StartOfRun(*snap, *guard)) return;
     for (const Assignment& a : Plan(o_.config, snap->view)) {
       auto old = snap->plan.find(a.instance);
       if (old != snap->plan.end() && old->second.server == a.server && old->second.not_before_ms == a.not_before_ms)
         continue;
-      Status s = authority_->PutRecord(guard, PlanKey(a.instance), Encode(a));
+      Status s = authority_->PutRecord(&*guard, PlanKey(a.instance), Encode(a));
       if (s.code() == StatusCode::kFenced) {
         master_ = false;
         return;
@@ -257,32 +289,66 @@ class AgentImpl final : public Agent {
         continue;
       }
       (void)Stop(it->first, it->second, "the plan moves it to " + (where->second.empty() ? "no server" : where->second));
-      (void)keeper_.Release(InstanceLeaseName(it->first));
+      // The lease is kept while a post script runs, so the new server starts after it.
+      if (!migrations_.AfterStop(it->first, where->second, NowLocalMs())) (void)keeper_.Release(InstanceLeaseName(it->first));
       it = running_.erase(it);
     }
+    // A migration to here that the plan gave up while its scripts ran (its target server went
+    // down and the pin lapsed, say): the scripts are killed and the lease goes back.
+    for (const std::string& instance : migrations_.Starting()) {
+      auto where = assigned.find(instance);
+      if (where != assigned.end() && where->second == o_.server) continue;
+      migrations_.Abandon(instance);
+      (void)keeper_.Release(InstanceLeaseName(instance));
+    }
     for (const auto& [instance, a] : mine) {
-      if (running_.count(instance) == 0 && now >= a.not_before_ms) Claim(instance, now);
+      if (running_.count(instance) == 0 && !migrations_.Busy(instance) && now >= a.not_before_ms) Claim(instance, now);
     }
   }
 
   void Claim(const std::string& instance, int64_t now) {
-    std::optional<InstanceSpec> spec = FindInstance(o_.config, instance);
-    if (!spec) return;
+    if (!FindInstance(o_.config, instance)) return;
     Result<Lease> lease = keeper_.Acquire(InstanceLeaseName(instance));
     if (!lease.ok()) return;  // kLocked: its last owner's lease has not run out yet
+    // The migration record is read under the lease: an old server that failed the migration
+    // wrote it before it let the lease go.
+    switch (migrations_.BeforeStart(instance, NowLocalMs())) {
+      case MigrationSteps::Start::kNow: return Open(instance, lease->epoch, now);
+      case MigrationSteps::Start::kAfterScripts: return;  // FinishScripts opens it
+      case MigrationSteps::Start::kNotNow: (void)keeper_.Release(InstanceLeaseName(instance)); return;
+    }
+  }
+
+  void FinishScripts(int64_t now) {
+    for (const MigrationSteps::Outcome& done : migrations_.Poll(NowLocalMs())) {
+      const std::string name = InstanceLeaseName(done.instance);
+      const std::optional<Lease> lease = keeper_.Find(name);
+      if (!lease) continue;  // lost meanwhile: HandleLost dealt with it
+      if (done.start) {
+        Open(done.instance, lease->epoch, now);
+      } else {
+        (void)keeper_.Release(name);
+      }
+    }
+  }
+
+  // Opens the store of `instance`, whose lease this server holds under `epoch`, and activates it.
+  void Open(const std::string& instance, uint64_t epoch, int64_t now) {
+    std::optional<InstanceSpec> spec = FindInstance(o_.config, instance);  // Claim found it
     const StoreOpener& open = o_.open_store ? o_.open_store : StoreOpener(OpenAnyStore);
-    Result<std::unique_ptr<Store>> store = open(spec->config, Ownership{lease->epoch, o_.server});
+    Result<std::unique_ptr<Store>> store = open(spec->config, Ownership{epoch, o_.server});
     Status s = store.ok() ? Status::Ok() : store.status();
-    if (s.ok() && o_.host != nullptr) s = o_.host->Activate(instance, **store, lease->epoch);
+    if (s.ok() && o_.host != nullptr) s = o_.host->Activate(instance, **store, epoch);
     if (!s.ok()) {
       if (store.ok()) (void)(*store)->Close();
       RecordFailure(instance, now, "could not start: " + s.ToString());
       (void)keeper_.Release(InstanceLeaseName(instance));
       return;
     }
-    (void)authority_->PutRecord(nullptr, LastKey(instance), Encode(LastRun{o_.server, lease->epoch, now}));
-    running_[instance] = Running{std::move(*store), lease->epoch, now, false};
-    Log("activated " + instance + " at epoch " + std::to_string(lease->epoch));
+    (void)authority_->PutRecord(nullptr, LastKey(instance), Encode(LastRun{o_.server, epoch, now}));
+    running_[instance] = Running{std::move(*store), epoch, now, false};
+    Log("activated " + instance + " at epoch " + std::to_string(epoch));
+    migrations_.AfterActivate(instance, epoch);
   }
 
   void CheckHealth(int64_t now) {
@@ -354,16 +420,17 @@ class AgentImpl final : public Agent {
   AgentOptions o_;
   std::shared_ptr<LeaseAuthority> authority_;
   Clock& clock_;
-  LeaseKeeper keeper_;  // the agent's thread only
+  LeaseKeeper keeper_;  // thread-safe: renewed by heartbeat_, used by thread_
+  MigrationSteps migrations_;  // the agent's thread only (and Shutdown after join)
   uint64_t tick_ms_ = 100;
-  uint64_t next_renew_ms_ = 0;
   std::map<std::string, Running> running_;  // the agent's thread only (and Shutdown after join)
   bool start_written_ = false;
 
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  std::thread thread_;
+  std::vector<std::string> lost_;  // leases the heartbeat found lost, for the main thread
+  std::thread heartbeat_, thread_;
 
   mutable std::mutex status_mu_;
   std::vector<LocalInstance> status_;

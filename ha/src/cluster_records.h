@@ -6,7 +6,8 @@
 //   last.<instance>          the server that activated it: {"server", "epoch", "ms"}
 //   failure.<instance>       the server it failed on: {"server", "failures", "last_ms", "given_up_on"}
 //   pin.<instance>           `hastore migrate`: {"server"}
-//   migration.<instance>     `hastore migrate` and the agents: the status of the last migration
+//   migration.<instance>     `hastore migrate` (requested), then the agents that carry it out
+//                            (succeeded, failed, notes): the Status of Last Migration (migration.h)
 // Times are the authority's clock (LeaseAuthority::NowMs).
 #pragma once
 
@@ -16,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hastore/ha/migration.h"  // MigrationStatus
 #include "hastore/ha/placement.h"
 #include "hastore/storage/status.h"
 
@@ -45,13 +47,6 @@ struct FailureRecord {
   uint32_t failures = 0;
   int64_t last_ms = -1;
   std::vector<std::string> given_up_on;
-};
-
-struct MigrationStatus {
-  std::string from, to;
-  std::string state;    // "requested", "succeeded", "failed"
-  std::string message;
-  int64_t requested_ms = 0, finished_ms = -1;
 };
 
 std::string Encode(const Assignment& a);

@@ -78,6 +78,7 @@ Result<ClusterSnapshot> ReadClusterSnapshot(LeaseAuthority& authority, const Clu
   std::set<std::string> instance_names;
   for (const auto& [name, lease] : snap.instances) instance_names.insert(name);
   for (const auto& [name, a] : snap.plan) instance_names.insert(name);
+  for (const auto& [name, m] : snap.migrations) instance_names.insert(name);
   for (const std::string& name : instance_names) {
     InstanceState st;
     st.instance = name;
@@ -101,6 +102,9 @@ Result<ClusterSnapshot> ReadClusterSnapshot(LeaseAuthority& authority, const Clu
     }
     auto pin = pins.find(name);
     if (pin != pins.end()) st.pinned_server = pin->second;
+    auto migration = snap.migrations.find(name);
+    if (migration != snap.migrations.end() && migration->second.state == kMigrationFailed)
+      st.failed_migration = migration->second.message;
     snap.view.instances.push_back(std::move(st));
   }
   return snap;

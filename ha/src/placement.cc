@@ -32,6 +32,8 @@
 //   - A pin lasts while its server is up. For a Manual target the pin is its new home, so it
 //     waits there (unplaced) while that server is down; for the others the normal rules resume.
 //     An instance that failed on its pinned server is retried there after the restart delay.
+//   - A failed migration holds an instance only while it is not running, so a hold never stops
+//     a running instance (the agents fail a migration only when the instance runs nowhere).
 //   - A known instance the configuration no longer defines is mapped back by DESIGN §4:
 //     `<store>@<server>` to a distributed cluster store, `<store>-01` to a singleton one. Its
 //     preferred server is not a member any more, so it moves like one whose server crashed, and
@@ -300,6 +302,8 @@ class Planner {
   // An instance with a place that needs no choice; nullopt if it must move.
   std::optional<Assignment> Settle(const Subject& s) const {
     const InstanceState& st = s.state;
+    if (!st.failed_migration.empty() && !Running(s))
+      return Unplaced(s, "not placed: its migration failed (" + st.failed_migration + "); waiting for an operator");
     if (!st.pinned_server.empty() && Up(st.pinned_server))
       return Place(s, st.pinned_server, "pinned to " + st.pinned_server + " by an operator");
     if (Running(s) && Allowed(s, st.owner)) return Stay(s);

@@ -132,6 +132,10 @@ InstanceState Pinned(const std::string& instance, const std::string& server) {
   s.pinned_server = server;
   return s;
 }
+InstanceState MigrationFailed(InstanceState s) {
+  s.failed_migration = "pre script 'false' of mt1 on ms2 failed with exit status 1";
+  return s;
+}
 
 struct Expect {
   std::string server = "";
@@ -331,6 +335,10 @@ std::vector<Case> Cases() {
        View(AllUp(), {Pinned("o@ms1", "ms3")}), Home({{"o@ms1", {"ms3"}}})},
       {"PinEndsWhenItsServerIsDown", Cluster(kThree, {Distributed("o", kOff)}),
        View(Three(Crashed("ms3")), {Pinned("o@ms1", "ms3")}), Home({{"o@ms1", {"ms1"}}, {"o@ms3", {""}}})},
+      {"FailedMigrationWaitsForAnOperator", TargetCluster(Target(TargetPolicy::kExactlyOnce)),
+       View(AllUp(), {MigrationFailed(Pinned("jms", "ms2"))}), {{"jms", {"", 0, "its migration failed (pre script"}}}},
+      {"FailedMigrationNeverStopsARunningInstance", Cluster(kThree, {Distributed("o", kOnFailure)}),
+       View(AllUp(), {MigrationFailed(RunningOn("o@ms1", "ms1"))}), Home({})},
       {"RunningInstanceStaysDespiteLoad", Cluster(kThree, {Distributed("o", kOnFailure)}),
        View(Three(Crashed("ms1")), {RunningOn("o@ms1", "ms3")}), Home({{"o@ms1", {"ms3", 0, "stays on ms3"}}})},
       {"UnclaimedAssignmentKept", Cluster(kThree, {Distributed("o", kOnFailure)}),

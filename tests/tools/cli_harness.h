@@ -6,15 +6,14 @@
 #include <sys/wait.h>
 
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "common/temp_dir.h"
+#include "common/whole_file.h"
 
 extern char** environ;
 
@@ -25,13 +24,6 @@ struct CliResult {
   std::string out;
   std::string err;
 };
-
-inline std::string ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Runs `hastore args...` with stdin from /dev/null; stdout and stderr go through files, so a
 // large output cannot block the child on a full pipe.

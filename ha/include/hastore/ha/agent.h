@@ -7,7 +7,10 @@
 //   - claims the instances the plan gives it: takes the instance lease (a new epoch), opens the
 //     store under that epoch and hands it to the host; gives up those the plan moved away, and
 //     records the failures of those that would not open or failed, so the master restarts them
-//     in place or moves them.
+//     in place or moves them;
+//   - carries out operators' migrations (migration.h): the post script of a migratable target
+//     on the server it leaves, the pre script on the one it goes to, and the Status of Last
+//     Migration as the move ends.
 // The storage checks the epoch as well, so a paused agent that wakes after its leases were
 // taken cannot write (file: fence file; jdbc: owner row).
 //

@@ -30,7 +30,10 @@
 //     that is up and moves on crash or shutdown. Failure-Recovery starts only on its user
 //     preferred server and moves to a candidate only when its server crashed.
 //   - An operator's migration (`hastore migrate`) pins an instance to a live server, cluster
-//     targeted or not (beyond the reference), until that server goes down.
+//     targeted or not (beyond the reference), until that server goes down. An instance whose
+//     migration failed and that is not running is not placed until an operator migrates it
+//     again (the reference: "not automatically migrated until an administrator manually
+//     migrates it").
 #pragma once
 
 #include <cstdint>
@@ -60,6 +63,9 @@ struct InstanceState {
   int64_t last_failure_ms = -1;
   std::vector<std::string> given_up_on;  // servers it exhausted its restarts on
   std::string pinned_server;   // an operator's migration; "" none
+  // Why its last migration failed (a pre script, or a fatal post script): it waits, stopped,
+  // for an operator to migrate it again. "" if that migration did not fail.
+  std::string failed_migration;
 };
 
 struct ClusterView {

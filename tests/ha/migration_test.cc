@@ -1,0 +1,245 @@
+// Operators' migrations (migration.h) carried out by agents in one process on the local
+// authority: a Manual migratable target and a cluster-targeted instance moved by hand, the pre
+// and post scripts (where they run, with what environment, what their failures do), and the
+// requests refused before anything is written.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "common/whole_file.h"
+#include "ha/agent_harness.h"
+#include "hastore/ha/cluster_status.h"
+#include "hastore/ha/migration.h"
+
+namespace hastore::ha {
+namespace {
+
+using namespace std::chrono_literals;
+using hastore::testing::ReadWholeFile;
+
+class MigrationTest : public InProcessCluster {
+ protected:
+  void SetUp() override {
+    auto local = OpenLocalLeaseAuthority(Config().leasing.directory);
+    ASSERT_TRUE(local.ok()) << local.status().ToString();
+    authority_ = std::move(*local);
+  }
+
+  // ms1..ms3; store jms on migratable target mt1 (Manual, ms1 preferred, candidates ms1 and
+  // ms2) with the scripts of `scripts`; store q distributed on every server.
+  ClusterConfig Config(const MigratableTarget& scripts = {}) const {
+    ClusterConfig c = ShortLeaseCluster("m");
+    MigratableTarget t = scripts;
+    t.name = "mt1";
+    t.user_preferred_server = "ms1";
+    t.candidate_servers = {"ms1", "ms2"};
+    c.migratable_targets.push_back(t);
+    ClusterStore jms = FileStore("jms");
+    jms.target_kind = TargetKind::kMigratableTarget;
+    jms.target = "mt1";
+    jms.store.distribution = Distribution::kNone;
+    ClusterStore q = FileStore("q");
+    q.policy.migration = MigrationPolicy::kOnFailure;
+    q.policy.initial_boot_delay_seconds = 0;
+    q.policy.partial_cluster_stability_delay_seconds = 0;
+    c.stores = {jms, q};
+    return c;
+  }
+
+  // A script that writes its environment to `file` under the test's directory.
+  std::string Recorder(const std::string& file) const {
+    return "echo \"$HASTORE_INSTANCE $HASTORE_TARGET $HASTORE_FROM $HASTORE_TO $HASTORE_SERVER\" > " + Path(file);
+  }
+  std::string Path(const std::string& file) const { return dir_.path() + "/" + file; }
+
+  void StartAll(const ClusterConfig& c, std::initializer_list<const char*> names) {
+    for (const char* s : names) StartServer(c, s);
+    ASSERT_TRUE(Eventually([&] { return Active("ms1").count("jms") == 1; })) << "jms did not start on ms1";
+  }
+
+  std::optional<InstanceStatus> StatusOf(const ClusterConfig& c, const std::string& instance) {
+    Result<ClusterStatus> status = ReadClusterStatus(*authority_, c);
+    if (!status.ok()) return std::nullopt;
+    for (const InstanceStatus& i : status->instances) {
+      if (i.instance == instance) return i;
+    }
+    return std::nullopt;
+  }
+  // The state of the last migration of `instance`, "" if none.
+  std::string MigrationState(const ClusterConfig& c, const std::string& instance) {
+    std::optional<InstanceStatus> i = StatusOf(c, instance);
+    return i && i->last_migration ? i->last_migration->state : "";
+  }
+  std::string MigrationMessage(const ClusterConfig& c, const std::string& instance) {
+    std::optional<InstanceStatus> i = StatusOf(c, instance);
+    return i && i->last_migration ? i->last_migration->message : "";
+  }
+
+  bool NowhereActive(const std::string& instance) {
+    for (auto& [name, s] : servers_) {
+      if (s->host.Active().count(instance) != 0) return false;
+    }
+    return true;
+  }
+
+  std::shared_ptr<LeaseAuthority> authority_;
+};
+
+TEST_F(MigrationTest, AManualTargetMovesByHandAndStaysWhereItWasMoved) {
+  const ClusterConfig c = Config();
+  StartAll(c, {"ms1", "ms2", "ms3"});
+  Result<std::vector<MigrationTicket>> tickets = RequestMigration(*authority_, c, "mt1", "ms2");
+  ASSERT_TRUE(tickets.ok()) << tickets.status().ToString();
+  ASSERT_EQ(tickets->size(), 1u);
+  EXPECT_EQ((*tickets)[0].instance, "jms");
+  EXPECT_EQ((*tickets)[0].from, "ms1");
+
+  EXPECT_TRUE(Eventually([&] { return MigrationState(c, "jms") == kMigrationSucceeded; })) << MigrationState(c, "jms");
+  EXPECT_EQ(Active("ms2").count("jms"), 1u);
+  EXPECT_EQ(Active("ms1").count("jms"), 0u);
+  std::optional<InstanceStatus> jms = StatusOf(c, "jms");
+  ASSERT_TRUE(jms && jms->last_migration);
+  EXPECT_EQ(jms->last_migration->from, "ms1");
+  EXPECT_EQ(jms->last_migration->to, "ms2");
+  EXPECT_GE(jms->last_migration->finished_ms, jms->last_migration->requested_ms);
+  EXPECT_EQ(jms->owner, "ms2");
+  EXPECT_EQ(jms->condition, InstanceCondition::kActive);
+  ASSERT_TRUE(jms->plan);
+  EXPECT_NE(jms->plan->reason.find("pinned to ms2"), std::string::npos) << jms->plan->reason;
+
+  // The pin holds it there; the record outlives the master that planned the move.
+  for (auto& [name, s] : servers_) {
+    if (!s->agent->is_master()) continue;
+    ASSERT_TRUE(s->agent->Shutdown().ok()) << name;
+  }
+  std::this_thread::sleep_for(1500ms);  // several leases: a new master planned meanwhile
+  EXPECT_EQ(Active("ms2").count("jms"), 1u);
+  EXPECT_EQ(MigrationState(c, "jms"), kMigrationSucceeded);
+}
+
+TEST_F(MigrationTest, AClusterTargetedInstanceMovesByHand) {
+  const ClusterConfig c = Config();
+  StartAll(c, {"ms1", "ms2", "ms3"});
+  ASSERT_TRUE(Eventually([&] { return Active("ms1").count("q@ms1") == 1 && Active("ms3") == std::set<std::string>{"q@ms3"}; }));
+  Result<std::vector<MigrationTicket>> tickets = RequestMigration(*authority_, c, "q@ms1", "ms3");
+  ASSERT_TRUE(tickets.ok()) << tickets.status().ToString();
+  EXPECT_TRUE(Eventually([&] { return MigrationState(c, "q@ms1") == kMigrationSucceeded; }));
+  EXPECT_EQ(Active("ms3"), (std::set<std::string>{"q@ms1", "q@ms3"}));
+  EXPECT_EQ(Active("ms1").count("q@ms1"), 0u);
+}
+
+TEST_F(MigrationTest, ThePostScriptRunsOnTheOldServerThenThePreScriptOnTheNew) {
+  MigratableTarget scripts;
+  // Longer than a lease (400 ms): the old server must go on renewing while it runs.
+  scripts.post_script = "sleep 1 && " + Recorder("post.out");
+  // The pre script fails unless the post script is over: the order is part of the contract.
+  scripts.pre_script = "test -f " + Path("post.out") + " && " + Recorder("pre.out");
+  const ClusterConfig c = Config(scripts);
+  StartAll(c, {"ms1", "ms2"});
+  ASSERT_TRUE(RequestMigration(*authority_, c, "jms", "ms2").ok());
+  EXPECT_TRUE(Eventually([&] { return MigrationState(c, "jms") == kMigrationSucceeded; })) << MigrationMessage(c, "jms");
+  EXPECT_EQ(ReadWholeFile(Path("post.out")), "jms mt1 ms1 ms2 ms1\n");
+  EXPECT_EQ(ReadWholeFile(Path("pre.out")), "jms mt1 ms1 ms2 ms2\n");
+  EXPECT_EQ(Active("ms2").count("jms"), 1u);
+  EXPECT_EQ(servers_["ms1"]->agent->self_fences(), 0u);
+}
+
+TEST_F(MigrationTest, AFailingPreScriptFailsTheMigrationUntilAnOperatorActs) {
+  MigratableTarget scripts;
+  scripts.pre_script = "[ \"$HASTORE_SERVER\" != ms2 ] || exit 7";  // ms2 cannot take it
+  const ClusterConfig c = Config(scripts);
+  StartAll(c, {"ms1", "ms2"});
+  ASSERT_TRUE(RequestMigration(*authority_, c, "jms", "ms2").ok());
+  EXPECT_TRUE(Eventually([&] { return MigrationState(c, "jms") == kMigrationFailed; }));
+  const std::string message = MigrationMessage(c, "jms");
+  EXPECT_NE(message.find("pre script '" + scripts.pre_script + "' of mt1 on ms2"), std::string::npos) << message;
+  EXPECT_NE(message.find("exit status 7"), std::string::npos) << message;
+  std::this_thread::sleep_for(1000ms);
+  EXPECT_TRUE(NowhereActive("jms"));
+  std::optional<InstanceStatus> jms = StatusOf(c, "jms");
+  ASSERT_TRUE(jms && jms->plan);
+  EXPECT_EQ(jms->condition, InstanceCondition::kNotPlaced);
+  EXPECT_NE(jms->plan->reason.find("its migration failed"), std::string::npos) << jms->plan->reason;
+
+  // An operator moves it back: the hold ends.
+  ASSERT_TRUE(RequestMigration(*authority_, c, "jms", "ms1").ok());
+  EXPECT_TRUE(Eventually([&] { return Active("ms1").count("jms") == 1; }));
+  EXPECT_EQ(MigrationState(c, "jms"), kMigrationSucceeded);
+}
+
+TEST_F(MigrationTest, AFailingPostScriptStopsTheMigrationOnlyWhenFatal) {
+  for (bool fatal : {true, false}) {
+    SCOPED_TRACE(fatal ? "fatal" : "not fatal");
+    TearDown();
+    servers_.clear();
+    MigratableTarget scripts;
+    scripts.post_script = "exit 3";
+    scripts.post_script_failure_is_fatal = fatal;
+    ClusterConfig c = Config(scripts);
+    c.leasing.directory = dir_.path() + (fatal ? "/leases-fatal" : "/leases-not-fatal");
+    authority_ = std::move(*OpenLocalLeaseAuthority(c.leasing.directory));
+    StartAll(c, {"ms1", "ms2"});
+    ASSERT_TRUE(RequestMigration(*authority_, c, "jms", "ms2").ok());
+    const std::string_view want = fatal ? kMigrationFailed : kMigrationSucceeded;
+    EXPECT_TRUE(Eventually([&] { return MigrationState(c, "jms") == want; })) << MigrationState(c, "jms");
+    const std::string message = MigrationMessage(c, "jms");
+    EXPECT_NE(message.find("post script 'exit 3' of mt1 on ms1 failed with exit status 3"), std::string::npos) << message;
+    if (fatal) {
+      std::this_thread::sleep_for(1000ms);
+      EXPECT_TRUE(NowhereActive("jms"));
+    } else {
+      EXPECT_NE(message.find("(not fatal)"), std::string::npos) << message;
+      EXPECT_EQ(Active("ms2").count("jms"), 1u);
+    }
+  }
+}
+
+TEST_F(MigrationTest, WithNonLocalPostTheNewServerRunsThePostScriptOfACrashedOne) {
+  MigratableTarget scripts;
+  scripts.post_script = Recorder("post.out");
+  scripts.non_local_post_allowed = true;
+  const ClusterConfig c = Config(scripts);
+  StartAll(c, {"ms1", "ms2"});
+  servers_["ms1"]->authority->Sever();  // ms1 is cut off: it fences itself, its leases run out
+  ASSERT_TRUE(Eventually([&] {
+    Result<ClusterStatus> s = ReadClusterStatus(*authority_, c);
+    return s.ok() && s->servers[0].name == "ms1" && s->servers[0].condition == ServerCondition::kCrashed;
+  }));
+  Result<std::vector<MigrationTicket>> tickets = RequestMigration(*authority_, c, "jms", "ms2");
+  ASSERT_TRUE(tickets.ok()) << tickets.status().ToString();
+  EXPECT_EQ((*tickets)[0].from, "ms1");
+  EXPECT_TRUE(Eventually([&] { return MigrationState(c, "jms") == kMigrationSucceeded; })) << MigrationMessage(c, "jms");
+  EXPECT_EQ(ReadWholeFile(Path("post.out")), "jms mt1 ms1 ms2 ms2\n");
+  EXPECT_EQ(Active("ms2").count("jms"), 1u);
+}
+
+TEST_F(MigrationTest, RequestsThatCannotBeCarriedOutAreRefusedAndWriteNothing) {
+  const ClusterConfig c = Config();
+  StartAll(c, {"ms1", "ms2", "ms3"});
+  ASSERT_TRUE(servers_["ms2"]->agent->Shutdown().ok());
+  const struct {
+    const char* name;
+    const char* to;
+    const char* error;
+  } refused[] = {
+      {"nosuch", "ms1", "'nosuch' is neither an instance nor a migratable target of cluster m"},
+      {"jms", "ms9", "'ms9' is not a server of cluster m"},
+      {"jms", "ms3", "server 'ms3' is not a candidate server of migratable target mt1"},
+      {"jms", "ms2", "server 'ms2' is not up"},
+      {"q@ms1", "ms2", "server 'ms2' is not up"},
+  };
+  for (const auto& r : refused) {
+    Result<std::vector<MigrationTicket>> t = RequestMigration(*authority_, c, r.name, r.to);
+    ASSERT_FALSE(t.ok()) << r.name << " -> " << r.to;
+    EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(t.status().message().find(r.error), std::string::npos) << t.status().message();
+  }
+  EXPECT_EQ(MigrationState(c, "jms"), "");
+  EXPECT_EQ(MigrationState(c, "q@ms1"), "");
+  EXPECT_EQ(Active("ms1").count("jms"), 1u);
+}
+
+}  // namespace
+}  // namespace hastore::ha
