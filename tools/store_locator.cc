@@ -91,17 +91,19 @@ Result<StoreLocation> JdbcLocation(std::string_view location) {
 
 }  // namespace
 
-const char* const kJdbcHelp =
-    "a JDBC store is jdbc:Instance=I;[Prefix=P;]Directory=D (embedded SQLite in D) or "
-    "jdbc:Instance=I;[Prefix=P;]<ODBC connection string> (e.g. jdbc:Instance=orders@ms1;Prefix=app;"
-    "Driver=PostgreSQL Unicode;Server=db;Database=jms;Uid=u;Pwd=p)";
+// A literal, so that kStoreHelp can be built from it at compile time.
+#define HASTORE_JDBC_HELP \
+  "a JDBC store is jdbc:Instance=I;[Prefix=P;]Directory=D (embedded SQLite in D) or " \
+  "jdbc:Instance=I;[Prefix=P;]<ODBC connection string> (e.g. 'jdbc:Instance=orders@ms1;Prefix=app;" \
+  "Driver=PostgreSQL Unicode;Server=db;Database=jms;Uid=u;Pwd=p')"
+
+const char* const kJdbcHelp = HASTORE_JDBC_HELP;
 
 const char* const kStoreHelp =
     "The store instance. A file store is [file:]DIR/INSTANCE: the directory holding its .DAT files and the exact "
-    "instance name (e.g. /var/lib/hastore/myStore@ms1); a JDBC store is jdbc:Instance=I;[Prefix=P;]Directory=D "
-    "(embedded SQLite in D) or jdbc:Instance=I;[Prefix=P;]<ODBC connection string> (e.g. "
-    "'jdbc:Instance=orders@ms1;Prefix=app;Driver=PostgreSQL Unicode;Server=db;Database=jms;Uid=u;Pwd=p'). "
-    "Or use --config FILE (any kind).";
+    "instance name (e.g. /var/lib/hastore/myStore@ms1); " HASTORE_JDBC_HELP ". Or use --config FILE (any kind).";
+
+#undef HASTORE_JDBC_HELP
 
 void AddStoreArgs(CLI::App& verb, StoreArgs* args, const char* positional_help) {
   CLI::Option* store = verb.add_option("STORE", args->store, positional_help);
@@ -125,9 +127,7 @@ Result<StoreLocation> LocateStore(const StoreArgs& args) {
   if (k.kind != kFileKind) {
     return Status::InvalidArgument("store kind '" + std::string(k.kind) + "' is not available (available: file, jdbc)");
   }
-  auto location = FileLocation(args.store);
-  if (!location.ok()) return location.status();
-  std::string path = *location;
+  std::string path(k.location);
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   const size_t slash = path.rfind('/');
   const std::string directory = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);

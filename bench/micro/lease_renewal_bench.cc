@@ -10,15 +10,16 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "hastore/ha/database_lease_authority.h"
 #include "hastore/ha/local_lease_authority.h"
+#include "scratch_dir.h"
 
 namespace {
 
+using hastore::bench::ScratchDir;
 using hastore::ha::LeaseAuthority;
 using hastore::ha::LeaseHolder;
 
@@ -30,11 +31,6 @@ double CpuSeconds() {
   ::getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-std::string ScratchDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "hastore-lease-bench-XXXXXX").string();
-  return ::mkdtemp(tmpl.data()) ? tmpl : std::string();
 }
 
 void Renew(benchmark::State& state, LeaseAuthority& authority) {
@@ -54,12 +50,17 @@ void Renew(benchmark::State& state, LeaseAuthority& authority) {
   state.counters["core_pct"] = 100 * cpu_per_heartbeat / kIntervalSeconds;
 }
 
+// Removed with everything in it when it goes out of scope, after the authority using it.
+hastore::Result<std::unique_ptr<ScratchDir>> MakeScratchDir() {
+  return ScratchDir::Make(ScratchDir::TempRoot(), "hastore-lease-bench");
+}
+
 void BM_RenewLocal(benchmark::State& state) {
-  const std::string dir = ScratchDir();
-  auto authority = hastore::ha::OpenLocalLeaseAuthority(dir + "/leases");
+  auto dir = MakeScratchDir();
+  if (!dir.ok()) return state.SkipWithError(dir.status().ToString().c_str());
+  auto authority = hastore::ha::OpenLocalLeaseAuthority((*dir)->path() + "/leases");
   if (!authority.ok()) return state.SkipWithError(authority.status().ToString().c_str());
   Renew(state, **authority);
-  std::filesystem::remove_all(dir);
 }
 
 void RenewDatabase(benchmark::State& state, const std::string& connection) {
@@ -74,9 +75,9 @@ void RenewDatabase(benchmark::State& state, const std::string& connection) {
 }
 
 void BM_RenewSqlite(benchmark::State& state) {
-  const std::string dir = ScratchDir();
-  RenewDatabase(state, "Driver=SQLite3;Database=" + dir + "/leases.db;JournalMode=WAL;SyncPragma=FULL");
-  std::filesystem::remove_all(dir);
+  auto dir = MakeScratchDir();
+  if (!dir.ok()) return state.SkipWithError(dir.status().ToString().c_str());
+  RenewDatabase(state, "Driver=SQLite3;Database=" + (*dir)->path() + "/leases.db;JournalMode=WAL;SyncPragma=FULL");
 }
 
 void BM_RenewPostgres(benchmark::State& state) {

@@ -10,10 +10,9 @@
 namespace hastore::bench {
 
 Status CheckRecordSize(std::string_view runner, size_t record_size) {
-  constexpr size_t kMax = size_t{16} << 20;
-  if (record_size > 0 && record_size <= kMax) return Status::Ok();
+  if (record_size > 0 && record_size <= kMaxRecordSize) return Status::Ok();
   return Status::InvalidArgument(std::string(runner) + ": record size " + std::to_string(record_size) + " is not in 1.." +
-                                 std::to_string(kMax));
+                                 std::to_string(kMaxRecordSize));
 }
 
 StoreConfig BenchStoreConfig(const std::string& dir, SyncPolicy policy, IoEngineChoice engine) {

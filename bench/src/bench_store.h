@@ -13,7 +13,10 @@
 
 namespace hastore::bench {
 
-// The reopen and churn runners take records of 1 byte to 16 MiB.
+// Every runner takes records of 1 byte to kMaxRecordSize, the default store.max_record_size:
+// a bench can measure any record a store with default settings accepts.
+constexpr size_t kMaxRecordSize = size_t{64} << 20;
+// kInvalidArgument "<runner>: record size N is not in 1..kMaxRecordSize" otherwise.
 Status CheckRecordSize(std::string_view runner, size_t record_size);
 
 StoreConfig BenchStoreConfig(const std::string& dir, SyncPolicy policy, IoEngineChoice engine = IoEngineChoice::kAuto);

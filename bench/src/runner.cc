@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_store.h"
 #include "commit_harness.h"
 #include "commit_target.h"
 #include "report_format.h"
@@ -31,9 +32,8 @@ std::string ReferenceOf(std::string_view kind) {
   if (kind.starts_with("jdbc-")) return "row-" + DatabaseOf(kind);
   return "raw";
 }
-// Bounds that keep memory and thread counts sane; the file store refuses larger records anyway.
+// Bounds that keep memory and thread counts sane (record sizes: CheckRecordSize).
 constexpr int kMaxWriters = 1024;
-constexpr size_t kMaxRecordSize = size_t{64} << 20;
 // writers x record size: every record of a batch is in memory at once (twice, for raw).
 constexpr size_t kMaxBytesInFlight = size_t{256} << 20;
 constexpr double kWarmupSeconds = 0.3;
@@ -75,12 +75,7 @@ Status ValidateOptions(const BenchOptions& o) {
       return Status::InvalidArgument("bench: writers " + std::to_string(w) + " is not in 1.." + std::to_string(kMaxWriters));
     }
   }
-  for (size_t s : o.sizes) {
-    if (s == 0 || s > kMaxRecordSize) {
-      return Status::InvalidArgument("bench: record size " + std::to_string(s) + " is not in 1.." +
-                                     std::to_string(kMaxRecordSize));
-    }
-  }
+  for (size_t s : o.sizes) HASTORE_RETURN_IF_ERROR(CheckRecordSize("bench", s));
   for (int w : o.writers) {
     for (size_t s : o.sizes) {
       if (static_cast<size_t>(w) * s > kMaxBytesInFlight) {

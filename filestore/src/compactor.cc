@@ -27,6 +27,13 @@ void FileStore::WakeCompactor() {
   compact_cv_.notify_one();
 }
 
+void FileStore::WakeStalled() {
+  {
+    std::lock_guard lock(compact_mu_);
+  }
+  stall_cv_.notify_all();
+}
+
 void FileStore::WaitForCompaction() {
   if (!compactor_.joinable() || Pressure() != CompactionPressure::kStall) return;
   // A commit made from a completion callback runs on the writer thread, which the compactor's
@@ -137,10 +144,7 @@ Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
     segments_.erase(victim->number);
     log_bytes_.fetch_sub(victim->end, std::memory_order_relaxed);
   }
-  {
-    std::lock_guard stalled(compact_mu_);  // a waiter is either before its check or asleep
-  }
-  stall_cv_.notify_all();
+  WakeStalled();
   // Removal needs no sync to be safe: should it be undone by a crash, recovery finds the old
   // segment still in the chain and its records overridden by the moves that follow.
   HASTORE_RETURN_IF_ERROR(fs_->Remove(JoinPath(dir_, victim->name)));

@@ -289,7 +289,7 @@ Status FileStore::Close() {
     compact_stop_ = true;
   }
   compact_cv_.notify_all();
-  stall_cv_.notify_all();
+  WakeStalled();
   if (compactor_.joinable()) compactor_.join();
   {
     std::lock_guard lock(queue_mu_);

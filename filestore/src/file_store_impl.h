@@ -136,6 +136,9 @@ class FileStore final : public Store {
   // --- compaction (compactor.cc)
   void CompactorLoop();
   void WakeCompactor();
+  // Wakes the commits waiting in WaitForCompaction to look again. Takes compact_mu_ first, so
+  // that a waiter is either before its check (and sees what changed) or asleep.
+  void WakeStalled();
   CompactionPressure Pressure() const;
   // Before a commit is queued: while compaction is far behind (kStall), waits for it to catch
   // up, for a bounded time.

@@ -110,16 +110,18 @@ Status FileStore::StateStatus() const {
 }
 
 void FileStore::Fail(State state, Status why) {
-  std::lock_guard lock(failure_mu_);
-  if (state_.load() != State::kOpen) return;  // the first failure is the one to report
-  if (state == State::kFailed && why.code() != StatusCode::kFailed) {
-    why = Status::Failed("instance " + instance_ + " failed: " + why.message() +
-                         "; commits in flight have an unknown outcome; close and reopen");
+  {
+    std::lock_guard lock(failure_mu_);
+    if (state_.load() != State::kOpen) return;  // the first failure is the one to report
+    if (state == State::kFailed && why.code() != StatusCode::kFailed) {
+      why = Status::Failed("instance " + instance_ + " failed: " + why.message() +
+                           "; commits in flight have an unknown outcome; close and reopen");
+    }
+    failure_ = std::move(why);
+    state_ = state;
+    spdlog::error("{}: {}", instance_, failure_.ToString());
   }
-  failure_ = std::move(why);
-  state_ = state;
-  spdlog::error("{}: {}", instance_, failure_.ToString());
-  stall_cv_.notify_all();  // commits waiting for compaction now fail at once
+  WakeStalled();  // commits waiting for compaction now fail at once
 }
 
 void FileStore::Complete(WorkItem* item, Status s) {

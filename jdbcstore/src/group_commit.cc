@@ -67,12 +67,14 @@ void JdbcStore::Submit(CommitItem* item, Lead* lead) {
     } else {
       queue_.push_back(item);
       // A committing thread that finds a worker's connection idle runs the group itself: two
-      // thread hand-offs fewer, which is what one writer waits for besides the database.
+      // thread hand-offs fewer, which is what one writer waits for besides the database. It
+      // takes synchronous commits only: an async commit's callback runs on a store thread
+      // (store.h), never on a committer's, which may hold locks of its own (define_mu_).
       auto idle = std::find(link_busy_.begin(), link_busy_.end(), false);
-      if (lead != nullptr && idle != link_busy_.end() && HeadIsFree()) {
+      if (lead != nullptr && idle != link_busy_.end() && HeadIsFree() && !queue_.front()->done) {
         *idle = true;
         lead->worker = static_cast<size_t>(idle - link_busy_.begin());
-        lead->group = TakeGroup();
+        lead->group = TakeGroup(/*sync_only=*/true);
         idle = std::find(link_busy_.begin(), link_busy_.end(), false);  // for what the group left
       }
       // Wake a worker whose connection is free; with none, the end of a group wakes one.
@@ -134,13 +136,14 @@ bool JdbcStore::Conflicts(const CommitItem& item) const {
 
 bool JdbcStore::HeadIsFree() const { return !queue_.empty() && !Conflicts(*queue_.front()); }
 
-std::vector<CommitItem*> JdbcStore::TakeGroup() {
+std::vector<CommitItem*> JdbcStore::TakeGroup(bool sync_only) {
   std::vector<CommitItem*> group;
   uint64_t bytes = 0;
   size_t taken = 0;
   for (; taken < queue_.size() && group.size() < kMaxGroupItems; ++taken) {
     CommitItem* item = queue_[taken];
     if (Conflicts(*item)) break;  // it, and everything queued after it, waits for the group in flight
+    if (sync_only && item->done) break;  // left, in order, for a worker
     if (!group.empty() && bytes + item->txn.data_bytes() > kMaxGroupBytes) break;
     bytes += item->txn.data_bytes();
     group.push_back(item);
@@ -180,7 +183,7 @@ void JdbcStore::WorkerLoop(size_t worker) {
       if (stopping_ && queue_.empty()) return;  // nothing left
       if (free()) {
         link_busy_[worker] = true;
-        group = TakeGroup();
+        group = TakeGroup(/*sync_only=*/false);
       }
     }
     if (!group.empty()) RunGroup(worker, std::move(group), nullptr);
@@ -335,12 +338,15 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
       (*stmt)->BindBytes(3, item->connection_name);
       HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
     }
-    for (const Transaction::Op* op : updates) {
+    if (!updates.empty()) {
       auto stmt = link.Statement(sql_->UpdateRecord());
       if (!stmt.ok()) return stmt.status();
-      (*stmt)->BindBytes(1, op->data);
-      (*stmt)->BindInt64(2, static_cast<int64_t>(op->handle));
-      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+      for (const Transaction::Op* op : updates) {
+        (*stmt)->Reset();  // the previous update's parameters
+        (*stmt)->BindBytes(1, op->data);
+        (*stmt)->BindInt64(2, static_cast<int64_t>(op->handle));
+        HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+      }
     }
     HASTORE_RETURN_IF_ERROR(DeleteRecords(link, removes));
     *commit_sent = true;
@@ -370,7 +376,7 @@ Status JdbcStore::DeleteRecords(DatabaseLink& link, const std::vector<Handle>& r
   if (removes.empty()) return Status::Ok();
   std::vector<int64_t> ids(removes.begin(), removes.end());
   ids.resize((ids.size() + per_statement - 1) / per_statement * per_statement, ids.back());
-  auto stmt = link.Statement(sql_->DeleteRecords(per_statement));
+  auto stmt = link.Statement(sql_->DeleteRecords());
   if (!stmt.ok()) return stmt.status();
   for (size_t at = 0; at < ids.size(); at += per_statement * per_call) {
     const size_t count = std::min(ids.size() - at, per_statement * per_call);

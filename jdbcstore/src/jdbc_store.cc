@@ -64,7 +64,6 @@ Status JdbcStore::Open(const Ownership& ownership) {
   if (config_.kind != StoreKind::kJdbc) return Status::InvalidArgument("store.kind is not \"jdbc\"");
   instance_ = config_.instance();
   table_ = config_.table();
-  connection_string_ = config_.jdbc.EffectiveConnection();
   holder_ = DescribeHolder(ownership.holder);
   auto link = std::make_unique<DatabaseLink>(config_.jdbc);
   HASTORE_RETURN_IF_ERROR(link->Ensure());
@@ -73,7 +72,8 @@ Status JdbcStore::Open(const Ownership& ownership) {
   database_ = *database;
   Result<std::string> quoted = QuoteTableName(table_);
   if (!quoted.ok()) return quoted.status();
-  sql_ = std::make_unique<WLStoreSql>(database_, *quoted);
+  sql_ = std::make_unique<WLStoreSql>(database_, *quoted, config_.jdbc.inserts_per_batch_maximum,
+                                      config_.jdbc.deletes_per_statement_maximum);
   fence_key_ = static_cast<int64_t>(Checksum("hastore-fence:" + table_));
   HASTORE_RETURN_IF_ERROR(PrepareTable(*link));
   if (!options_.read_only) HASTORE_RETURN_IF_ERROR(ClaimOwner(*link, ownership));
@@ -110,7 +110,8 @@ Status JdbcStore::PrepareTable(DatabaseLink& link) {
 }
 
 Status JdbcStore::ClaimOwner(DatabaseLink& link, const Ownership& ownership) {
-  Result<std::unique_ptr<SessionLock>> lock = MakeSessionLock(database_, connection_string_, table_);
+  Result<std::unique_ptr<SessionLock>> lock =
+      MakeSessionLock(database_, config_.jdbc.EffectiveConnection(), table_, holder_);
   if (!lock.ok()) return lock.status();
   Result<bool> held = (*lock)->TryAcquire();
   if (!held.ok()) return held.status();
@@ -159,7 +160,6 @@ Status JdbcStore::ClaimOwner(DatabaseLink& link, const Ownership& ownership) {
   if (stored) (*write)->BindInt64(3, static_cast<int64_t>(stored->epoch));
   Status wrote = (*write)->Execute();
   if (!wrote.ok()) return fail(wrote);
-  (*write)->Reset();
   HASTORE_RETURN_IF_ERROR(db.Commit());
   epoch_ = *epoch;
   handle_limit_ = record.handle_limit;
@@ -454,9 +454,6 @@ Status JdbcStore::Close() {
       return Status::Ok();
     }
     stopping_ = true;
-  }
-  {
-    std::lock_guard lock(queue_mu_);
     for (std::condition_variable& cv : worker_cv_) cv.notify_all();
   }
   for (std::thread& t : workers_) t.join();

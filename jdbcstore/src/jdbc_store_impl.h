@@ -86,7 +86,8 @@ class JdbcStore final : public Store {
   Status WithReader(const std::function<Status(DatabaseLink&)>& read) const;
 
   // --- commits (group_commit.cc)
-  // A group that a committing thread runs itself, on an idle worker's connection.
+  // A group that a committing thread runs itself, on an idle worker's connection: synchronous
+  // commits only, so that async callbacks always run on a worker.
   static constexpr size_t kNoWorker = static_cast<size_t>(-1);
   struct Lead {
     size_t worker = kNoWorker;
@@ -99,8 +100,9 @@ class JdbcStore final : public Store {
   void WorkerLoop(size_t worker);
   // Runs one group on a worker's connection (marked busy by the caller) and completes it.
   void RunGroup(size_t worker, std::vector<CommitItem*> group, CommitItem* leader);
-  // Under queue_mu_: the queue's head items that touch no record in flight in another group.
-  std::vector<CommitItem*> TakeGroup();
+  // Under queue_mu_: the queue's head items that touch no record in flight in another group;
+  // with `sync_only`, up to the first async commit.
+  std::vector<CommitItem*> TakeGroup(bool sync_only);
   bool HeadIsFree() const;
   // Under queue_mu_: the item updates or removes a record of a group in flight.
   bool Conflicts(const CommitItem& item) const;
@@ -133,7 +135,6 @@ class JdbcStore final : public Store {
   const JdbcStoreOptions options_;
   std::string instance_;
   std::string table_;  // unquoted, as DESIGN §4 names it
-  std::string connection_string_;
   JdbcDatabase database_ = JdbcDatabase::kAuto;
   std::unique_ptr<WLStoreSql> sql_;
   uint64_t epoch_ = 0;

@@ -2,8 +2,9 @@
 // wrong is rows that were written by something else; they are deleted.
 #include "hastore/jdbcstore/database_link.h"
 #include "hastore/jdbcstore/jdbc_store.h"
-#include "jdbc_store_impl.h"
 #include "hastore/jdbcstore/sql_identifier.h"
+#include "session_lock.h"
+#include "wlstore_sql.h"
 
 namespace hastore {
 
@@ -16,14 +17,15 @@ Result<uint64_t> RepairJdbcStore(const StoreConfig& config) {
   HASTORE_RETURN_IF_ERROR(link.Ensure());
   auto database = jdbcstore::ResolveDatabase(config.jdbc.database, link.db());
   if (!database.ok()) return database.status();
-  auto lock = jdbcstore::MakeSessionLock(*database, config.jdbc.EffectiveConnection(), table);
+  auto lock = jdbcstore::MakeSessionLock(*database, config.jdbc.EffectiveConnection(), table, "hastore repair");
   if (!lock.ok()) return lock.status();
   auto held = (*lock)->TryAcquire();
   if (!held.ok()) return held.status();
   if (!*held) return Status::Locked("table " + table + " is held by a live owner (" + (*lock)->Describe() + "); close it first");
   auto quoted = jdbcstore::QuoteTableName(table);
   if (!quoted.ok()) return quoted.status();
-  jdbcstore::WLStoreSql sql(*database, *quoted);
+  jdbcstore::WLStoreSql sql(*database, *quoted, config.jdbc.inserts_per_batch_maximum,
+                            config.jdbc.deletes_per_statement_maximum);
   auto del = link.Statement(sql.DeleteBrokenRows());
   if (!del.ok()) return del.status();
   HASTORE_RETURN_IF_ERROR((*del)->Execute());

@@ -1,14 +1,9 @@
 #include "session_lock.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
-#include <cerrno>
-
 #include "hastore/jdbcstore/connection_string.h"
 #include "hastore/storage/checksum.h"
 #include "hastore/jdbcstore/odbc.h"
+#include "hastore/storage/io.h"
 
 namespace hastore::jdbcstore {
 
@@ -63,36 +58,31 @@ class SqlSessionLock final : public SessionLock {
   bool held_ = false;
 };
 
-class FlockSessionLock final : public SessionLock {
+// SQLite: a lock file beside the database, which the kernel lets go with the process.
+class FileSessionLock final : public SessionLock {
  public:
-  explicit FlockSessionLock(std::string path) : path_(std::move(path)) {}
-  ~FlockSessionLock() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  FileSessionLock(std::string path, std::string holder) : path_(std::move(path)), holder_(std::move(holder)) {}
   Result<bool> TryAcquire() override {
-    if (fd_ >= 0) return true;
-    const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return Status::FromErrno("opening lock file " + path_, errno);
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      const int err = errno;
-      ::close(fd);
-      if (err == EWOULDBLOCK) return false;
-      return Status::FromErrno("locking " + path_, err);
+    if (lock_) return true;
+    Result<std::unique_ptr<FileLock>> taken = FileSystem::Default()->Lock(path_, holder_);
+    if (!taken.ok()) {
+      if (taken.status().code() == StatusCode::kLocked) return false;
+      return taken.status();
     }
-    fd_ = fd;
+    lock_ = std::move(taken).value();
     return true;
   }
   std::string Describe() const override { return "lock file " + path_; }
 
  private:
-  const std::string path_;
-  int fd_ = -1;
+  const std::string path_, holder_;
+  std::unique_ptr<FileLock> lock_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<SessionLock>> MakeSessionLock(JdbcDatabase database, const std::string& connection_string,
-                                                     std::string_view table) {
+                                                     std::string_view table, const std::string& holder) {
   const std::string name = "hastore:" + std::string(table);
   switch (database) {
     case JdbcDatabase::kPostgresql: {
@@ -110,7 +100,7 @@ Result<std::unique_ptr<SessionLock>> MakeSessionLock(JdbcDatabase database, cons
         return Status::InvalidArgument("the SQLite connection string names no Database= file, which the lock of table " +
                                        std::string(table) + " lives beside");
       }
-      return std::unique_ptr<SessionLock>(new FlockSessionLock(file + "." + std::string(table) + ".lock"));
+      return std::unique_ptr<SessionLock>(new FileSessionLock(file + "." + std::string(table) + ".lock", holder));
     }
     case JdbcDatabase::kAuto: break;
   }

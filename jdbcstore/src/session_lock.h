@@ -21,9 +21,10 @@ class SessionLock {
   virtual std::string Describe() const = 0;
 };
 
-// PostgreSQL: pg_try_advisory_lock on a connection of its own; MariaDB: GET_LOCK; SQLite: flock
-// on "<database file>.<table>.lock". `database` is kSqlite, kPostgresql or kMariadb.
+// PostgreSQL: pg_try_advisory_lock on a connection of its own; MariaDB: GET_LOCK; SQLite:
+// FileSystem::Lock of "<database file>.<table>.lock", which `holder` is written into.
+// `database` is kSqlite, kPostgresql or kMariadb.
 Result<std::unique_ptr<SessionLock>> MakeSessionLock(JdbcDatabase database, const std::string& connection_string,
-                                                     std::string_view table);
+                                                     std::string_view table, const std::string& holder);
 
 }  // namespace hastore::jdbcstore

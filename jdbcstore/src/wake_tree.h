@@ -20,8 +20,6 @@ class WakeTree {
   // `waiters` stay valid until woken: each belongs to a committer blocked on it.
   explicit WakeTree(std::vector<Completion*> waiters) : waiters_(std::move(waiters)) {}
 
-  size_t size() const { return waiters_.size(); }
-
   // Wakes the children of waiter `index` (the root's: call with index == kRoot).
   static constexpr size_t kRoot = static_cast<size_t>(-1);
   void WakeChildren(size_t index) const {
