@@ -1,22 +1,13 @@
 #include "queue_service.h"
 
 #include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
 
+#include "hastore/storage/io.h"
+
 namespace hastore::tools {
-
-namespace {
-
-uint64_t MonotonicMs() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
-}
-
-}  // namespace
 
 QueueService::QueueService(std::string server, double rate, const std::string& journal)
     : server_(std::move(server)), rate_(rate) {
@@ -67,9 +58,10 @@ void QueueService::Produce(const std::string& instance, Producer& p) {
   while (!p.stop) {
     const uint64_t n = next_n_++;
     const std::string tag = instance + " " + std::to_string(n);
-    Journal("W " + std::to_string(MonotonicMs()) + " " + tag + "\n");
+    Clock& clock = *Clock::Default();
+    Journal("W " + std::to_string(clock.NowMonotonicMs()) + " " + tag + "\n");
     Result<Handle> id = p.queue->Enqueue(server_ + " " + tag);
-    if (id.ok()) Journal("A " + std::to_string(MonotonicMs()) + " " + tag + " " + std::to_string(*id) + "\n");
+    if (id.ok()) Journal("A " + std::to_string(clock.NowMonotonicMs()) + " " + tag + " " + std::to_string(*id) + "\n");
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
     const auto now = std::chrono::steady_clock::now();
     if (next > now) {

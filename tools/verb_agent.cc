@@ -2,6 +2,7 @@
 // SIGINT, then shuts down in order (releasing its leases, so policies that do not migrate on
 // shutdown leave its instances alone). Its instances run the example queue service.
 #include <signal.h>
+#include <time.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -24,12 +25,15 @@ struct AgentArgs {
   std::string journal;
 };
 
+// The agent logs from two threads at once (ha::AgentOptions::log): localtime_r, not the shared
+// buffer of localtime, and one fprintf per line, which stdio keeps whole.
 void LogLine(std::string_view line) {
   const auto now = std::chrono::system_clock::now();
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  char stamp[32];
-  std::strftime(stamp, sizeof(stamp), "%H:%M:%S", std::localtime(&t));
+  std::tm local{};
+  char stamp[32] = "--:--:--";
+  if (::localtime_r(&t, &local) != nullptr) std::strftime(stamp, sizeof(stamp), "%H:%M:%S", &local);
   std::fprintf(stderr, "%s.%03d %.*s\n", stamp, static_cast<int>(ms), static_cast<int>(line.size()), line.data());
 }
 

@@ -19,6 +19,7 @@
 #include "hastore/filestore/file_store.h"
 #include "hastore/ha/open_authority.h"
 #include "hastore/jdbcstore/jdbc_store.h"
+#include "instance_index.h"
 #include "lease_keeper.h"
 #include "migration_steps.h"
 
@@ -45,6 +46,7 @@ struct Running {
   std::unique_ptr<Store> store;
   uint64_t epoch = 0;
   int64_t since_ms = 0;      // authority time it became active
+  int64_t settle_ms = 0;     // its Seconds Between Restarts: active this long, its failures are cleared
   bool failure_cleared = false;
 };
 
@@ -56,7 +58,8 @@ class AgentImpl final : public Agent {
         clock_(clock),
         keeper_(*authority_, clock_, LeaseHolder{o_.server, NewSession()}, o_.config.leasing.lease_ttl_ms(),
                 o_.config.leasing.fencing_grace_period_ms),
-        migrations_(*authority_, o_.config, o_.server, [this](const std::string& line) { Log(line); }) {
+        instances_(o_.config),
+        migrations_(*authority_, instances_, o_.server, [this](const std::string& line) { Log(line); }) {
     const uint64_t interval = o_.config.leasing.health_check_interval_ms;
     tick_ms_ = o_.tick_ms != 0 ? o_.tick_ms : std::clamp<uint64_t>(interval / 4, 1, 100);
   }
@@ -124,7 +127,7 @@ class AgentImpl final : public Agent {
   uint64_t self_fences() const override { return self_fences_.load(); }
 
  private:
-  uint64_t NowLocalMs() const { return clock_.NowMonotonicNanos() / 1000000; }
+  uint64_t NowLocalMs() const { return clock_.NowMonotonicMs(); }
   void Log(const std::string& line) const {
     if (o_.log) o_.log(o_.server + ": " + line);
   }
@@ -148,9 +151,9 @@ class AgentImpl final : public Agent {
     }
     Result<int64_t> now = authority_->NowMs();
     if (!now.ok()) return;  // the heartbeat decides when an unreachable authority means fencing
-    MasterDuty();
-    Result<std::vector<ClusterRecord>> plan = authority_->ListRecords("plan.");
-    if (plan.ok()) FollowPlan(*plan, *now);
+    std::optional<std::map<std::string, Assignment>> plan = MasterDuty(*now);
+    if (!plan) plan = ReadPlan();
+    if (plan) FollowPlan(*plan, *now);
     FinishScripts(*now);
     CheckHealth(*now);
   }
@@ -168,11 +171,9 @@ class AgentImpl final : public Agent {
       if (stopping_) break;
       lock.unlock();
       Result<std::vector<std::string>> lost = keeper_.Renew();
+      if (!lost.ok()) Log("cannot renew leases: " + lost.status().ToString());  // not under mu_
       lock.lock();
-      if (!lost.ok()) {
-        Log("cannot renew leases: " + lost.status().ToString());
-        continue;
-      }
+      if (!lost.ok()) continue;
       lost_.insert(lost_.end(), lost->begin(), lost->end());
       if (!lost->empty()) wake_.notify_all();
     }
@@ -192,8 +193,8 @@ class AgentImpl final : public Agent {
         Log("lost its server lease");
         SelfFence();
         return;
-      } else {
-        const std::string instance = name.substr(std::string_view("instance.").size());
+      } else if (std::optional<std::string> instance_name = InstanceOfLease(name)) {
+        const std::string& instance = *instance_name;
         migrations_.Abandon(instance);
         auto it = running_.find(instance);
         if (it == running_.end()) continue;
@@ -228,17 +229,20 @@ class AgentImpl final : public Agent {
 
   // ---- master --------------------------------------------------------------------------------
 
-  void MasterDuty() {
+  // Holds or takes the master lease and writes the plan. Returns the plan in force (as read,
+  // with what it wrote), so the master follows it without reading it again; nullopt when this
+  // server is not the master or could not plan.
+  std::optional<std::map<std::string, Assignment>> MasterDuty(int64_t now) {
     if (!master_) {
       Result<Lease> lease = keeper_.Acquire(std::string(kMasterLeaseName));
-      if (!lease.ok()) return;
+      if (!lease.ok()) return std::nullopt;
       master_ = true;
       Log("is the cluster master (epoch " + std::to_string(lease->epoch) + ")");
     }
     const std::optional<Lease> guard = keeper_.Find(std::string(kMasterLeaseName));
-    Result<ClusterSnapshot> snap = ReadClusterSnapshot(*authority_, o_.config);
-    if (!guard || !snap.ok()) return;
-    if (!StartOfRun(*snap, *guard)) return;
+    Result<ClusterSnapshot> snap = ReadClusterSnapshot(*authority_, o_.config, now);
+    if (!guard || !snap.ok()) return std::nullopt;
+    if (!StartOfRun(*snap, *guard)) return std::nullopt;
     for (const Assignment& a : Plan(o_.config, snap->view)) {
       auto old = snap->plan.find(a.instance);
       if (old != snap->plan.end() && old->second.server == a.server && old->second.not_before_ms == a.not_before_ms)
@@ -246,10 +250,26 @@ class AgentImpl final : public Agent {
       Status s = authority_->PutRecord(&*guard, PlanKey(a.instance), Encode(a));
       if (s.code() == StatusCode::kFenced) {
         master_ = false;
-        return;
+        return std::nullopt;
       }
-      if (s.ok()) Log("plan: " + a.instance + " -> " + (a.server.empty() ? "(none)" : a.server) + ": " + a.reason);
+      if (!s.ok()) continue;
+      Log("plan: " + a.instance + " -> " + (a.server.empty() ? "(none)" : a.server) + ": " + a.reason);
+      snap->plan[a.instance] = a;
     }
+    return std::move(snap->plan);
+  }
+
+  // The plan in force as the master wrote it, by instance; nullopt if it cannot be read now.
+  // An assignment that does not decode is left out.
+  std::optional<std::map<std::string, Assignment>> ReadPlan() {
+    Result<std::vector<ClusterRecord>> records = authority_->ListRecords(PlanKey(""));
+    if (!records.ok()) return std::nullopt;
+    std::map<std::string, Assignment> plan;
+    for (const ClusterRecord& r : *records) {
+      Result<Assignment> a = DecodeAssignment(r.key, r.value);
+      if (a.ok()) plan[a->instance] = std::move(*a);
+    }
+    return plan;
   }
 
   // A cluster run starts when the master finds every other server shut down or never seen
@@ -272,42 +292,38 @@ class AgentImpl final : public Agent {
 
   // ---- instances -----------------------------------------------------------------------------
 
-  void FollowPlan(const std::vector<ClusterRecord>& plan, int64_t now) {
-    std::map<std::string, Assignment> mine;
-    std::map<std::string, std::string> assigned;
-    for (const ClusterRecord& r : plan) {
-      Result<Assignment> a = DecodeAssignment(r.key, r.value);
-      if (!a.ok()) continue;
-      assigned[a->instance] = a->server;
-      if (a->server == o_.server) mine.emplace(a->instance, *a);
-    }
+  // `plan`: instance -> its assignment.
+  void FollowPlan(const std::map<std::string, Assignment>& plan, int64_t now) {
     // Give up what the plan moved away (failback, a migration, a new master's view).
     for (auto it = running_.begin(); it != running_.end();) {
-      auto where = assigned.find(it->first);
-      if (where == assigned.end() || where->second == o_.server) {
+      auto where = plan.find(it->first);
+      if (where == plan.end() || where->second.server == o_.server) {
         ++it;
         continue;
       }
-      (void)Stop(it->first, it->second, "the plan moves it to " + (where->second.empty() ? "no server" : where->second));
+      const std::string& to = where->second.server;
+      (void)Stop(it->first, it->second, "the plan moves it to " + (to.empty() ? "no server" : to));
       // The lease is kept while a post script runs, so the new server starts after it.
-      if (!migrations_.AfterStop(it->first, where->second, NowLocalMs())) (void)keeper_.Release(InstanceLeaseName(it->first));
+      if (!migrations_.AfterStop(it->first, to, NowLocalMs())) (void)keeper_.Release(InstanceLeaseName(it->first));
       it = running_.erase(it);
     }
     // A migration to here that the plan gave up while its scripts ran (its target server went
     // down and the pin lapsed, say): the scripts are killed and the lease goes back.
     for (const std::string& instance : migrations_.Starting()) {
-      auto where = assigned.find(instance);
-      if (where != assigned.end() && where->second == o_.server) continue;
+      auto where = plan.find(instance);
+      if (where != plan.end() && where->second.server == o_.server) continue;
       migrations_.Abandon(instance);
       (void)keeper_.Release(InstanceLeaseName(instance));
     }
-    for (const auto& [instance, a] : mine) {
-      if (running_.count(instance) == 0 && !migrations_.Busy(instance) && now >= a.not_before_ms) Claim(instance, now);
+    for (const auto& [instance, a] : plan) {
+      if (a.server == o_.server && running_.count(instance) == 0 && !migrations_.Busy(instance) &&
+          now >= a.not_before_ms)
+        Claim(instance, now);
     }
   }
 
   void Claim(const std::string& instance, int64_t now) {
-    if (!FindInstance(o_.config, instance)) return;
+    if (instances_.Find(instance) == nullptr) return;
     Result<Lease> lease = keeper_.Acquire(InstanceLeaseName(instance));
     if (!lease.ok()) return;  // kLocked: its last owner's lease has not run out yet
     // The migration record is read under the lease: an old server that failed the migration
@@ -334,7 +350,7 @@ class AgentImpl final : public Agent {
 
   // Opens the store of `instance`, whose lease this server holds under `epoch`, and activates it.
   void Open(const std::string& instance, uint64_t epoch, int64_t now) {
-    std::optional<InstanceSpec> spec = FindInstance(o_.config, instance);  // Claim found it
+    const InstanceSpec* spec = instances_.Find(instance);  // Claim found it
     const StoreOpener& open = o_.open_store ? o_.open_store : StoreOpener(OpenAnyStore);
     Result<std::unique_ptr<Store>> store = open(spec->config, Ownership{epoch, o_.server});
     Status s = store.ok() ? Status::Ok() : store.status();
@@ -346,7 +362,8 @@ class AgentImpl final : public Agent {
       return;
     }
     (void)authority_->PutRecord(nullptr, LastKey(instance), Encode(LastRun{o_.server, epoch, now}));
-    running_[instance] = Running{std::move(*store), epoch, now, false};
+    const int64_t settle_ms = RestartOf(o_.config, *spec->store).seconds_between_restarts * 1000;
+    running_[instance] = Running{std::move(*store), epoch, now, settle_ms, false};
     Log("activated " + instance + " at epoch " + std::to_string(epoch));
     migrations_.AfterActivate(instance, epoch);
   }
@@ -369,17 +386,8 @@ class AgentImpl final : public Agent {
 
   // Failures count since the instance last ran for Seconds Between Restarts without failing.
   void ClearFailuresOnceSettled(const std::string& instance, Running& run, int64_t now) {
-    if (run.failure_cleared) return;
-    std::optional<InstanceSpec> spec = FindInstance(o_.config, instance);
-    const int64_t settle_ms = spec ? RestartOf(*spec).seconds_between_restarts * 1000 : 0;
-    if (now - run.since_ms < settle_ms) return;
+    if (run.failure_cleared || now - run.since_ms < run.settle_ms) return;
     run.failure_cleared = authority_->EraseRecord(nullptr, FailureKey(instance)).ok();
-  }
-
-  RestartPolicy RestartOf(const InstanceSpec& spec) const {
-    if (spec.store->target_kind == TargetKind::kCluster) return spec.store->policy.restart;
-    if (const MigratableTarget* t = o_.config.FindTarget(spec.store->target)) return t->restart;
-    return RestartPolicy{};
   }
 
   void RecordFailure(const std::string& instance, int64_t now, const std::string& why) {
@@ -392,8 +400,8 @@ class AgentImpl final : public Agent {
     }
     if (record.server != o_.server) {
       // It failed elsewhere before: that server is given up on if its restarts ran out there.
-      std::optional<InstanceSpec> spec = FindInstance(o_.config, instance);
-      const int64_t attempts = spec ? RestartOf(*spec).number_of_restart_attempts : 0;
+      const InstanceSpec* spec = instances_.Find(instance);
+      const int64_t attempts = spec ? RestartOf(o_.config, *spec->store).number_of_restart_attempts : 0;
       if (!record.server.empty() && attempts != -1 && static_cast<int64_t>(record.failures) > attempts)
         record.given_up_on.push_back(record.server);
       record.server = o_.server;
@@ -421,6 +429,7 @@ class AgentImpl final : public Agent {
   std::shared_ptr<LeaseAuthority> authority_;
   Clock& clock_;
   LeaseKeeper keeper_;  // thread-safe: renewed by heartbeat_, used by thread_
+  InstanceIndex instances_;  // the agent's thread only
   MigrationSteps migrations_;  // the agent's thread only (and Shutdown after join)
   uint64_t tick_ms_ = 100;
   std::map<std::string, Running> running_;  // the agent's thread only (and Shutdown after join)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -44,7 +45,7 @@ Status ParseIn(const Named<E> (&names)[N], std::string_view text, E* out) {
   std::string valid;
   for (const Named<E>& n : names) {
     const bool same = std::equal(n.name.begin(), n.name.end(), text.begin(), text.end(),
-                                 [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+                                 [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
     if (same) {
       *out = n.value;
       return Status::Ok();
@@ -180,51 +181,76 @@ Status ReadRestart(const Reader& r, std::string_view k, const toml::node& n, con
   return Status::NotFound(key);
 }
 
-// The keys of [stores.<name>] that are ours, not the store's.
-constexpr std::array<std::string_view, 11> kPolicyKeys = {
-    "target", "migration_policy", "restart_in_place", "seconds_between_restarts", "number_of_restart_attempts",
-    "initial_boot_delay_seconds", "failback_delay_seconds", "partial_cluster_stability_delay_seconds",
-    "fail_over_limit", "distribution", "name"};
+// The keys of [stores.<name>] that are ours, not the store's, and how each is read: one list,
+// so that ParseStoreConfigAt leaves alone exactly the keys read here.
+struct PolicyKey {
+  std::string_view name;
+  Status (*read)(const Reader& r, std::string_view k, const toml::node& n, const std::string& key, ClusterStore& s);
+};
 
-Status ReadStorePolicy(const Reader& r, const toml::table& t, const std::string& prefix, ClusterStore& s,
-                       bool* restart_given) {
-  ClusterPolicy& p = s.policy;
+Status ReadDistribution(const Reader& r, std::string_view, const toml::node& n, const std::string& key,
+                        ClusterStore& s) {
+  std::string text;
+  HASTORE_RETURN_IF_ERROR(r.String(n, key, &text));
+  Result<Distribution> d = ParseDistribution(text);
+  if (!d.ok()) return At(r.source(), n, key, d.status().message());
+  if (*d == Distribution::kNone) return At(r.source(), n, key, "a cluster store is \"distributed\" or \"singleton\"");
+  s.store.distribution = *d;
+  return Status::Ok();
+}
+
+// Generic lambdas, converted to PolicyKey::read.
+constexpr PolicyKey kPolicyKeyReaders[] = {
+    {"target", [](const auto& r, auto, const auto& n, const auto& key, auto& s) { return r.String(n, key, &s.target); }},
+    {"distribution", ReadDistribution},
+    {"name",
+     [](const auto& r, auto, const auto& n, const auto& key, auto&) {
+       return At(r.source(), n, key, "a store's name is its table key, [stores.<name>]");
+     }},
+    {"migration_policy",
+     [](const auto& r, auto, const auto& n, const auto& key, auto& s) {
+       return r.Enum(n, key, kMigrationNames, &s.policy.migration);
+     }},
+    {"restart_in_place",
+     [](const auto& r, auto, const auto& n, const auto& key, auto& s) {
+       return r.Bool(n, key, &s.policy.restart.restart_in_place);
+     }},
+    {"seconds_between_restarts",
+     [](const auto& r, auto k, const auto& n, const auto& key, auto& s) { return ReadRestart(r, k, n, key, s.policy.restart); }},
+    {"number_of_restart_attempts",
+     [](const auto& r, auto k, const auto& n, const auto& key, auto& s) { return ReadRestart(r, k, n, key, s.policy.restart); }},
+    {"initial_boot_delay_seconds",
+     [](const auto& r, auto, const auto& n, const auto& key, auto& s) {
+       return r.Int(n, key, 0, kMaxSeconds, &s.policy.initial_boot_delay_seconds);
+     }},
+    {"failback_delay_seconds",
+     [](const auto& r, auto, const auto& n, const auto& key, auto& s) {
+       return r.Int(n, key, -1, kMaxSeconds, &s.policy.failback_delay_seconds);
+     }},
+    {"partial_cluster_stability_delay_seconds",
+     [](const auto& r, auto, const auto& n, const auto& key, auto& s) {
+       return r.Int(n, key, 0, kMaxSeconds, &s.policy.partial_cluster_stability_delay_seconds);
+     }},
+    {"fail_over_limit",
+     [](const auto& r, auto, const auto& n, const auto& key, auto& s) {
+       return r.Int(n, key, -1, 1000000, &s.policy.fail_over_limit);
+     }},
+};
+
+// The names of kPolicyKeyReaders, as ParseStoreConfigAt takes them.
+constexpr auto kPolicyKeys = [] {
+  std::array<std::string_view, std::size(kPolicyKeyReaders)> names{};
+  for (size_t i = 0; i < names.size(); ++i) names[i] = kPolicyKeyReaders[i].name;
+  return names;
+}();
+
+// Reads our keys of [stores.<name>]; the store's keys ParseStoreConfigAt has judged already.
+Status ReadStorePolicy(const Reader& r, const toml::table& t, const std::string& prefix, ClusterStore& s) {
   for (const auto& [key_node, n] : t) {
     const std::string_view k = key_node.str();
-    const std::string key = prefix + "." + std::string(k);
-    Status st = Status::NotFound(key);
-    if (k == "target") {
-      st = r.String(n, key, &s.target);
-    } else if (k == "distribution") {
-      std::string text;
-      st = r.String(n, key, &text);
-      if (st.ok()) {
-        Result<Distribution> d = ParseDistribution(text);
-        st = !d.ok() ? At(r.source(), n, key, d.status().message())
-             : *d == Distribution::kNone ? At(r.source(), n, key, "a cluster store is \"distributed\" or \"singleton\"")
-                                         : Status::Ok();
-        if (st.ok()) s.store.distribution = *d;
-      }
-    } else if (k == "name") {
-      st = At(r.source(), n, key, "a store's name is its table key, [stores.<name>]");
-    } else if (k == "migration_policy") {
-      st = r.Enum(n, key, kMigrationNames, &p.migration);
-    } else if (k == "restart_in_place") {
-      st = r.Bool(n, key, &p.restart.restart_in_place);
-      *restart_given = true;
-    } else if (k == "initial_boot_delay_seconds") {
-      st = r.Int(n, key, 0, kMaxSeconds, &p.initial_boot_delay_seconds);
-    } else if (k == "failback_delay_seconds") {
-      st = r.Int(n, key, -1, kMaxSeconds, &p.failback_delay_seconds);
-    } else if (k == "partial_cluster_stability_delay_seconds") {
-      st = r.Int(n, key, 0, kMaxSeconds, &p.partial_cluster_stability_delay_seconds);
-    } else if (k == "fail_over_limit") {
-      st = r.Int(n, key, -1, 1000000, &p.fail_over_limit);
-    } else {
-      st = ReadRestart(r, k, n, key, p.restart);
+    for (const PolicyKey& policy_key : kPolicyKeyReaders) {
+      if (policy_key.name == k) HASTORE_RETURN_IF_ERROR(policy_key.read(r, k, n, prefix + "." + std::string(k), s));
     }
-    if (st.code() == StatusCode::kNotFound) continue;  // the store's key: ParseStoreConfigAt judged it
-    HASTORE_RETURN_IF_ERROR(st);
   }
   return Status::Ok();
 }
@@ -242,9 +268,10 @@ Status ReadStores(const Reader& r, std::string_view text, const toml::table& t, 
     s.store = std::move(*store);
     s.store.distribution = Distribution::kDistributed;
     s.target = "cluster";
-    bool restart_given = false;
-    HASTORE_RETURN_IF_ERROR(ReadStorePolicy(r, *table, prefix, s, &restart_given));
-    if (!restart_given) s.policy.restart.restart_in_place = s.policy.migration != MigrationPolicy::kOff;
+    HASTORE_RETURN_IF_ERROR(ReadStorePolicy(r, *table, prefix, s));
+    // Restart In Place: false if the policy is Off, else true, unless given.
+    if (!table->contains("restart_in_place"))
+      s.policy.restart.restart_in_place = s.policy.migration != MigrationPolicy::kOff;
     c.stores.push_back(std::move(s));
   }
   return Status::Ok();
@@ -269,7 +296,6 @@ Status ReadTargets(const Reader& r, const toml::table& t, ClusterConfig& c) {
       if (k == "non_local_post_allowed") return r.Bool(n, key, &m.non_local_post_allowed);
       return ReadRestart(r, k, n, key, m.restart);
     }));
-    m.restart.restart_in_place = m.restart_on_failure;
     c.migratable_targets.push_back(std::move(m));
   }
   return Status::Ok();
@@ -356,22 +382,51 @@ Status ValidateTarget(const MigratableTarget& m, const std::vector<std::string>&
   return Status::Ok();
 }
 
-Status ValidateStore(const ClusterConfig& c, ClusterStore& s, const std::vector<std::string>& servers) {
-  const std::string prefix = "stores." + s.store.name;
-  if (s.target == "cluster") {
-    s.target_kind = TargetKind::kCluster;
-    if (s.store.distribution == Distribution::kSingleton && s.policy.migration == MigrationPolicy::kOff)
-      return Status::InvalidArgument(prefix + ".migration_policy: a singleton store needs \"on-failure\" or "
-                                     "\"always\" (with \"off\" it would belong to no server)");
-  } else if (IsServer(servers, s.target)) {
-    s.target_kind = TargetKind::kServer;
-  } else if (c.FindTarget(s.target) != nullptr) {
-    s.target_kind = TargetKind::kMigratableTarget;
-  } else {
-    return Status::InvalidArgument(prefix + ".target: '" + s.target +
-                                   "' is neither \"cluster\", a server of the cluster, nor a migratable target");
+// What `target` names: "cluster", a server, or a migratable target; nullopt if none of them.
+std::optional<TargetKind> KindOfTarget(const ClusterConfig& c, const std::string& target,
+                                       const std::vector<std::string>& servers) {
+  if (target == "cluster") return TargetKind::kCluster;
+  if (IsServer(servers, target)) return TargetKind::kServer;
+  if (c.FindTarget(target) != nullptr) return TargetKind::kMigratableTarget;
+  return std::nullopt;
+}
+
+std::string WhatIs(TargetKind kind) {
+  switch (kind) {
+    case TargetKind::kCluster: return "the cluster";
+    case TargetKind::kServer: return "a server";
+    case TargetKind::kMigratableTarget: return "a migratable target";
   }
+  return "?";
+}
+
+Status UnknownTarget(const ClusterStore& s) {
+  return Status::InvalidArgument("stores." + s.store.name + ".target: '" + s.target +
+                                 "' is neither \"cluster\", a server of the cluster, nor a migratable target");
+}
+
+// Parsing: settles a store's target kind from its target, once; a store that is not placed by
+// the cluster has no distribution.
+Status ResolveTarget(const ClusterConfig& c, ClusterStore& s, const std::vector<std::string>& servers) {
+  const std::optional<TargetKind> kind = KindOfTarget(c, s.target, servers);
+  if (!kind) return UnknownTarget(s);
+  s.target_kind = *kind;
   if (s.target_kind != TargetKind::kCluster) s.store.distribution = Distribution::kNone;
+  return Status::Ok();
+}
+
+Status ValidateStore(const ClusterConfig& c, const ClusterStore& s, const std::vector<std::string>& servers) {
+  const std::string prefix = "stores." + s.store.name;
+  const std::optional<TargetKind> kind = KindOfTarget(c, s.target, servers);
+  if (!kind) return UnknownTarget(s);
+  if (*kind != s.target_kind) {
+    return Status::InvalidArgument(prefix + ".target: '" + s.target + "' names " + WhatIs(*kind) +
+                                   ", but the store's target kind says " + WhatIs(s.target_kind));
+  }
+  if (s.target_kind == TargetKind::kCluster && s.store.distribution == Distribution::kSingleton &&
+      s.policy.migration == MigrationPolicy::kOff)
+    return Status::InvalidArgument(prefix + ".migration_policy: a singleton store needs \"on-failure\" or "
+                                   "\"always\" (with \"off\" it would belong to no server)");
   return Status::Ok();
 }
 
@@ -399,13 +454,12 @@ std::string_view ToString(OnLeaseLost v) { return NameIn(kLostNames, v); }
 std::string_view ToString(MigrationPolicy v) { return NameIn(kMigrationNames, v); }
 std::string_view ToString(TargetPolicy v) { return NameIn(kTargetPolicyNames, v); }
 
-Status Validate(const ClusterConfig& config) {
-  ClusterConfig c = config;  // ValidateStore settles each store's target kind on a copy
+Status Validate(const ClusterConfig& c) {
   HASTORE_RETURN_IF_ERROR(ValidateServers(c));
   HASTORE_RETURN_IF_ERROR(ValidateLeasing(c.leasing));
   const std::vector<std::string> servers = c.Servers();
   for (const MigratableTarget& m : c.migratable_targets) HASTORE_RETURN_IF_ERROR(ValidateTarget(m, servers));
-  for (ClusterStore& s : c.stores) HASTORE_RETURN_IF_ERROR(ValidateStore(c, s, servers));
+  for (const ClusterStore& s : c.stores) HASTORE_RETURN_IF_ERROR(ValidateStore(c, s, servers));
   return ValidateInstances(c);
 }
 
@@ -422,11 +476,12 @@ Result<ClusterConfig> ParseClusterConfig(std::string_view toml_text, std::string
   ClusterConfig config;
   HASTORE_RETURN_IF_ERROR(ReadRoot(reader, toml_text, root, config));
   const std::vector<std::string> servers = config.Servers();
-  for (ClusterStore& s : config.stores) {
-    Status st = ValidateStore(config, s, servers);
-    if (!st.ok()) return Status(st.code(), std::string(source) + ": " + st.message());
+  Status s;
+  for (ClusterStore& store : config.stores) {
+    s = ResolveTarget(config, store, servers);
+    if (!s.ok()) break;
   }
-  Status s = Validate(config);
+  if (s.ok()) s = Validate(config);
   if (!s.ok()) return Status(s.code(), std::string(source) + ": " + s.message());
   return config;
 }

@@ -9,11 +9,12 @@ namespace {
 // "plan.orders@ms1" -> "orders@ms1".
 std::string After(std::string_view key, std::string_view prefix) { return std::string(key.substr(prefix.size())); }
 
+// The records whose key starts with `prefix`, decoded, by the rest of their key.
 template <class T, class Decode>
-Status ReadRecords(LeaseAuthority& authority, std::string_view prefix, Decode decode, std::map<std::string, T>& out) {
-  Result<std::vector<ClusterRecord>> records = authority.ListRecords(prefix);
-  if (!records.ok()) return records.status();
-  for (const ClusterRecord& r : *records) {
+Status TakeRecords(const std::vector<ClusterRecord>& records, std::string_view prefix, Decode decode,
+                   std::map<std::string, T>& out) {
+  for (const ClusterRecord& r : records) {
+    if (!r.key.starts_with(prefix)) continue;
     Result<T> value = decode(r.key, r.value);
     if (!value.ok()) return value.status();
     out.emplace(After(r.key, prefix), std::move(*value));
@@ -21,40 +22,46 @@ Status ReadRecords(LeaseAuthority& authority, std::string_view prefix, Decode de
   return Status::Ok();
 }
 
-Status ReadLeases(LeaseAuthority& authority, std::string_view prefix, std::map<std::string, LeaseView>& out) {
-  Result<std::vector<LeaseView>> leases = authority.List(prefix);
-  if (!leases.ok()) return leases.status();
-  for (LeaseView& l : *leases) out.emplace(After(l.name, prefix), std::move(l));
-  return Status::Ok();
-}
-
 }  // namespace
 
-Result<ClusterSnapshot> ReadClusterSnapshot(LeaseAuthority& authority, const ClusterConfig& config) {
+Result<ClusterSnapshot> ReadClusterSnapshot(LeaseAuthority& authority, const ClusterConfig& config,
+                                            std::optional<int64_t> now_ms) {
   ClusterSnapshot snap;
-  Result<int64_t> now = authority.NowMs();
-  if (!now.ok()) return now.status();
-  snap.view.now_ms = *now;
-  HASTORE_RETURN_IF_ERROR(ReadLeases(authority, "server.", snap.servers));
-  HASTORE_RETURN_IF_ERROR(ReadLeases(authority, "instance.", snap.instances));
-  Result<std::optional<LeaseView>> master = authority.Find(kMasterLeaseName);
-  if (!master.ok()) return master.status();
-  snap.master = *master;
-
+  if (!now_ms) {
+    Result<int64_t> now = authority.NowMs();
+    if (!now.ok()) return now.status();
+    now_ms = *now;
+  }
+  snap.view.now_ms = *now_ms;
+  // Two calls, every lease and every record, split here by their prefixes: the master reads
+  // this every tick, and each call is a round trip to a database.
+  Result<std::vector<LeaseView>> leases = authority.List("");
+  if (!leases.ok()) return leases.status();
+  for (LeaseView& l : *leases) {
+    if (l.name == kMasterLeaseName) {
+      snap.master = l;
+    } else if (std::optional<std::string> instance = InstanceOfLease(l.name)) {
+      snap.instances.emplace(std::move(*instance), std::move(l));
+    } else if (l.name.starts_with(kServerLeasePrefix)) {
+      snap.servers.emplace(After(l.name, kServerLeasePrefix), std::move(l));
+    }
+  }
+  Result<std::vector<ClusterRecord>> records = authority.ListRecords("");
+  if (!records.ok()) return records.status();
   std::map<std::string, ServerRecord> server_records;
   std::map<std::string, FailureRecord> failures;
   std::map<std::string, std::string> pins;
-  HASTORE_RETURN_IF_ERROR(ReadRecords(authority, "server.", DecodeServerRecord, server_records));
-  HASTORE_RETURN_IF_ERROR(ReadRecords(authority, "plan.", DecodeAssignment, snap.plan));
-  HASTORE_RETURN_IF_ERROR(ReadRecords(authority, "last.", DecodeLastRun, snap.last_runs));
-  HASTORE_RETURN_IF_ERROR(ReadRecords(authority, "failure.", DecodeFailure, failures));
-  HASTORE_RETURN_IF_ERROR(ReadRecords(authority, "pin.", DecodePin, pins));
-  HASTORE_RETURN_IF_ERROR(ReadRecords(authority, "migration.", DecodeMigration, snap.migrations));
-  Result<std::optional<std::string>> start = authority.GetRecord(kClusterStartKey);
-  if (!start.ok()) return start.status();
+  // A key function of cluster_records.h given an empty name is its prefix.
+  HASTORE_RETURN_IF_ERROR(TakeRecords(*records, ServerRecordKey(""), DecodeServerRecord, server_records));
+  HASTORE_RETURN_IF_ERROR(TakeRecords(*records, PlanKey(""), DecodeAssignment, snap.plan));
+  HASTORE_RETURN_IF_ERROR(TakeRecords(*records, LastKey(""), DecodeLastRun, snap.last_runs));
+  HASTORE_RETURN_IF_ERROR(TakeRecords(*records, FailureKey(""), DecodeFailure, failures));
+  HASTORE_RETURN_IF_ERROR(TakeRecords(*records, PinKey(""), DecodePin, pins));
+  HASTORE_RETURN_IF_ERROR(TakeRecords(*records, MigrationKey(""), DecodeMigration, snap.migrations));
   snap.view.cluster_start_ms = -1;
-  if (*start) {
-    Result<int64_t> ms = DecodeClusterStart(kClusterStartKey, **start);
+  for (const ClusterRecord& r : *records) {
+    if (r.key != kClusterStartKey) continue;
+    Result<int64_t> ms = DecodeClusterStart(kClusterStartKey, r.value);
     if (!ms.ok()) return ms.status();
     snap.view.cluster_start_ms = *ms;
   }

@@ -2,7 +2,9 @@
 // their leases, instances and their owners, and the records of cluster state.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "cluster_records.h"
@@ -22,7 +24,10 @@ struct ClusterSnapshot {
   std::optional<LeaseView> master;
 };
 
-// Reads everything in a handful of calls; a record that does not decode is an error naming it.
-Result<ClusterSnapshot> ReadClusterSnapshot(LeaseAuthority& authority, const ClusterConfig& config);
+// Reads everything in three calls: the clock, every lease, every record (two when the caller
+// gives `now_ms`, the authority's clock it has just read). A record that does not decode is an
+// error naming it.
+Result<ClusterSnapshot> ReadClusterSnapshot(LeaseAuthority& authority, const ClusterConfig& config,
+                                            std::optional<int64_t> now_ms = std::nullopt);
 
 }  // namespace hastore::ha

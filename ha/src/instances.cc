@@ -84,10 +84,7 @@ std::vector<InstanceSpec> Instances(const ClusterConfig& config) {
   return out;
 }
 
-std::optional<InstanceSpec> FindInstance(const ClusterConfig& config, std::string_view name) {
-  for (InstanceSpec& spec : Instances(config)) {
-    if (spec.instance == name) return std::move(spec);
-  }
+std::optional<InstanceSpec> OrphanInstance(const ClusterConfig& config, std::string_view name) {
   // DESIGN §4 read backwards.
   const size_t at = name.find('@');
   const bool singleton = at == std::string_view::npos && name.ends_with("-01");
@@ -104,6 +101,26 @@ std::optional<InstanceSpec> FindInstance(const ClusterConfig& config, std::strin
     return spec;
   }
   return std::nullopt;
+}
+
+std::optional<InstanceSpec> FindInstance(const ClusterConfig& config, std::string_view name) {
+  for (InstanceSpec& spec : Instances(config)) {
+    if (spec.instance == name) return std::move(spec);
+  }
+  return OrphanInstance(config, name);
+}
+
+RestartPolicy RestartOf(const ClusterConfig& config, const ClusterStore& store) {
+  switch (store.target_kind) {
+    case TargetKind::kCluster: return store.policy.restart;
+    case TargetKind::kServer: return RestartPolicy{};  // no policy of its own: the defaults
+    case TargetKind::kMigratableTarget: break;
+  }
+  const MigratableTarget* target = config.FindTarget(store.target);
+  if (target == nullptr) return RestartPolicy{};  // Validate refuses it
+  RestartPolicy policy = target->restart;
+  policy.restart_in_place = target->restart_on_failure;
+  return policy;
 }
 
 }  // namespace hastore::ha

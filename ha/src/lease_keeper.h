@@ -45,7 +45,7 @@ class LeaseKeeper {
   uint64_t ttl_ms() const { return ttl_ms_; }
 
  private:
-  uint64_t NowMs() const { return clock_.NowMonotonicNanos() / 1000000; }
+  uint64_t NowMs() const { return clock_.NowMonotonicMs(); }
   void TrustFrom(uint64_t sent_ms);
 
   LeaseAuthority& authority_;

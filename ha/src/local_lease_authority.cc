@@ -139,10 +139,14 @@ class Txn {
   Status status_;
 };
 
+// An empty id is the same on every boot: a reboot would go unnoticed and keep leases whose
+// ends belong to a clock that is gone. Refused.
 Result<std::string> ReadBootId() {
-  Result<std::string> text = ReadTextFile("/proc/sys/kernel/random/boot_id");
+  constexpr const char* kBootIdFile = "/proc/sys/kernel/random/boot_id";
+  Result<std::string> text = ReadTextFile(kBootIdFile);
   if (!text.ok()) return text.status();
   while (!text->empty() && (text->back() == '\n' || text->back() == ' ')) text->pop_back();
+  if (text->empty()) return Status::IOError(std::string(kBootIdFile) + " is empty: no boot id to judge leases by");
   return *text;
 }
 
@@ -264,7 +268,7 @@ class LocalLeaseAuthority final : public LeaseAuthority {
   std::string Describe() const override { return "local LMDB " + env_->path(); }
 
  private:
-  int64_t Now() const { return static_cast<int64_t>(clock_->NowMonotonicNanos() / 1000000); }
+  int64_t Now() const { return static_cast<int64_t>(clock_->NowMonotonicMs()); }
 
   Result<std::optional<LeaseRow>> ReadRow(Txn& txn, std::string_view name) {
     Result<std::optional<std::string>> value = txn.Get(env_->leases(), name);

@@ -49,8 +49,17 @@ Result<std::unique_ptr<MigrationScript>> MigrationScript::Start(std::string what
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  // The agent's process blocks SIGTERM and SIGINT for sigwait (hastore agent), and a host may
+  // ignore SIGPIPE; a child inherits both. The script gets an empty mask and those signals at
+  // their defaults, so that it can be stopped like any other process.
+  sigset_t no_signals, defaulted;
+  sigemptyset(&no_signals);
+  sigemptyset(&defaulted);
+  for (int signal : {SIGTERM, SIGINT, SIGPIPE}) sigaddset(&defaulted, signal);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attr, 0);  // a group of its own, led by the shell
+  posix_spawnattr_setsigmask(&attr, &no_signals);
+  posix_spawnattr_setsigdefault(&attr, &defaulted);
   pid_t pid = 0;
   const int error = posix_spawn(&pid, argv[0], &actions, &attr, argv, envp.data());
   posix_spawnattr_destroy(&attr);

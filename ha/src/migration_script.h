@@ -3,7 +3,8 @@
 //   HASTORE_INSTANCE  the instance that moves       HASTORE_TARGET  its migratable target
 //   HASTORE_FROM      the server it leaves          HASTORE_TO      the server it goes to
 //   HASTORE_SERVER    the server running the script
-// stdin from /dev/null, stdout and stderr the agent's.
+// stdin from /dev/null, stdout and stderr the agent's; no signal blocked, and SIGTERM, SIGINT and
+// SIGPIPE at their defaults whatever the agent does with them.
 //
 // It runs in the background and the agent polls it, because a script may take longer than a
 // lease: the agent's thread must go on renewing its leases meanwhile. It runs in a process group

@@ -4,9 +4,9 @@
 
 namespace hastore::ha {
 
-MigrationSteps::MigrationSteps(LeaseAuthority& authority, const ClusterConfig& config, std::string server,
+MigrationSteps::MigrationSteps(LeaseAuthority& authority, InstanceIndex& instances, std::string server,
                                std::function<void(const std::string&)> log)
-    : authority_(authority), config_(config), server_(std::move(server)), log_(std::move(log)) {}
+    : authority_(authority), instances_(instances), server_(std::move(server)), log_(std::move(log)) {}
 
 Result<std::optional<MigrationStatus>> MigrationSteps::Read(const std::string& instance) {
   const std::string key = MigrationKey(instance);
@@ -18,10 +18,10 @@ Result<std::optional<MigrationStatus>> MigrationSteps::Read(const std::string& i
   return std::optional<MigrationStatus>(std::move(*m));
 }
 
-const MigratableTarget* MigrationSteps::TargetOf(const std::string& instance) const {
-  std::optional<InstanceSpec> spec = FindInstance(config_, instance);
-  if (!spec || spec->store->target_kind != TargetKind::kMigratableTarget) return nullptr;
-  return config_.FindTarget(spec->store->target);
+const MigratableTarget* MigrationSteps::TargetOf(const std::string& instance) {
+  const InstanceSpec* spec = instances_.Find(instance);
+  if (spec == nullptr || spec->store->target_kind != TargetKind::kMigratableTarget) return nullptr;
+  return instances_.config().FindTarget(spec->store->target);
 }
 
 bool MigrationSteps::ServerUp(const std::string& server) {
@@ -124,9 +124,10 @@ std::vector<MigrationSteps::Outcome> MigrationSteps::Poll(uint64_t now_ms) {
 }
 
 void MigrationSteps::AfterActivate(const std::string& instance, uint64_t epoch) {
+  // Read just now, so written without Update's second look.
   Result<std::optional<MigrationStatus>> m = Read(instance);
   if (!m.ok() || !*m || (*m)->state != kMigrationRequested || (*m)->to != server_) return;
-  Update(instance, **m, kMigrationSucceeded, "active on " + server_ + " at epoch " + std::to_string(epoch));
+  Write(instance, std::move(**m), kMigrationSucceeded, "active on " + server_ + " at epoch " + std::to_string(epoch));
   log_("migration of " + instance + " to " + server_ + " succeeded");
 }
 
@@ -139,7 +140,11 @@ void MigrationSteps::Update(const std::string& instance, const MigrationStatus& 
   if (!current.ok() || !*current || (*current)->requested_ms != seen.requested_ms ||
       (*current)->state != kMigrationRequested)
     return;
-  MigrationStatus m = std::move(**current);
+  Write(instance, std::move(**current), state, text);
+}
+
+void MigrationSteps::Write(const std::string& instance, MigrationStatus m, std::string_view state,
+                           const std::string& text) {
   m.message = m.message.empty() ? text : text + "; " + m.message;  // the newest first, notes kept
   m.state = std::string(state);
   if (state != kMigrationRequested) {

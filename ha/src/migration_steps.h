@@ -35,14 +35,15 @@
 #include "hastore/ha/cluster_config.h"
 #include "hastore/ha/lease_authority.h"
 #include "hastore/ha/migration.h"
+#include "instance_index.h"
 #include "migration_script.h"
 
 namespace hastore::ha {
 
 class MigrationSteps {
  public:
-  // `config` must outlive this. Times passed in are the agent's monotonic milliseconds.
-  MigrationSteps(LeaseAuthority& authority, const ClusterConfig& config, std::string server,
+  // `instances` must outlive this. Times passed in are the agent's monotonic milliseconds.
+  MigrationSteps(LeaseAuthority& authority, InstanceIndex& instances, std::string server,
                  std::function<void(const std::string&)> log);
 
   // The old server stopped `instance` because the plan moved it to `to`. True if a post script
@@ -88,15 +89,17 @@ class MigrationSteps {
   };
 
   Result<std::optional<MigrationStatus>> Read(const std::string& instance);
-  const MigratableTarget* TargetOf(const std::string& instance) const;
+  const MigratableTarget* TargetOf(const std::string& instance);
   bool ServerUp(const std::string& server);
   void Begin(const std::string& instance, Pending pending, uint64_t now_ms);
   void Launch(const std::string& instance, Pending& p, uint64_t now_ms);
   // Rewrites the record of the request `seen`, unless a newer request replaced it meanwhile.
   void Update(const std::string& instance, const MigrationStatus& seen, std::string_view state, const std::string& text);
+  // Writes `current`, the record as just read, with `state` and `text`.
+  void Write(const std::string& instance, MigrationStatus current, std::string_view state, const std::string& text);
 
   LeaseAuthority& authority_;
-  const ClusterConfig& config_;
+  InstanceIndex& instances_;
   const std::string server_;
   const std::function<void(const std::string&)> log_;
   std::map<std::string, Pending> pending_;

@@ -101,7 +101,6 @@ Rules RulesFor(const ClusterConfig& config, const ClusterStore& store) {
       r.cluster = &store.policy;
       r.home_only = store.policy.migration == MigrationPolicy::kOff;
       r.moves_on_shutdown = store.policy.migration == MigrationPolicy::kAlways;
-      r.restart = store.policy.restart;
       r.policy = ToString(store.policy.migration);
       break;
     case TargetKind::kServer:
@@ -112,12 +111,11 @@ Rules RulesFor(const ClusterConfig& config, const ClusterStore& store) {
       r.home_only = t->policy == TargetPolicy::kManual;
       r.moves_on_shutdown = t->policy == TargetPolicy::kExactlyOnce;
       r.starts_only_at_home = t->policy == TargetPolicy::kFailureRecovery;
-      r.restart = t->restart;
-      r.restart.restart_in_place = t->restart_on_failure;
       r.policy = ToString(t->policy);
       break;
     }
   }
+  r.restart = RestartOf(config, store);
   return r;
 }
 
@@ -125,7 +123,7 @@ Rules RulesFor(const ClusterConfig& config, const ClusterStore& store) {
 Subject Orphan(const ClusterConfig& config, const std::string& instance) {
   Subject s;
   s.spec.instance = instance;
-  if (std::optional<InstanceSpec> spec = FindInstance(config, instance)) s.spec = std::move(*spec);
+  if (std::optional<InstanceSpec> spec = OrphanInstance(config, instance)) s.spec = std::move(*spec);
   return s;
 }
 

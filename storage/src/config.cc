@@ -424,13 +424,18 @@ Result<std::string> ReadTextFile(const std::string& path) {
   options.read_only = true;
   Result<std::unique_ptr<File>> file = FileSystem::Default()->Open(path, options);
   if (!file.ok()) return file.status();
-  Result<uint64_t> size = (*file)->Size();
-  if (!size.ok()) return size.status();
-  std::string text(*size, '\0');
-  size_t got = 0;
-  HASTORE_RETURN_IF_ERROR((*file)->Read(0, text.data(), text.size(), &got));
-  text.resize(got);
-  return text;
+  // Read until a read returns nothing: the size the file system reports is no guide for
+  // /proc and /sys files, which say 0 and still have content.
+  constexpr size_t kChunk = 4096;
+  std::string text;
+  for (;;) {
+    const size_t at = text.size();
+    text.resize(at + kChunk);
+    size_t got = 0;
+    HASTORE_RETURN_IF_ERROR((*file)->Read(at, text.data() + at, kChunk, &got));
+    text.resize(at + got);
+    if (got == 0) return text;
+  }
 }
 
 }  // namespace hastore

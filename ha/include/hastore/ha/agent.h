@@ -14,8 +14,9 @@
 // The storage checks the epoch as well, so a paused agent that wakes after its leases were
 // taken cannot write (file: fence file; jdbc: owner row).
 //
-// Thread safety: Start and Shutdown from one thread; Status from any. The host's callbacks run
-// on the agent's thread, one at a time.
+// Thread safety: Start and Shutdown from one thread; Instances, is_master and self_fences from
+// any. The host's callbacks (InstanceHost, open_store) run on the agent's thread, one at a time.
+// The `log` callback does not: the agent's thread and its heartbeat thread may call it at once.
 #pragma once
 
 #include <cstdint>
@@ -56,12 +57,13 @@ struct AgentOptions {
   Clock* clock = nullptr;          // null: the system clock (the agent's own, for self-fencing)
   // Between two looks at the plan; 0: a quarter of the health check interval, at most 100 ms.
   uint64_t tick_ms = 0;
-  std::function<void(std::string_view)> log;  // null: none
+  // null: none. Called from more than one thread, possibly at once: it must be thread-safe.
+  std::function<void(std::string_view)> log;
 };
 
 struct LocalInstance {
   std::string instance;
-  std::string state;  // "active", "failed"
+  std::string state;  // "active": Instances() lists the instances active here, and only them
   uint64_t epoch = 0;
 };
 

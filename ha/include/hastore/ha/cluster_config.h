@@ -110,7 +110,9 @@ struct MigratableTarget {
   std::vector<std::string> candidate_servers;  // empty: every server of the cluster
   TargetPolicy policy = TargetPolicy::kManual;
   bool restart_on_failure = false;
-  RestartPolicy restart;  // restart_in_place mirrors restart_on_failure
+  // Seconds between restarts and the number of attempts; whether it restarts at all is
+  // restart_on_failure (restart.restart_in_place is not read: RestartOf combines the two).
+  RestartPolicy restart;
   std::string pre_script;
   std::string post_script;
   bool post_script_failure_is_fatal = true;
@@ -121,6 +123,8 @@ enum class TargetKind : uint8_t { kCluster, kServer, kMigratableTarget };
 
 struct ClusterStore {
   StoreConfig store;  // name, kind, distribution, prefix, file/jdbc settings; `server` unset
+  // What `target` names, settled by ParseClusterConfig; Validate refuses a kind that does not
+  // match the target.
   TargetKind target_kind = TargetKind::kCluster;
   std::string target = "cluster";  // or a server, or a migratable target
   ClusterPolicy policy;  // kCluster only
@@ -157,12 +161,23 @@ struct InstanceSpec {
 // Specs point into `config`, which must outlive them.
 std::vector<InstanceSpec> Instances(const ClusterConfig& config);
 
-// The instance `name`: one of Instances(config), or one the configuration no longer defines
-// whose name maps back by DESIGN §4 to a cluster store — `<store>@<server>` of a server that
-// left the cluster, say — with every server of the cluster as a candidate. nullopt if neither.
+// An instance the configuration no longer defines whose name maps back by DESIGN §4 to a
+// cluster store — `<store>@<server>` of a server that left the cluster, say, or `<store>-01` —
+// with every server of the cluster as a candidate; nullopt if no cluster store matches. For
+// names Instances(config) does not list: a listed one maps back too, with other candidates.
+std::optional<InstanceSpec> OrphanInstance(const ClusterConfig& config, std::string_view name);
+
+// The instance `name`: one of Instances(config), else OrphanInstance. It builds every instance:
+// a caller that looks up many names should build Instances(config) once.
 std::optional<InstanceSpec> FindInstance(const ClusterConfig& config, std::string_view name);
 
-// Checks every field and cross-reference; the error names the key.
+// How a failed instance of `store` restarts in place: a cluster store's policy; a migratable
+// target's seconds and attempts, restarting only with restart_on_failure; the defaults for a
+// store targeted at a server, which has no policy of its own.
+RestartPolicy RestartOf(const ClusterConfig& config, const ClusterStore& store);
+
+// Checks every field and cross-reference, the target kind of each store against what its
+// target names included; the error names the key.
 Status Validate(const ClusterConfig& config);
 
 // `source` names the text in errors (a file path).

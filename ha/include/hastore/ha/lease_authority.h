@@ -103,8 +103,18 @@ class LeaseAuthority {
 };
 
 // Lease names.
-inline std::string ServerLeaseName(std::string_view server) { return "server." + std::string(server); }
-inline std::string InstanceLeaseName(std::string_view instance) { return "instance." + std::string(instance); }
+inline constexpr std::string_view kServerLeasePrefix = "server.";
+inline constexpr std::string_view kInstanceLeasePrefix = "instance.";
 inline constexpr std::string_view kMasterLeaseName = "master";
+inline std::string ServerLeaseName(std::string_view server) { return std::string(kServerLeasePrefix).append(server); }
+inline std::string InstanceLeaseName(std::string_view instance) {
+  return std::string(kInstanceLeasePrefix).append(instance);
+}
+// The instance whose lease is `lease_name` (InstanceLeaseName backwards); nullopt for a lease
+// that is not an instance's.
+inline std::optional<std::string> InstanceOfLease(std::string_view lease_name) {
+  if (!lease_name.starts_with(kInstanceLeasePrefix)) return std::nullopt;
+  return std::string(lease_name.substr(kInstanceLeasePrefix.size()));
+}
 
 }  // namespace hastore::ha

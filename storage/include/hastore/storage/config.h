@@ -131,7 +131,8 @@ Result<StoreConfig> ParseStoreConfigAt(std::string_view toml_text, std::string_v
 // ("store.prefix: ..." -> "stores.orders.prefix: ...", "file.x" -> "stores.orders.file.x").
 Status RenameStoreKeys(const Status& status, std::string_view path);
 
-// The whole of a small text file (a configuration), through the default file system.
+// The whole of a small text file (a configuration, a /proc file), through the default file
+// system, read until a read returns nothing: /proc and /sys files report a size of 0.
 Result<std::string> ReadTextFile(const std::string& path);
 
 }  // namespace hastore

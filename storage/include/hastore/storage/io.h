@@ -73,6 +73,8 @@ class Clock {
   static Clock* Default();
   virtual uint64_t NowMonotonicNanos() = 0;
   virtual void SleepForNanos(uint64_t ns) = 0;
+  // NowMonotonicNanos in whole milliseconds (rounded down).
+  uint64_t NowMonotonicMs() { return NowMonotonicNanos() / 1000000; }
 };
 
 std::string JoinPath(const std::string& dir, const std::string& name);
