@@ -6,12 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <string_view>
 
 #include "common/temp_dir.h"
+#include "common/whole_file.h"
 #include "hastore/filestore/file_store.h"
 #include "hastore/storage/names.h"
 
@@ -20,23 +20,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void WriteAll(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
-
 // Damages the file in place: flips `mask` in the first byte of the first place `marker` appears.
 ::testing::AssertionResult Damage(const fs::path& path, std::string_view marker, char mask) {
-  std::string bytes = ReadAll(path);
+  std::string bytes = ReadWholeFile(path);
   const size_t at = bytes.find(marker);
   if (at == std::string::npos) return ::testing::AssertionFailure() << marker << " is not in " << path;
   bytes[at] = static_cast<char>(bytes[at] ^ mask);
-  WriteAll(path, bytes);
+  if (!WriteWholeFile(path, bytes)) return ::testing::AssertionFailure() << "cannot write " << path;
   return ::testing::AssertionSuccess();
 }
 
@@ -98,7 +88,7 @@ class CacheBootTest : public ::testing::Test {
 
   // The mirror equals the primary over the primary's log (the primary also has zeros after it).
   void ExpectMirrorLevelWithPrimary() {
-    const std::string mirror = ReadAll(mirror_), primary = ReadAll(primary_);
+    const std::string mirror = ReadWholeFile(mirror_), primary = ReadWholeFile(primary_);
     ASSERT_GT(mirror.size(), 4096u);
     ASSERT_LE(mirror.size(), primary.size());
     EXPECT_TRUE(primary.compare(0, mirror.size(), mirror) == 0) << "the mirror differs from the primary";
@@ -129,8 +119,8 @@ TEST_F(CacheBootTest, AValidMirrorIsWhatTheOpenReads) {
 
 TEST_F(CacheBootTest, AMirrorLeftBehindIsCaughtUpFromThePrimary) {
   Fill();
-  const std::string mirror = ReadAll(mirror_);
-  WriteAll(mirror_, mirror.substr(0, mirror.size() / 2));  // a crash lost its unsynced tail
+  const std::string mirror = ReadWholeFile(mirror_);
+  ASSERT_TRUE(WriteWholeFile(mirror_, mirror.substr(0, mirror.size() / 2)));  // a crash lost its unsynced tail
   auto store = Open();
   ASSERT_TRUE(store) << last_open_.ToString();
   ExpectEveryRecord(*store);
@@ -151,9 +141,9 @@ TEST_F(CacheBootTest, ATornMirrorIsReadOnlyUpToTheTear) {
 TEST_F(CacheBootTest, AMirrorOfAnotherSegmentIsNeverRead) {
   Fill();
   // Same name, other contents: the header block differs (here: every byte of it).
-  std::string mirror = ReadAll(mirror_);
+  std::string mirror = ReadWholeFile(mirror_);
   for (size_t i = 0; i < 256; ++i) mirror[i] = static_cast<char>(~mirror[i]);
-  WriteAll(mirror_, mirror);
+  ASSERT_TRUE(WriteWholeFile(mirror_, mirror));
   auto store = Open();
   ASSERT_TRUE(store) << last_open_.ToString();
   ExpectEveryRecord(*store);
@@ -172,8 +162,8 @@ TEST_F(CacheBootTest, TheHeadIsReadFromThePrimaryAlone) {
 
 TEST_F(CacheBootTest, TheHeadsMirrorIsKeptLevelWithThePrimary) {
   FillHead();
-  const std::string mirror = ReadAll(mirror_);
-  WriteAll(mirror_, mirror.substr(0, 4096 + 1000));  // behind and torn
+  const std::string mirror = ReadWholeFile(mirror_);
+  ASSERT_TRUE(WriteWholeFile(mirror_, mirror.substr(0, 4096 + 1000)));  // behind and torn
   auto store = Open();
   ASSERT_TRUE(store) << last_open_.ToString();
   ExpectEveryRecord(*store);

@@ -7,18 +7,20 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
-#include <thread>
+#include <string_view>
 
+#include "common/eventually.h"
 #include "common/temp_dir.h"
 #include "hastore/ha/agent.h"
+#include "hastore/ha/cluster_status.h"
 #include "hastore/ha/local_lease_authority.h"
 
 namespace hastore::ha {
@@ -26,10 +28,15 @@ namespace hastore::ha {
 // Remembers which instances are active on its server.
 class RecordingHost : public InstanceHost {
  public:
+  // Commits one record before it calls the instance active: the new owner can write under its
+  // epoch (a store still fenced by an older owner, or not really open, fails the activation).
   Status Activate(const std::string& instance, Store& store, uint64_t epoch) override {
-    Transaction txn = store.Begin();  // the store works under its new epoch
     Result<Connection> c = store.OpenConnection("probe");
     if (!c.ok()) return c.status();
+    Transaction txn = store.Begin();
+    Result<Handle> h = txn.Create(*c, "activated at epoch " + std::to_string(epoch));
+    if (!h.ok()) return h.status();
+    HASTORE_RETURN_IF_ERROR(store.Commit(std::move(txn)));
     std::lock_guard lock(mu_);
     active_[instance] = epoch;
     ++activations_;
@@ -44,6 +51,12 @@ class RecordingHost : public InstanceHost {
     std::set<std::string> out;
     for (const auto& [i, e] : active_) out.insert(i);
     return out;
+  }
+  // The epoch `instance` is active under here; 0 when it is not active here.
+  uint64_t EpochOf(const std::string& instance) const {
+    std::lock_guard lock(mu_);
+    auto it = active_.find(instance);
+    return it == active_.end() ? 0 : it->second;
   }
   int activations() const {
     std::lock_guard lock(mu_);
@@ -104,15 +117,20 @@ class SeveredAuthority : public LeaseAuthority {
   std::atomic<bool> severed_{false};
 };
 
-// Polls until `pred` holds, for at most `bound` (generous: these are not timing tests).
-template <class Pred>
-bool Eventually(Pred pred, std::chrono::milliseconds bound = std::chrono::seconds(20)) {
-  const auto until = std::chrono::steady_clock::now() + bound;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+using testing::Eventually;
+
+// The instance or server of `status` by name; nullptr if it is not there.
+inline const InstanceStatus* FindInstance(const ClusterStatus& status, std::string_view instance) {
+  for (const InstanceStatus& i : status.instances) {
+    if (i.instance == instance) return &i;
   }
-  return pred();
+  return nullptr;
+}
+inline const ServerStatus* FindServer(const ClusterStatus& status, std::string_view server) {
+  for (const ServerStatus& s : status.servers) {
+    if (s.name == server) return &s;
+  }
+  return nullptr;
 }
 
 // A fixture of servers started in the test's process; every one still running is shut down at
@@ -147,6 +165,20 @@ class InProcessCluster : public ::testing::Test {
 
   std::set<std::string> Active(const std::string& server) { return servers_[server]->host.Active(); }
 
+  // The cluster of `config` as `hastore status` shows it, read through a handle of the test's
+  // own on its authority (a server's handle may be severed); nullopt if it cannot be read.
+  std::optional<ClusterStatus> ReadStatus(const ClusterConfig& config) {
+    std::shared_ptr<LeaseAuthority>& observer = observers_[config.leasing.directory];
+    if (!observer) {
+      Result<std::unique_ptr<LeaseAuthority>> local = OpenLocalLeaseAuthority(config.leasing.directory);
+      if (!local.ok()) return std::nullopt;
+      observer = std::move(*local);
+    }
+    Result<ClusterStatus> status = ReadClusterStatus(*observer, config);
+    if (!status.ok()) return std::nullopt;
+    return std::move(*status);
+  }
+
   // Cluster `name` of ms1..ms3 leasing under dir_ with short leases (100 ms x 4, no grace), no stores.
   ClusterConfig ShortLeaseCluster(const std::string& name) const {
     ClusterConfig c;
@@ -177,6 +209,7 @@ class InProcessCluster : public ::testing::Test {
 
   testing::TempDir dir_;
   std::map<std::string, std::unique_ptr<Server>> servers_;
+  std::map<std::string, std::shared_ptr<LeaseAuthority>> observers_;  // by leasing directory
 };
 
 }  // namespace hastore::ha

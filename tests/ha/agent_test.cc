@@ -4,17 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <set>
-#include <thread>
+#include <string>
 
 #include "ha/agent_harness.h"
 #include "hastore/filestore/file_store.h"
 
 namespace hastore::ha {
 namespace {
-
-using namespace std::chrono_literals;
 
 class AgentTest : public InProcessCluster {
  protected:
@@ -48,15 +47,21 @@ TEST_F(AgentTest, AServerCutOffFromTheAuthorityFencesItselfAndItsInstanceMoves) 
   const ClusterConfig c = Config(MigrationPolicy::kOnFailure);
   for (const char* s : {"ms1", "ms2", "ms3"}) StartServer(c, s);
   ASSERT_TRUE(Eventually([&] { return Active("ms1").count("q@ms1") && Active("ms2").count("q@ms2") && Active("ms3").count("q@ms3"); }));
+  const uint64_t at_home = servers_["ms2"]->host.EpochOf("q@ms2");
+  ASSERT_GT(at_home, 0u);
   servers_["ms2"]->authority->Sever();
   EXPECT_TRUE(Eventually([&] { return Active("ms2").empty(); })) << "ms2 did not stop its instance";
   EXPECT_GE(servers_["ms2"]->agent->self_fences(), 1u);
   EXPECT_TRUE(Eventually([&] { return Active("ms1").count("q@ms2") + Active("ms3").count("q@ms2") == 1; }))
       << "q@ms2 was not taken over";
+  // The new owner wrote under a newer epoch (RecordingHost commits as it activates).
+  const uint64_t taken_over = servers_["ms1"]->host.EpochOf("q@ms2") + servers_["ms3"]->host.EpochOf("q@ms2");
+  EXPECT_GT(taken_over, at_home);
   // Back on the network, ms2 rejoins; failback (-1: at once) brings q@ms2 home.
   servers_["ms2"]->authority->Heal();
   EXPECT_TRUE(Eventually([&] { return Active("ms2") == std::set<std::string>{"q@ms2"}; }));
   EXPECT_TRUE(Eventually([&] { return !Active("ms1").count("q@ms2") && !Active("ms3").count("q@ms2"); }));
+  EXPECT_GT(servers_["ms2"]->host.EpochOf("q@ms2"), taken_over);
 }
 
 TEST_F(AgentTest, AnOrderlyShutdownMovesInstancesOnlyUnderAlways) {
@@ -76,7 +81,20 @@ TEST_F(AgentTest, AnOrderlyShutdownMovesInstancesOnlyUnderAlways) {
     if (policy == MigrationPolicy::kAlways) {
       EXPECT_TRUE(Eventually([&] { return elsewhere() == 1; }));
     } else {
-      std::this_thread::sleep_for(1500ms);  // several leases: it would have moved by now
+      // Wait for the master's decision: ms3 recorded as shut down, and a plan (by a master that
+      // saw the shutdown) that places i3 nowhere because of it. Only then is "not elsewhere"
+      // the planner's answer rather than a look taken too early.
+      std::string seen = "no status read";
+      EXPECT_TRUE(Eventually([&] {
+        const std::optional<ClusterStatus> status = ReadStatus(c);
+        if (!status) return false;
+        const ServerStatus* ms3 = FindServer(*status, "ms3");
+        const InstanceStatus* i = FindInstance(*status, i3);
+        if (!ms3 || !i) return false;
+        seen = "ms3 " + std::string(ToString(ms3->condition)) + "; " + i3 + " " + Summary(*i, status->now_ms);
+        return ms3->condition == ServerCondition::kShutDown && i->condition == InstanceCondition::kNotPlaced &&
+               i->plan && i->plan->reason.find("ms3 is shut down and the policy is on-failure") != std::string::npos;
+      })) << seen;
       EXPECT_EQ(elsewhere(), 0u);
     }
   }

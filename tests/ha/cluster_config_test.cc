@@ -137,6 +137,7 @@ TEST(ClusterConfig, ErrorsNameTheirKey) {
   const struct {
     std::string text;
     std::string key;
+    std::string says = "";  // more of the message, where the key alone does not tell the error apart
   } cases[] = {
       {base + "bogus = 1\n", "stores.orders.bogus"},
       {base + "fail_over_limit = -2\n", "stores.orders.fail_over_limit"},
@@ -162,13 +163,22 @@ TEST(ClusterConfig, ErrorsNameTheirKey) {
        "migratable_targets.mt.candidate_servers"},
       {base + "[stores.twin]\nkind = \"file\"\n[stores.twin.file]\ndirectory = \"/shared/orders\"\n[stores.Orders]\n"
               "kind = \"file\"\n[stores.Orders.file]\ndirectory = \"/shared/orders\"\n",
-       "stores.orders"},
+       "stores.orders", "would share its files"},
+      // Two singleton JDBC stores on one embedded database, no prefix: both tables are S_01_WLStore.
+      {base + "[stores.a]\nkind = \"jdbc\"\ndistribution = \"singleton\"\nmigration_policy = \"on-failure\"\n"
+              "[stores.a.jdbc]\ndirectory = \"/shared/jdbc\"\n"
+              "[stores.b]\nkind = \"jdbc\"\ndistribution = \"singleton\"\nmigration_policy = \"on-failure\"\n"
+              "[stores.b.jdbc]\ndirectory = \"/shared/jdbc\"\n",
+       "stores.b", "would share its table S_01_WLStore"},
       {base + "[unknown]\n", "[unknown]"},
   };
   for (const auto& c : cases) {
     const std::string error = ErrorOf(c.text);
     EXPECT_NE(error.find(c.key), std::string::npos) << "expected the key " << c.key << " in: " << error;
     EXPECT_NE(error.find("test.toml"), std::string::npos) << error;
+    if (!c.says.empty()) {
+      EXPECT_NE(error.find(c.says), std::string::npos) << "expected '" << c.says << "' in: " << error;
+    }
   }
 }
 

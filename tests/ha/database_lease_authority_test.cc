@@ -18,8 +18,10 @@
 #include <thread>
 #include <vector>
 
+#include "common/eventually.h"
 #include "common/postgres.h"
 #include "common/temp_dir.h"
+#include "common/test_database.h"
 #include "hastore/jdbcstore/connection_string.h"
 #include "hastore/jdbcstore/odbc.h"
 
@@ -31,12 +33,6 @@ using ha::Lease;
 using ha::LeaseAuthority;
 using ha::LeaseHolder;
 using ha::LeaseView;
-
-enum class Db { kSqlite, kPostgresql };
-
-std::string DbName(const ::testing::TestParamInfo<Db>& info) {
-  return info.param == Db::kSqlite ? "sqlite" : "postgresql";
-}
 
 constexpr uint64_t kLong = 60000;  // a ttl or grace no test outlives
 constexpr uint64_t kShort = 200;   // a ttl tests wait out
@@ -55,7 +51,7 @@ LeaseView Seen(LeaseAuthority& a, std::string_view name) {
   return view.ok() && view->has_value() ? **view : LeaseView{};
 }
 
-class DatabaseLeaseTest : public ::testing::TestWithParam<Db> {
+class DatabaseLeaseTest : public ::testing::TestWithParam<TestDatabase> {
  protected:
   DatabaseLeaseTest() {
     static std::atomic<int> next{0};
@@ -63,10 +59,10 @@ class DatabaseLeaseTest : public ::testing::TestWithParam<Db> {
   }
 
   std::string Connection() const {
-    if (GetParam() == Db::kPostgresql) return PostgresConnectionString();
+    if (GetParam() == TestDatabase::kPostgresql) return PostgresConnectionString();
     return "Driver=SQLite3;Database=" + dir_.path() + "/leases.db;JournalMode=WAL;SyncPragma=FULL";
   }
-  std::string DisplayName() const { return GetParam() == Db::kSqlite ? "SQLite" : "PostgreSQL"; }
+  std::string DisplayName() const { return GetParam() == TestDatabase::kSqlite ? "SQLite" : "PostgreSQL"; }
 
   DatabaseLeaseSettings Settings(std::string cluster = "c1") const {
     DatabaseLeaseSettings s;
@@ -114,11 +110,7 @@ class DatabaseLeaseTest : public ::testing::TestWithParam<Db> {
 
   // Waits (at most 10 s) until `name` has expired by the authority's clock.
   static void WaitExpired(LeaseAuthority& a, std::string_view name) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (Seen(a, name).remaining_ms > 0) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << name << " never expired";
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    ASSERT_TRUE(Eventually([&] { return Seen(a, name).remaining_ms <= 0; }, std::chrono::seconds(10))) << name << " never expired";
   }
 
   TempDir dir_;
@@ -146,7 +138,7 @@ TEST_P(DatabaseLeaseTest, DisabledRefusesAMissingTableNamingItAndTheDdl) {
   EXPECT_EQ(a.status().code(), StatusCode::kNotFound) << a.status().ToString();
   const std::string& m = a.status().message();
   EXPECT_NE(m.find(table_), std::string::npos) << m;
-  EXPECT_NE(m.find(GetParam() == Db::kSqlite ? "ddl/ha/sqlite.ddl" : "ddl/ha/postgresql.ddl"), std::string::npos) << m;
+  EXPECT_NE(m.find(GetParam() == TestDatabase::kSqlite ? "ddl/ha/sqlite.ddl" : "ddl/ha/postgresql.ddl"), std::string::npos) << m;
   EXPECT_NE(m.find("auto_migration_table_creation_policy = \"Always\""), std::string::npos) << m;
 }
 
@@ -175,7 +167,7 @@ TEST_P(DatabaseLeaseTest, TablesWithOtherColumnsAreRefusedNamingTheColumn) {
 
 TEST_P(DatabaseLeaseTest, AnUnreachableDatabaseIsAnIOErrorNamingTheTable) {
   DatabaseLeaseSettings s = Settings();
-  s.connection = GetParam() == Db::kSqlite
+  s.connection = GetParam() == TestDatabase::kSqlite
                      ? "Driver=SQLite3;Database=" + dir_.path() + "/no/such/dir/leases.db"
                      : "Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=1;Database=postgres;Uid=hastore;Pwd=";
   s.reconnect_retry_period_ms = 300;
@@ -560,7 +552,7 @@ TEST_P(DatabaseLeaseTest, ClustersAndDomainsSharingATableDoNotSeeEachOther) {
   EXPECT_FALSE(p3->has_value());
 }
 
-INSTANTIATE_TEST_SUITE_P(Databases, DatabaseLeaseTest, ::testing::Values(Db::kSqlite, Db::kPostgresql), DbName);
+INSTANTIATE_TEST_SUITE_P(Databases, DatabaseLeaseTest, ::testing::ValuesIn(kBothDatabases), DatabaseName);
 
 // ---- outages (PostgreSQL: a server whose sessions can be cut) ----------------------------------
 

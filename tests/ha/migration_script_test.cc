@@ -3,11 +3,16 @@
 #include "migration_script.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <string>
 #include <thread>
 
+#include "common/eventually.h"
 #include "common/temp_dir.h"
 #include "common/whole_file.h"
 
@@ -58,17 +63,33 @@ TEST(MigrationScript, AScriptPastItsTimeoutIsKilledAndHasFailed) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
 }
 
+// Gone, or a zombie nobody has reaped yet: either way it can write nothing any more.
+bool Dead(pid_t pid) {
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+  const std::string stat = testing::ReadWholeFile("/proc/" + std::to_string(pid) + "/stat");
+  const size_t name_end = stat.rfind(')');  // "pid (comm) state ...": comm may hold spaces
+  return name_end != std::string::npos && stat.compare(name_end, 3, ") Z") == 0;
+}
+
 TEST(MigrationScript, AnAbandonedScriptIsKilledWithWhatItStarted) {
   testing::TempDir dir;
-  const std::string late = dir.path() + "/late";
+  const std::string late = dir.path() + "/late", pid_file = dir.path() + "/child.pid";
+  pid_t child = 0;
   {
-    // The shell forks a child that would write after a second; both go with the process group.
-    Result<std::unique_ptr<MigrationScript>> script =
-        MigrationScript::Start("post script", "(sleep 1; touch " + late + ") & wait", kEnv, 0);
+    // The shell starts a child that says who it is, then would create `late` a few seconds on;
+    // both go with the script's process group when the script is abandoned.
+    Result<std::unique_ptr<MigrationScript>> script = MigrationScript::Start(
+        "post script",
+        "sh -c 'echo $$ > " + pid_file + ".tmp && mv " + pid_file + ".tmp " + pid_file + " && sleep 3 && touch " + late +
+            "' & wait",
+        kEnv, 0);
     ASSERT_TRUE(script.ok());
-    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(testing::Eventually([&] {
+      child = static_cast<pid_t>(std::atol(testing::ReadWholeFile(pid_file).c_str()));
+      return child > 0;
+    })) << "the script's child never started";
   }
-  std::this_thread::sleep_for(1500ms);
+  EXPECT_TRUE(testing::Eventually([&] { return Dead(child); })) << "pid " << child << " outlived its abandoned script";
   EXPECT_EQ(testing::ReadWholeFile(late), "");
   EXPECT_FALSE(std::filesystem::exists(late));
 }

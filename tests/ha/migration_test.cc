@@ -4,9 +4,10 @@
 // requests refused before anything is written.
 #include <gtest/gtest.h>
 
-#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <set>
-#include <thread>
+#include <string>
 
 #include "common/whole_file.h"
 #include "ha/agent_harness.h"
@@ -16,7 +17,6 @@
 namespace hastore::ha {
 namespace {
 
-using namespace std::chrono_literals;
 using hastore::testing::ReadWholeFile;
 
 class MigrationTest : public InProcessCluster {
@@ -61,11 +61,8 @@ class MigrationTest : public InProcessCluster {
 
   std::optional<InstanceStatus> StatusOf(const ClusterConfig& c, const std::string& instance) {
     Result<ClusterStatus> status = ReadClusterStatus(*authority_, c);
-    if (!status.ok()) return std::nullopt;
-    for (const InstanceStatus& i : status->instances) {
-      if (i.instance == instance) return i;
-    }
-    return std::nullopt;
+    const InstanceStatus* i = status.ok() ? FindInstance(*status, instance) : nullptr;
+    return i ? std::optional<InstanceStatus>(*i) : std::nullopt;
   }
   // The state of the last migration of `instance`, "" if none.
   std::string MigrationState(const ClusterConfig& c, const std::string& instance) {
@@ -83,13 +80,29 @@ class MigrationTest : public InProcessCluster {
     }
     return true;
   }
+  // The master has planned `instance` nowhere because its migration failed: it waits for an
+  // operator (placement.h).
+  bool HeldForAnOperator(const ClusterConfig& c, const std::string& instance) {
+    std::optional<InstanceStatus> i = StatusOf(c, instance);
+    return i && i->condition == InstanceCondition::kNotPlaced && i->plan &&
+           i->plan->reason.find("its migration failed") != std::string::npos;
+  }
+  std::string PlanReason(const ClusterConfig& c, const std::string& instance) {
+    std::optional<InstanceStatus> i = StatusOf(c, instance);
+    return i && i->plan ? i->plan->reason : "(no plan)";
+  }
 
   std::shared_ptr<LeaseAuthority> authority_;
 };
 
 TEST_F(MigrationTest, AManualTargetMovesByHandAndStaysWhereItWasMoved) {
   const ClusterConfig c = Config();
-  StartAll(c, {"ms1", "ms2", "ms3"});
+  // ms3, neither end of the move, is the master: shutting it down below leaves both ends up.
+  StartServer(c, "ms3");
+  ASSERT_TRUE(Eventually([&] { return servers_["ms3"]->agent->is_master(); })) << "ms3 alone did not become master";
+  StartAll(c, {"ms1", "ms2"});
+  const uint64_t before = servers_["ms1"]->host.EpochOf("jms");
+  ASSERT_GT(before, 0u);
   Result<std::vector<MigrationTicket>> tickets = RequestMigration(*authority_, c, "mt1", "ms2");
   ASSERT_TRUE(tickets.ok()) << tickets.status().ToString();
   ASSERT_EQ(tickets->size(), 1u);
@@ -99,6 +112,7 @@ TEST_F(MigrationTest, AManualTargetMovesByHandAndStaysWhereItWasMoved) {
   EXPECT_TRUE(Eventually([&] { return MigrationState(c, "jms") == kMigrationSucceeded; })) << MigrationState(c, "jms");
   EXPECT_EQ(Active("ms2").count("jms"), 1u);
   EXPECT_EQ(Active("ms1").count("jms"), 0u);
+  EXPECT_GT(servers_["ms2"]->host.EpochOf("jms"), before);
   std::optional<InstanceStatus> jms = StatusOf(c, "jms");
   ASSERT_TRUE(jms && jms->last_migration);
   EXPECT_EQ(jms->last_migration->from, "ms1");
@@ -110,11 +124,18 @@ TEST_F(MigrationTest, AManualTargetMovesByHandAndStaysWhereItWasMoved) {
   EXPECT_NE(jms->plan->reason.find("pinned to ms2"), std::string::npos) << jms->plan->reason;
 
   // The pin holds it there; the record outlives the master that planned the move.
-  for (auto& [name, s] : servers_) {
-    if (!s->agent->is_master()) continue;
-    ASSERT_TRUE(s->agent->Shutdown().ok()) << name;
-  }
-  std::this_thread::sleep_for(1500ms);  // several leases: a new master planned meanwhile
+  ASSERT_TRUE(servers_["ms3"]->agent->is_master());
+  ASSERT_TRUE(servers_["ms3"]->agent->Shutdown().ok());
+  // A new master took over and planned: q@ms3's plan changes only once a master saw ms3 shut
+  // down, and it plans every instance in one pass, jms ("j" < "q") before q@ms3.
+  EXPECT_TRUE(Eventually([&] {
+    return (servers_["ms1"]->agent->is_master() || servers_["ms2"]->agent->is_master()) &&
+           PlanReason(c, "q@ms3").find("ms3 is shut down") != std::string::npos;
+  })) << "no new master planned after ms3 shut down; q@ms3: " << PlanReason(c, "q@ms3");
+  jms = StatusOf(c, "jms");
+  ASSERT_TRUE(jms && jms->plan);
+  EXPECT_EQ(jms->plan->server, "ms2") << jms->plan->reason;
+  EXPECT_NE(jms->plan->reason.find("pinned to ms2"), std::string::npos) << jms->plan->reason;
   EXPECT_EQ(Active("ms2").count("jms"), 1u);
   EXPECT_EQ(MigrationState(c, "jms"), kMigrationSucceeded);
 }
@@ -123,11 +144,14 @@ TEST_F(MigrationTest, AClusterTargetedInstanceMovesByHand) {
   const ClusterConfig c = Config();
   StartAll(c, {"ms1", "ms2", "ms3"});
   ASSERT_TRUE(Eventually([&] { return Active("ms1").count("q@ms1") == 1 && Active("ms3") == std::set<std::string>{"q@ms3"}; }));
+  const uint64_t before = servers_["ms1"]->host.EpochOf("q@ms1");
+  ASSERT_GT(before, 0u);
   Result<std::vector<MigrationTicket>> tickets = RequestMigration(*authority_, c, "q@ms1", "ms3");
   ASSERT_TRUE(tickets.ok()) << tickets.status().ToString();
   EXPECT_TRUE(Eventually([&] { return MigrationState(c, "q@ms1") == kMigrationSucceeded; }));
   EXPECT_EQ(Active("ms3"), (std::set<std::string>{"q@ms1", "q@ms3"}));
   EXPECT_EQ(Active("ms1").count("q@ms1"), 0u);
+  EXPECT_GT(servers_["ms3"]->host.EpochOf("q@ms1"), before);
 }
 
 TEST_F(MigrationTest, ThePostScriptRunsOnTheOldServerThenThePreScriptOnTheNew) {
@@ -156,7 +180,7 @@ TEST_F(MigrationTest, AFailingPreScriptFailsTheMigrationUntilAnOperatorActs) {
   const std::string message = MigrationMessage(c, "jms");
   EXPECT_NE(message.find("pre script '" + scripts.pre_script + "' of mt1 on ms2"), std::string::npos) << message;
   EXPECT_NE(message.find("exit status 7"), std::string::npos) << message;
-  std::this_thread::sleep_for(1000ms);
+  EXPECT_TRUE(Eventually([&] { return HeldForAnOperator(c, "jms"); })) << PlanReason(c, "jms");
   EXPECT_TRUE(NowhereActive("jms"));
   std::optional<InstanceStatus> jms = StatusOf(c, "jms");
   ASSERT_TRUE(jms && jms->plan);
@@ -187,7 +211,7 @@ TEST_F(MigrationTest, AFailingPostScriptStopsTheMigrationOnlyWhenFatal) {
     const std::string message = MigrationMessage(c, "jms");
     EXPECT_NE(message.find("post script 'exit 3' of mt1 on ms1 failed with exit status 3"), std::string::npos) << message;
     if (fatal) {
-      std::this_thread::sleep_for(1000ms);
+      EXPECT_TRUE(Eventually([&] { return HeldForAnOperator(c, "jms"); })) << PlanReason(c, "jms");
       EXPECT_TRUE(NowhereActive("jms"));
     } else {
       EXPECT_NE(message.find("(not fatal)"), std::string::npos) << message;

@@ -140,7 +140,7 @@ InstanceState MigrationFailed(InstanceState s) {
 struct Expect {
   std::string server = "";
   int64_t not_before_ms = 0;
-  std::string reason = "";  // a part of the reason, if given
+  std::string reason = "";  // a part of the reason; required when `server` is "" (not placed)
 };
 
 struct Case {
@@ -189,7 +189,7 @@ std::vector<Case> Cases() {
        View(Three(Crashed("ms1"))), {{"jobs-01", {"ms2", 0, "failed over from ms1 (crashed)"}}}},
       {"ServerTargetOnlyItsServer", Cluster(kThree, {OnServer("local", "ms2")}), View(AllUp()), {{"local", {"ms2"}}}},
       {"ServerTargetNeverMoves", Cluster(kThree, {OnServer("local", "ms2")}), View(Three(Crashed("ms2"))),
-       {{"local", {""}}}},
+       {{"local", {"", 0, "preferred server ms2 crashed and the policy is server target"}}}},
 
       // ---- migration policy, crash and shutdown ----
       {"OffCrashNotPlaced", Cluster(kThree, {Distributed("o", kOff)}), View(Three(Crashed("ms1"))),
@@ -205,7 +205,9 @@ std::vector<Case> Cases() {
       // On-Failure judges the server it ran on: its fail-over host was shut down.
       {"OnFailureHostShutDownAfterFailOver", Cluster(kThree, {Distributed("o", kOnFailure)}),
        View({Crashed("ms1"), ShutDown("ms2"), Up("ms3")}, {LastOn("o@ms1", "ms2")}),
-       {{"o@ms1", {"", 0, "server ms2 is shut down"}}, {"o@ms2", {""}}, {"o@ms3", {"ms3"}}}},
+       {{"o@ms1", {"", 0, "server ms2 is shut down"}},
+        {"o@ms2", {"", 0, "preferred server ms2 is shut down and the policy is on-failure"}},
+        {"o@ms3", {"ms3"}}}},
       {"BalanceFewestAssigned", Cluster(kThree, {Distributed("a", kAlways), Distributed("b", kAlways)}),
        View(Three(Crashed("ms1"))),
        {{"a@ms1", {"ms2"}}, {"a@ms2", {"ms2"}}, {"a@ms3", {"ms3"}}, {"b@ms1", {"ms3"}}, {"b@ms2", {"ms2"}},
@@ -221,7 +223,8 @@ std::vector<Case> Cases() {
       {"RestartsExhaustedMoveAvoidingGivenUp", Cluster(kThree, {Distributed("o", Restarts(kOnFailure, 3))}),
        View(AllUp(), {Failed("o@ms1", "ms1", 4, t, {"ms2"})}), Home({{"o@ms1", {"ms3"}}})},
       {"RestartsExhaustedEverywhereNotPlaced", Cluster(kThree, {Distributed("o", Restarts(kOnFailure, 3))}),
-       View(AllUp(), {Failed("o@ms1", "ms1", 4, t, {"ms2", "ms3"})}), Home({{"o@ms1", {""}}})},
+       View(AllUp(), {Failed("o@ms1", "ms1", 4, t, {"ms2", "ms3"})}),
+       Home({{"o@ms1", {"", 0, "it failed on preferred server ms1 and no other candidate server is available"}}})},
       {"RestartForever", Cluster(kThree, {Distributed("o", Restarts(kOnFailure, -1, 5))}),
        View(AllUp(), {Failed("o@ms1", "ms1", 1000, t)}), Home({{"o@ms1", {"ms1", t + 5'000, "(no limit)"}}})},
       {"RestartInPlaceOffNeverRestarts", Cluster(kThree, {Distributed("o", kOff)}),
@@ -269,12 +272,12 @@ std::vector<Case> Cases() {
        Cluster(kThree, {Distributed("a", Limit(kOnFailure, 1)), Distributed("b", Limit(kOnFailure, 1))}),
        View({Crashed("ms1"), Crashed("ms2"), Up("ms3")}),
        {{"a@ms1", {"ms3"}}, {"a@ms2", {"", 0, "fail-over limit 1"}}, {"a@ms3", {"ms3"}}, {"b@ms1", {"ms3"}},
-        {"b@ms2", {""}}, {"b@ms3", {"ms3"}}}},
+        {"b@ms2", {"", 0, "fail-over limit 1 reached on every candidate"}}, {"b@ms3", {"ms3"}}}},
       {"FailOverLimitUnlimited", Cluster(kThree, {Distributed("o", Limit(kOnFailure, -1))}),
        View({Crashed("ms1"), Crashed("ms2"), Up("ms3")}), {{"o@ms1", {"ms3"}}, {"o@ms2", {"ms3"}}, {"o@ms3", {"ms3"}}}},
       {"FailOverLimitCountsRunningInstances", Cluster(kThree, {Distributed("o", Limit(kOnFailure, 1))}),
        View({Crashed("ms1"), Crashed("ms2"), Up("ms3")}, {RunningOn("o@ms2", "ms3")}),
-       {{"o@ms1", {""}}, {"o@ms2", {"ms3"}}, {"o@ms3", {"ms3"}}}},
+       {{"o@ms1", {"", 0, "fail-over limit 1 reached on every candidate"}}, {"o@ms2", {"ms3"}}, {"o@ms3", {"ms3"}}}},
 
       // ---- dynamic clusters and servers that leave ----
       {"DynamicGrowthPlacesNewServer", Dynamic(3, {Distributed("o", kOnFailure)}),
@@ -305,7 +308,7 @@ std::vector<Case> Cases() {
       {"ManualPinnedIsItsNewHome", TargetCluster(Target(TargetPolicy::kManual)), View(AllUp(), {Pinned("jms", "ms2")}),
        {{"jms", {"ms2", 0, "pinned to ms2"}}}},
       {"ManualPinnedServerDownWaits", TargetCluster(Target(TargetPolicy::kManual)),
-       View(Three(Crashed("ms2")), {Pinned("jms", "ms2")}), {{"jms", {""}}}},
+       View(Three(Crashed("ms2")), {Pinned("jms", "ms2")}), {{"jms", {"", 0, "server ms2 crashed and the policy is manual"}}}},
       {"ExactlyOnceCrashFirstCandidateInOrder", TargetCluster(Target(TargetPolicy::kExactlyOnce)),
        View(Three(Crashed("ms1")), {LastOn("jms", "ms1")}), {{"jms", {"ms3"}}}},
       {"ExactlyOnceShutdownMoves", TargetCluster(Target(TargetPolicy::kExactlyOnce)),
@@ -319,7 +322,8 @@ std::vector<Case> Cases() {
       {"FailureRecoveryCrashMoves", TargetCluster(Target(TargetPolicy::kFailureRecovery)),
        View(Three(Crashed("ms1")), {LastOn("jms", "ms1")}), {{"jms", {"ms3"}}}},
       {"FailureRecoveryShutdownStays", TargetCluster(Target(TargetPolicy::kFailureRecovery)),
-       View(Three(ShutDown("ms1")), {LastOn("jms", "ms1")}), {{"jms", {""}}}},
+       View(Three(ShutDown("ms1")), {LastOn("jms", "ms1")}),
+       {{"jms", {"", 0, "preferred server ms1 is shut down and the policy is failure-recovery"}}}},
       {"TargetRestartOnFailure",
        TargetCluster(With(Target(TargetPolicy::kExactlyOnce),
                           [](MigratableTarget& mt) {
@@ -334,7 +338,7 @@ std::vector<Case> Cases() {
       {"PinOverridesOffAndLimit", Cluster(kThree, {Distributed("o", Limit(kOff, 0))}),
        View(AllUp(), {Pinned("o@ms1", "ms3")}), Home({{"o@ms1", {"ms3"}}})},
       {"PinEndsWhenItsServerIsDown", Cluster(kThree, {Distributed("o", kOff)}),
-       View(Three(Crashed("ms3")), {Pinned("o@ms1", "ms3")}), Home({{"o@ms1", {"ms1"}}, {"o@ms3", {""}}})},
+       View(Three(Crashed("ms3")), {Pinned("o@ms1", "ms3")}), Home({{"o@ms1", {"ms1"}}, {"o@ms3", {"", 0, "preferred server ms3 crashed and the policy is off"}}})},
       {"FailedMigrationWaitsForAnOperator", TargetCluster(Target(TargetPolicy::kExactlyOnce)),
        View(AllUp(), {MigrationFailed(Pinned("jms", "ms2"))}), {{"jms", {"", 0, "its migration failed (pre script"}}}},
       {"FailedMigrationNeverStopsARunningInstance", Cluster(kThree, {Distributed("o", kOnFailure)}),
@@ -364,6 +368,9 @@ TEST_P(PlanTest, GivesTheExpectedServerToEveryInstance) {
       continue;
     }
     const Assignment& a = it->second;
+    // "" is found in any reason: a case that expects no server must say which reason.
+    ASSERT_FALSE(want.server.empty() && want.reason.empty())
+        << instance << ": a not-placed case needs a reason fragment (the planner says '" << a.reason << "')";
     EXPECT_EQ(a.server, want.server) << instance << ": " << a.reason;
     EXPECT_EQ(a.not_before_ms, want.not_before_ms) << instance << ": " << a.reason;
     EXPECT_FALSE(a.reason.empty()) << instance;

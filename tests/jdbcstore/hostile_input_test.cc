@@ -5,12 +5,12 @@
 // fail as corruption naming the table and the ID.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/whole_file.h"
 #include "jdbcstore/test_table.h"
 
 namespace hastore::testing {
@@ -46,12 +46,6 @@ Status PlantRow(const TestTable& table, int64_t id, int64_t type, int64_t handle
     return s;
   }
   return (*db)->Commit();
-}
-
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  ASSERT_TRUE(out.good()) << path;
 }
 
 TEST_P(HostileInputTest, NamesAndBytesThatLookLikeSqlRoundTripExactly) {
@@ -173,9 +167,10 @@ TEST_P(HostileInputTest, AUserDdlFileMakesTheTable) {
   // (it writes types 0, 1, 2 only), and visible from outside, since a row of type 7 is refused.
   TestTable table(GetParam(), "ddl");
   const std::string ddl = table.dir() + "/my.ddl";
-  WriteFile(ddl, std::string("-- site DDL\nCREATE TABLE ${TABLE} (\n  ID BIGINT NOT NULL PRIMARY KEY,\n") +
-                     "  TYPE INTEGER NOT NULL CHECK (TYPE IN (0, 1, 2)),\n  HANDLE BIGINT NOT NULL,\n  RECORD " +
-                     BinaryType() + " NOT NULL\n)\n");
+  ASSERT_TRUE(WriteWholeFile(ddl, std::string("-- site DDL\nCREATE TABLE ${TABLE} (\n  ID BIGINT NOT NULL PRIMARY KEY,\n") +
+                                      "  TYPE INTEGER NOT NULL CHECK (TYPE IN (0, 1, 2)),\n  HANDLE BIGINT NOT NULL,\n" +
+                                      "  RECORD " + BinaryType() + " NOT NULL\n)\n"))
+      << ddl;
   table.config().jdbc.create_table_ddl_file = ddl;
   Status populated = table.Populate("under the site's DDL");
   ASSERT_TRUE(populated.ok()) << populated.ToString();
@@ -193,8 +188,10 @@ TEST_P(HostileInputTest, AUserDdlFileMakesTheTable) {
 TEST_P(HostileInputTest, AUserDdlFileWithOtherColumnsIsRefusedNamingTheColumn) {
   TestTable wrong(GetParam(), "ddlwrong");
   const std::string path = wrong.dir() + "/wrong.ddl";
-  WriteFile(path, std::string("CREATE TABLE ${TABLE} (ID BIGINT NOT NULL PRIMARY KEY, TYPE INTEGER NOT NULL, ") +
-                      "HANDLE BIGINT NOT NULL, PAYLOAD " + BinaryType() + " NOT NULL)");
+  ASSERT_TRUE(WriteWholeFile(path, std::string("CREATE TABLE ${TABLE} (ID BIGINT NOT NULL PRIMARY KEY, ") +
+                                       "TYPE INTEGER NOT NULL, HANDLE BIGINT NOT NULL, PAYLOAD " + BinaryType() +
+                                       " NOT NULL)"))
+      << path;
   wrong.config().jdbc.create_table_ddl_file = path;
   auto store = wrong.Open();
   ASSERT_FALSE(store.ok()) << "opened a table without a RECORD column";
@@ -204,8 +201,10 @@ TEST_P(HostileInputTest, AUserDdlFileWithOtherColumnsIsRefusedNamingTheColumn) {
 
   TestTable extra(GetParam(), "ddlextra");
   const std::string extra_path = extra.dir() + "/extra.ddl";
-  WriteFile(extra_path, std::string("CREATE TABLE ${TABLE} (ID BIGINT NOT NULL PRIMARY KEY, TYPE INTEGER NOT NULL, ") +
-                            "HANDLE BIGINT NOT NULL, RECORD " + BinaryType() + " NOT NULL, NOTE_X INTEGER)");
+  ASSERT_TRUE(WriteWholeFile(extra_path, std::string("CREATE TABLE ${TABLE} (ID BIGINT NOT NULL PRIMARY KEY, ") +
+                                             "TYPE INTEGER NOT NULL, HANDLE BIGINT NOT NULL, RECORD " + BinaryType() +
+                                             " NOT NULL, NOTE_X INTEGER)"))
+      << extra_path;
   extra.config().jdbc.create_table_ddl_file = extra_path;
   store = extra.Open();
   ASSERT_FALSE(store.ok()) << "opened a table with a fifth column";

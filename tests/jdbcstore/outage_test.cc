@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/eventually.h"
 #include "jdbcstore/test_table.h"
 
 namespace hastore::testing {
@@ -106,17 +107,6 @@ int PgCtl(const std::string& pgctl, const std::string& args) {
   return std::system((pgctl + " " + args + " >/dev/null 2>&1").c_str());
 }
 
-// Waits until pred() or the deadline; pred()'s last value.
-template <class Pred>
-bool WaitFor(Pred pred, std::chrono::milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (!pred()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
 TEST(JdbcOutage, CommitsSurviveAnImmediateRestartOfPostgresql) {
   const std::string pgctl = EnvOrEmpty("HASTORE_TEST_PGCTL");
   ASSERT_FALSE(pgctl.empty()) << "HASTORE_TEST_PGCTL is not set: this test stops and starts the PostgreSQL server "
@@ -168,7 +158,7 @@ TEST(JdbcOutage, CommitsSurviveAnImmediateRestartOfPostgresql) {
   auto restart_time = Clock::now();
   for (int outage = 0; outage < kOutages; ++outage) {
     const int64_t mark = acked.load();
-    ASSERT_TRUE(WaitFor([&] { return acked.load() >= mark + 200; }, std::chrono::seconds(60)))
+    ASSERT_TRUE(Eventually([&] { return acked.load() >= mark + 200; }, std::chrono::seconds(60)))
         << "only " << acked.load() - mark << " commits succeeded in 60 s "
         << (outage == 0 ? std::string("before the first outage") : "after restart " + std::to_string(outage));
     if (outage == 0) acked_before = acked.load();
@@ -181,7 +171,7 @@ TEST(JdbcOutage, CommitsSurviveAnImmediateRestartOfPostgresql) {
     acked_after = 0;
     restarted = restart_time.time_since_epoch().count();
   }
-  const bool resumed = WaitFor([&] { return acked_after.load() >= 200; }, std::chrono::seconds(60));
+  const bool resumed = Eventually([&] { return acked_after.load() >= 200; }, std::chrono::seconds(60));
   const double resume_seconds = std::chrono::duration<double>(Clock::now() - restart_time).count();
   cleanup.Finish();
   for (const auto& w : writers) ASSERT_EQ(w->problem(), "");
@@ -207,7 +197,7 @@ TEST(JdbcOutage, CommitsSurviveAnImmediateRestartOfPostgresql) {
   const std::string reconnects = StatsDetail(**store, "reconnects");
   EXPECT_GT(std::atoll(reconnects.c_str()), 0) << "reconnects = '" << reconnects << "'";
   // The restart ended the session that held the session lock: the store takes it again.
-  EXPECT_TRUE(WaitFor([&] { return StatsDetail(**store, "session_lock") == "held"; }, std::chrono::seconds(20)))
+  EXPECT_TRUE(Eventually([&] { return StatsDetail(**store, "session_lock") == "held"; }, std::chrono::seconds(20)))
       << "session_lock = " << StatsDetail(**store, "session_lock");
   ASSERT_TRUE((*store)->Close().ok());
 

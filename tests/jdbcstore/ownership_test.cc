@@ -11,9 +11,9 @@
 #include <chrono>
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "common/eventually.h"
 #include "jdbcstore/test_table.h"
 
 namespace hastore::testing {
@@ -198,12 +198,12 @@ TEST_P(OwnershipTest, AKilledOwnerDoesNotBlockTheNextOpen) {
   // The child's session ended with it. A PostgreSQL backend may take a moment to see its
   // client's socket close, so a kLocked is retried for a few seconds; a lock that outlived its
   // session would still fail after that.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   auto next = table.Open(Ownership{0, "after-the-kill"});
-  while (!next.ok() && next.status().code() == StatusCode::kLocked && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  (void)Eventually([&] {
+    if (next.ok() || next.status().code() != StatusCode::kLocked) return true;
     next = table.Open(Ownership{0, "after-the-kill"});
-  }
+    return false;
+  }, std::chrono::seconds(5));
   ASSERT_TRUE(next.ok()) << "the killed owner still blocks the table: " << next.status().ToString();
   EXPECT_EQ((*next)->Stats().epoch, child_epoch + 1);
   auto conn = (*next)->OpenConnection("c");
@@ -226,10 +226,7 @@ TEST_P(OwnershipTest, AnOwnerThatTookOverTakesTheSessionLockOnceItIsFree) {
   EXPECT_EQ(StatsDetail(**b, "session_lock"), "not held") << "A still holds it";
   ASSERT_TRUE((*a)->Close().ok());
 
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (StatsDetail(**b, "session_lock") != "held" && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  (void)Eventually([&] { return StatsDetail(**b, "session_lock") == "held"; }, std::chrono::seconds(20));
   ASSERT_EQ(StatsDetail(**b, "session_lock"), "held") << "B never took the session lock A left";
   auto c = table.Open(Ownership{0, "C-holder"});
   ASSERT_FALSE(c.ok()) << "an epoch-0 open took the table from its live owner B";

@@ -16,20 +16,12 @@
 
 #include "common/postgres.h"
 #include "common/temp_dir.h"
+#include "common/test_database.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "hastore/jdbcstore/odbc.h"
 #include "hastore/jdbcstore/sql_identifier.h"
 
 namespace hastore::testing {
-
-enum class TestDatabase { kSqlite, kPostgresql };
-
-inline const std::vector<TestDatabase> kBothDatabases = {TestDatabase::kSqlite, TestDatabase::kPostgresql};
-
-// For INSTANTIATE_TEST_SUITE_P: "sqlite" or "postgresql".
-inline std::string DatabaseName(const ::testing::TestParamInfo<TestDatabase>& info) {
-  return info.param == TestDatabase::kSqlite ? "sqlite" : "postgresql";
-}
 
 class TestTable {
  public:

@@ -78,14 +78,16 @@ TEST(CliNames, BadInputIsAUsageError) {
 // ---- the command line ----------------------------------------------------------------------
 
 TEST(CliCommand, EveryVerbHasHelp) {
-  for (const char* verb : {"names", "list", "dump", "verify", "repair", "compact", "copy", "bench"}) {
-    const CliResult r = RunCli({verb, "--help"});
-    EXPECT_EQ(r.exit_status, 0) << verb << ": " << r.err;
-    EXPECT_NE(r.out.find(verb), std::string::npos) << r.out;
-  }
   const CliResult top = RunCli({"--help"});
   EXPECT_EQ(top.exit_status, 0);
   EXPECT_NE(top.out.find("verify"), std::string::npos) << top.out;
+  for (const char* verb : {"names", "list", "dump", "verify", "repair", "compact", "copy", "bench", "config", "agent",
+                           "demo", "status", "migrate"}) {
+    const CliResult r = RunCli({verb, "--help"});
+    EXPECT_EQ(r.exit_status, 0) << verb << ": " << r.err;
+    EXPECT_NE(r.out.find(verb), std::string::npos) << r.out;
+    EXPECT_NE(top.out.find("\n  " + std::string(verb) + " "), std::string::npos) << verb << " is not in\n" << top.out;
+  }
 }
 
 TEST(CliCommand, UnknownVerbOrNoneIsAUsageError) {
