@@ -10,7 +10,7 @@
 namespace hastore::tools {
 
 QueueService::QueueService(std::string server, double rate, const std::string& journal)
-    : server_(std::move(server)), rate_(rate) {
+    : server_(std::move(server)), rate_(rate), n_prefix_(std::to_string(::getpid()) + "-") {
   if (!journal.empty()) journal_fd_ = ::open(journal.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
@@ -27,9 +27,10 @@ QueueService::~QueueService() {
   if (journal_fd_ >= 0) ::close(journal_fd_);
 }
 
-Status QueueService::Activate(const std::string& instance, Store& store, uint64_t) {
+Status QueueService::Activate(const std::string& instance, Store& store, uint64_t epoch) {
   Result<std::unique_ptr<examples::DurableQueue>> queue = examples::DurableQueue::Open(store);
   if (!queue.ok()) return queue.status();
+  Journal("U " + Now() + " " + instance + " " + std::to_string(epoch));
   auto p = std::make_unique<Producer>();
   p->queue = std::move(*queue);
   Producer& ref = *p;
@@ -39,7 +40,7 @@ Status QueueService::Activate(const std::string& instance, Store& store, uint64_
   return Status::Ok();
 }
 
-void QueueService::Deactivate(const std::string& instance, std::string_view) {
+void QueueService::Deactivate(const std::string& instance, std::string_view why) {
   std::unique_ptr<Producer> p;
   {
     std::lock_guard lock(mu_);
@@ -50,18 +51,21 @@ void QueueService::Deactivate(const std::string& instance, std::string_view) {
   }
   p->stop = true;  // the store closes after this returns: the producer must be gone first
   if (p->thread.joinable()) p->thread.join();
+  Journal("D " + Now() + " " + instance + " " + OneLine(why));
 }
 
 void QueueService::Produce(const std::string& instance, Producer& p) {
   const auto period = std::chrono::duration<double>(1.0 / rate_);
   auto next = std::chrono::steady_clock::now();
   while (!p.stop) {
-    const uint64_t n = next_n_++;
-    const std::string tag = instance + " " + std::to_string(n);
-    Clock& clock = *Clock::Default();
-    Journal("W " + std::to_string(clock.NowMonotonicMs()) + " " + tag + "\n");
+    const std::string tag = instance + " " + n_prefix_ + std::to_string(next_n_++);
+    Journal("W " + Now() + " " + tag);
     Result<Handle> id = p.queue->Enqueue(server_ + " " + tag);
-    if (id.ok()) Journal("A " + std::to_string(clock.NowMonotonicMs()) + " " + tag + " " + std::to_string(*id) + "\n");
+    if (id.ok()) {
+      Journal("A " + Now() + " " + tag + " " + std::to_string(*id));
+    } else {
+      Journal("F " + Now() + " " + tag + " " + OneLine(id.status().ToString()));
+    }
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
     const auto now = std::chrono::steady_clock::now();
     if (next > now) {
@@ -73,10 +77,21 @@ void QueueService::Produce(const std::string& instance, Producer& p) {
   }
 }
 
-void QueueService::Journal(const std::string& line) {
+void QueueService::Journal(std::string line) {
   if (journal_fd_ < 0) return;
+  line += '\n';
   // One write(2) per line on an O_APPEND file: lines from several threads never interleave.
   (void)!::write(journal_fd_, line.data(), line.size());
+}
+
+std::string QueueService::Now() { return std::to_string(Clock::Default()->NowMonotonicMs()); }
+
+std::string QueueService::OneLine(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
 }
 
 }  // namespace hastore::tools

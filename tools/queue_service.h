@@ -1,12 +1,11 @@
 // The service `hastore agent` runs on each instance it is given: the example durable queue
 // (examples/queue), with an optional producer per instance for demos and fault tests.
 //
-// The producer enqueues "<server> <instance> <n>" messages at a steady rate and appends one
-// line per attempt and per acknowledgement to its journal, written straight to the file (no
-// user-space buffer, so a kill -9 loses nothing already written):
-//   W <monotonic ms> <instance> <n>          before Enqueue
-//   A <monotonic ms> <instance> <n> <id>     after Enqueue returned OK: the message is durable
-// A demo or test reads every journal afterwards and checks each acknowledged id in the stores.
+// The producer enqueues "<server> <instance> <n>" messages at a steady rate. The journal
+// (queue_journal.h has its format and reader) gets a line per attempt, acknowledgement and
+// refusal, and per activation and deactivation, written straight to the file (no user-space
+// buffer, so a kill -9 loses nothing already written). A demo or test reads every journal
+// afterwards and checks each acknowledged message in the stores.
 #pragma once
 
 #include <atomic>
@@ -38,13 +37,16 @@ class QueueService : public ha::InstanceHost {
     std::thread thread;
   };
   void Produce(const std::string& instance, Producer& p);
-  void Journal(const std::string& line);
+  void Journal(std::string line);  // appends the newline
+  static std::string Now();        // the journal's ms
+  static std::string OneLine(std::string_view text);
 
   const std::string server_;
   const double rate_;
   int journal_fd_ = -1;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Producer>> producers_;
+  const std::string n_prefix_;  // "<pid>-": n is unique across runs of the server
   std::atomic<uint64_t> next_n_{1};
 };
 

@@ -2,14 +2,12 @@
 // a singleton JDBC store on embedded SQLite, producers writing through the example queue; the
 // server that holds the singleton is killed with SIGKILL, its instances migrate and recover, and
 // every acknowledged message is looked for in the stores afterwards.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,13 +18,12 @@
 #include <sstream>
 #include <thread>
 
+#include "agent_processes.h"
 #include "hastore/ha/cluster_config.h"
 #include "hastore/ha/open_authority.h"
 #include "hastore/storage/io.h"
-#include "store_opener.h"
+#include "queue_journal.h"
 #include "verb.h"
-
-extern char** environ;
 
 namespace hastore::tools {
 namespace {
@@ -39,6 +36,7 @@ struct DemoArgs {
   std::string dir;
   double seconds = 3;
   double rate = 200;
+  int trials = 1;
 };
 
 std::string Seconds(double s) {
@@ -60,25 +58,6 @@ std::string ClusterToml(const std::string& dir) {
          "[stores.ledger.jdbc]\ndirectory = \"" + dir + "/shared\"\n";
 }
 
-// A child `hastore agent`, its stderr in <dir>/<server>.log.
-pid_t SpawnAgent(const std::string& dir, const std::string& server, double rate) {
-  std::vector<std::string> args = {"/proc/self/exe", "agent", "--config", dir + "/cluster.toml", "--server", server,
-                                   "--produce", std::to_string(rate), "--journal", dir + "/journal-" + server};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  const std::string log = dir + "/" + server + ".log";
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
-
 // instance -> the server holding its lease, for instances held live.
 std::map<std::string, std::string> Owners(ha::LeaseAuthority& authority) {
   std::map<std::string, std::string> out;
@@ -91,61 +70,26 @@ std::map<std::string, std::string> Owners(ha::LeaseAuthority& authority) {
   return out;
 }
 
-struct Ack {
-  uint64_t ms = 0;
-  std::string server, instance, n;
-  Handle id = 0;
+// One kill -9 of the singleton's owner: when, whom, what it held, and how long until the last
+// of those instances took its first commit on another server (0: it never did).
+struct Trial {
+  uint64_t killed_ms = 0;
+  std::string victim;
+  std::vector<std::string> moving;
+  uint64_t failover_ms = 0;
 };
 
-struct Journals {
-  uint64_t written = 0;
-  std::vector<Ack> acks;
-};
-
-Journals ReadJournals(const std::string& dir) {
-  Journals j;
-  for (const std::string& server : kServers) {
-    std::ifstream in(dir + "/journal-" + server);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string kind;
-      Ack a;
-      a.server = server;
-      fields >> kind >> a.ms >> a.instance >> a.n;
-      if (kind == "W") ++j.written;
-      if (kind == "A" && (fields >> a.id)) j.acks.push_back(a);
-    }
-  }
-  return j;
-}
-
-// id -> body of every message of an instance, read from its store without taking it over.
-Result<std::map<Handle, std::string>> ReadQueue(const ha::InstanceSpec& spec) {
-  const StoreConfig& c = spec.config;
-  const StoreLocation location{c.kind == StoreKind::kFile ? c.file.directory : c.jdbc.directory, spec.instance, c};
-  Result<std::unique_ptr<Store>> store = OpenReadOnly(location);
-  if (!store.ok()) return store.status();
-  std::map<Handle, std::string> out;
-  for (const Connection& c : (*store)->Connections()) {
-    if (c.name != "queue") continue;
-    HASTORE_RETURN_IF_ERROR((*store)->Scan(c, [&](Handle h, std::string_view body) {
-      out.emplace(h, std::string(body));
-      return true;
-    }));
-  }
-  return out;
+// The nearest-rank percentile of a non-empty list.
+uint64_t Percentile(std::vector<uint64_t> values, double p) {
+  std::sort(values.begin(), values.end());
+  const size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
+  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
 }
 
 class Demo {
  public:
-  explicit Demo(const DemoArgs& args) : args_(args) {}
-  ~Demo() {
-    for (auto& [server, pid] : pids_) {
-      if (pid > 0) ::kill(pid, SIGKILL);
-      if (pid > 0) ::waitpid(pid, nullptr, 0);
-    }
-  }
+  explicit Demo(const DemoArgs& args)
+      : args_(args), agents_("/proc/self/exe", args.dir, args.dir + "/cluster.toml") {}
 
   int Run() {
     dir_ = args_.dir;
@@ -161,105 +105,116 @@ class Demo {
     Say("cluster 'demo': 3 servers (ms1, ms2, ms3) on this machine, local leases of 1 s, in " + dir_);
     Say("stores: queue (file, distributed, on-failure) and ledger (jdbc on SQLite, singleton, always)");
     for (const std::string& s : kServers) {
-      pids_[s] = SpawnAgent(dir_, s, args_.rate);
-      if (pids_[s] <= 0) return Fail(kVerb, "could not start the agent of " + s, kExitFailed);
-      Say("started " + s + " (pid " + std::to_string(pids_[s]) + ", log " + dir_ + "/" + s + ".log)");
+      if (Status started = agents_.Start(s, args_.rate); !started.ok()) return Fail(kVerb, started);
+      Say("started " + s + " (log " + agents_.LogPath(s) + ")");
     }
-    // Settled: every instance active, each queue@<server> on its own server.
+    Say("producers write " + std::to_string(static_cast<int>(args_.rate)) + " messages/s to each instance");
+    std::vector<Trial> trials;
+    for (int t = 1; t <= args_.trials; ++t) {
+      if (args_.trials > 1) Say("trial " + std::to_string(t) + " of " + std::to_string(args_.trials));
+      Result<Trial> trial = KillTheSingletonsOwner(t == 1);
+      if (!trial.ok()) return Fail(kVerb, trial.status().message(), kExitFailed);
+      trials.push_back(std::move(*trial));
+      if (t < args_.trials) {
+        if (Status again = agents_.Start(trials.back().victim, args_.rate); !again.ok()) return Fail(kVerb, again);
+        Say("started " + trials.back().victim + " again");
+      }
+    }
+    Say("producers go on for " + Seconds(args_.seconds) + " s");
+    std::this_thread::sleep_for(std::chrono::duration<double>(args_.seconds));
+    agents_.TerminateAll();
+    Say("servers stopped (SIGTERM); checking every acknowledged message in the stores");
+    return Summarize(trials);
+  }
+
+ private:
+  // Waits for every instance on its server, lets the producers write, kills the server that
+  // holds the singleton and waits until each of its instances took a commit elsewhere.
+  Result<Trial> KillTheSingletonsOwner(bool verbose) {
+    // Settled: every instance active on its preferred server (each queue@<server> on its own,
+    // the singleton on the first server, where it fails back to at once).
     std::map<std::string, std::string> owners;
     const auto settled = [&] {
       owners = Owners(*authority_);
-      if (owners.size() != 4) return false;
+      if (owners.size() != 4 || owners["ledger-01"] != kServers[0]) return false;
       for (const std::string& s : kServers) {
         if (owners["queue@" + s] != s) return false;
       }
       return true;
     };
-    if (!WaitFor(settled, 30s))
-      return Fail(kVerb, "the 4 instances did not settle on their servers within 30 s (see the logs)", kExitFailed);
-    for (const auto& [instance, server] : owners) Say(instance + " active on " + server);
-
-    Say("producers write " + std::to_string(static_cast<int>(args_.rate)) + " messages/s to each instance for " +
-        Seconds(args_.seconds) + " s");
+    if (!WaitFor(settled, 30s)) return Status::Failed("the 4 instances did not settle on their servers within 30 s (see the logs)");
+    if (verbose) {
+      for (const auto& [instance, server] : owners) Say(instance + " active on " + server);
+    }
     std::this_thread::sleep_for(std::chrono::duration<double>(args_.seconds));
 
-    const std::string victim = owners["ledger-01"];
-    std::vector<std::string> moving;
+    Trial trial;
+    trial.victim = owners["ledger-01"];
     for (const auto& [instance, server] : owners) {
-      if (server == victim) moving.push_back(instance);
+      if (server == trial.victim) trial.moving.push_back(instance);
     }
-    const uint64_t killed_ms = Clock::Default()->NowMonotonicMs();  // the clock of the journals
-    ::kill(pids_[victim], SIGKILL);
-    ::waitpid(pids_[victim], nullptr, 0);
-    pids_[victim] = 0;
-    Say("kill -9 " + victim + ", which held " + std::to_string(moving.size()) + " instances");
-    std::map<std::string, std::string> after;
-    const bool moved = WaitFor([&] {
-      after = Owners(*authority_);
-      for (const std::string& i : moving) {
-        if (after.count(i) == 0 || after[i] == victim) return false;
+    trial.killed_ms = Clock::Default()->NowMonotonicMs();  // the clock of the journals
+    agents_.Kill(trial.victim);
+    Say("kill -9 " + trial.victim + ", which held " + std::to_string(trial.moving.size()) + " instances");
+    // Failover ends when the last moved instance took its first commit on another server.
+    std::map<std::string, uint64_t> first;
+    const bool recovered = WaitFor([&] {
+      const std::vector<JournalLine> lines = ReadJournals(JournalPaths());
+      for (const std::string& i : trial.moving) {
+        if (first.count(i) != 0) continue;
+        if (std::optional<uint64_t> ms = FirstAckAfter(lines, i, trial.killed_ms, trial.victim)) first[i] = *ms;
       }
-      return true;
+      return first.size() == trial.moving.size();
     }, 30s);
-    if (!moved) return Fail(kVerb, "the instances of " + victim + " did not move within 30 s", kExitFailed);
-    for (const std::string& i : moving) Say(i + " active on " + after[i]);
-
-    Say("producers go on for " + Seconds(args_.seconds) + " s");
-    std::this_thread::sleep_for(std::chrono::duration<double>(args_.seconds));
-    for (auto& [server, pid] : pids_) {
-      if (pid > 0) ::kill(pid, SIGTERM);
+    if (!recovered) {
+      std::string stalled;
+      for (const std::string& i : trial.moving) {
+        if (first.count(i) == 0) stalled += " " + i;
+      }
+      return Status::Failed("FAILED: no commit on another server within 30 s of the kill of " + trial.victim +
+                            " for:" + stalled + "; its failover did not complete (see the logs in " + dir_ + ")");
     }
-    for (auto& [server, pid] : pids_) {
-      if (pid > 0) ::waitpid(pid, nullptr, 0);
-      pid = 0;
+    const std::map<std::string, std::string> after = Owners(*authority_);
+    for (const std::string& i : trial.moving) {
+      trial.failover_ms = std::max(trial.failover_ms, first[i] - trial.killed_ms);
+      auto owner = after.find(i);
+      Say(i + " active on " + (owner == after.end() ? std::string("?") : owner->second) + ", first commit " +
+          std::to_string(first[i] - trial.killed_ms) + " ms after the kill");
     }
-    Say("servers stopped (SIGTERM); checking every acknowledged message in the stores");
-    return Summarize(killed_ms, victim, moving);
+    return trial;
   }
 
- private:
-  int Summarize(uint64_t killed_ms, const std::string& victim, const std::vector<std::string>& moving) {
-    const Journals j = ReadJournals(dir_);
-    std::map<std::string, std::map<Handle, std::string>> stored;
-    for (const ha::InstanceSpec& spec : ha::Instances(config_)) {
-      Result<std::map<Handle, std::string>> q = ReadQueue(spec);
-      if (!q.ok()) return Fail(kVerb, q.status());
-      stored[spec.instance] = std::move(*q);
-    }
-    uint64_t recovered = 0, lost = 0;
-    for (const Ack& a : j.acks) {
-      auto it = stored[a.instance].find(a.id);
-      if (it != stored[a.instance].end() && it->second == a.server + " " + a.instance + " " + a.n) {
-        ++recovered;
-      } else if (lost++ < 5) {
-        Say("LOST: " + a.instance + " message " + a.n + " (id " + std::to_string(a.id) + ") acknowledged to " + a.server);
-      }
-    }
-    uint64_t failover_ms = 0;
-    std::vector<std::string> stalled;  // moved, but never took a commit elsewhere: no failover at all
-    for (const std::string& instance : moving) {
-      uint64_t first = 0;
-      for (const Ack& a : j.acks) {
-        if (a.instance == instance && a.server != victim && a.ms > killed_ms && (first == 0 || a.ms < first)) first = a.ms;
-      }
-      if (first == 0) {
-        stalled.push_back(instance);
-        continue;
-      }
-      failover_ms = std::max(failover_ms, first - killed_ms);
-    }
+  int Summarize(const std::vector<Trial>& trials) {
+    Result<QueueCheck> check = CheckQueues(config_, ReadJournals(JournalPaths()));
+    if (!check.ok()) return Fail(kVerb, check.status());
+    for (size_t i = 0; i < check->lost.size() && i < 5; ++i) Say("LOST: " + check->lost[i]);
+    for (size_t i = 0; i < check->duplicated.size() && i < 5; ++i) Say("DUPLICATED: " + check->duplicated[i]);
+    std::vector<uint64_t> failover;
+    for (const Trial& t : trials) failover.push_back(t.failover_ms);
     std::cout << "\nsummary\n"
-              << "  written       " << j.written << "  (enqueue attempts)\n"
-              << "  acknowledged  " << j.acks.size() << "\n"
-              << "  recovered     " << recovered << "  (acknowledged and found in the stores after the run)\n"
-              << "  lost          " << lost << "\n"
-              << "  failover      " << failover_ms << " ms  (kill -9 of " << victim
-              << " until the last of its instances took its first commit elsewhere; lease 1000 ms)\n";
-    for (const std::string& instance : stalled) {
-      std::cout << "  FAILED: " << instance << " took no commit on another server after the kill of " << victim
-                << "; its failover did not complete\n";
+              << "  written       " << check->written << "  (enqueue attempts)\n"
+              << "  acknowledged  " << check->acknowledged << "\n"
+              << "  recovered     " << check->recovered << "  (acknowledged and found in the stores after the run)\n"
+              << "  lost          " << check->lost.size() << "\n"
+              << "  duplicated    " << check->duplicated.size() << "\n";
+    if (trials.size() == 1) {
+      std::cout << "  failover      " << failover[0] << " ms  (kill -9 of " << trials[0].victim
+                << " until the last of its instances took its first commit elsewhere; lease 1000 ms)\n";
+    } else {
+      std::cout << "  failover      " << Percentile(failover, 50) << " ms p50, " << Percentile(failover, 99)
+                << " ms p99, " << *std::max_element(failover.begin(), failover.end()) << " ms max over "
+                << trials.size() << " trials  (kill -9 of the singleton's owner until the last of its instances took "
+                << "its first commit elsewhere; lease 1000 ms)\n  trials       ";
+      for (uint64_t ms : failover) std::cout << " " << ms;
+      std::cout << "\n";
     }
-    return lost == 0 && stalled.empty() ? kExitOk : kExitFailed;
+    return check->lost.empty() && check->duplicated.empty() ? kExitOk : kExitFailed;
+  }
+
+  std::map<std::string, std::string> JournalPaths() const {
+    std::map<std::string, std::string> paths;
+    for (const std::string& s : kServers) paths[s] = agents_.JournalPath(s);
+    return paths;
   }
 
   template <class Pred>
@@ -284,7 +239,7 @@ class Demo {
   std::string dir_;
   ha::ClusterConfig config_;
   std::unique_ptr<ha::LeaseAuthority> authority_;
-  std::map<std::string, pid_t> pids_;
+  AgentProcesses agents_;
 };
 
 int RunDemo(DemoArgs args) {
@@ -311,10 +266,15 @@ Verb AddDemoVerb(CLI::App& app) {
       "message is looked for in the stores: written, acknowledged, recovered, lost (must be 0) and the failover "
       "time. Needs no database server and no configuration.");
   cmd->add_option("--dir", args->dir, "Where the cluster's files go (default: a temporary directory, removed after)");
-  cmd->add_option("--seconds", args->seconds, "Seconds of production before the kill, and after it")
+  cmd->add_option("--seconds", args->seconds, "Seconds of production before each kill, and after the last")
       ->check(CLI::Range(0.5, 3600.0))
       ->capture_default_str();
   cmd->add_option("--rate", args->rate, "Messages per second per instance")->check(CLI::Range(1.0, 100000.0))->capture_default_str();
+  cmd->add_option("--trials", args->trials,
+                  "Kill the singleton's owner this many times (restarting it between kills) and report the failover "
+                  "time's p50, p99 and max: the failover benchmark")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   return {cmd, [args] { return RunDemo(*args); }};
 }
 

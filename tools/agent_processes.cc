@@ -1,0 +1,104 @@
+#include "agent_processes.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+
+extern char** environ;
+
+namespace hastore::tools {
+
+AgentProcesses::AgentProcesses(std::string exe, std::string dir, std::string config)
+    : exe_(std::move(exe)), dir_(std::move(dir)), config_(std::move(config)) {}
+
+AgentProcesses::~AgentProcesses() {
+  for (auto& [server, pid] : pids_) {
+    if (pid <= 0) continue;
+    ::kill(pid, SIGCONT);
+    ::kill(pid, SIGKILL);
+    Reap(pid);
+  }
+}
+
+Status AgentProcesses::Start(const std::string& server, double rate) {
+  if (Running(server)) return Status::InvalidArgument("the agent of " + server + " is already running");
+  std::vector<std::string> args = {exe_,       "agent",          "--config", config_,
+                                   "--server", server,           "--produce", std::to_string(rate),
+                                   "--journal", JournalPath(server)};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  const std::string log = LogPath(server);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  pid_t pid = 0;
+  const int error = posix_spawn(&pid, exe_.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (error != 0) return Status::IOError("cannot start the agent of " + server + " (" + exe_ + "): errno " + std::to_string(error));
+  pids_[server] = pid;
+  return Status::Ok();
+}
+
+void AgentProcesses::Signal(const std::string& server, int signal) {
+  auto it = pids_.find(server);
+  if (it != pids_.end() && it->second > 0) ::kill(it->second, signal);
+}
+
+void AgentProcesses::Kill(const std::string& server) {
+  auto it = pids_.find(server);
+  if (it == pids_.end() || it->second <= 0) return;
+  ::kill(it->second, SIGKILL);
+  Reap(it->second);
+  it->second = 0;
+}
+
+int AgentProcesses::Terminate(const std::string& server) {
+  auto it = pids_.find(server);
+  if (it == pids_.end() || it->second <= 0) return -1;
+  ::kill(it->second, SIGCONT);
+  ::kill(it->second, SIGTERM);
+  const int status = Reap(it->second);
+  it->second = 0;
+  return status;
+}
+
+void AgentProcesses::TerminateAll() {
+  for (auto& [server, pid] : pids_) {
+    if (pid <= 0) continue;
+    ::kill(pid, SIGCONT);
+    ::kill(pid, SIGTERM);
+  }
+  for (auto& [server, pid] : pids_) {
+    if (pid > 0) Reap(pid);
+    pid = 0;
+  }
+}
+
+bool AgentProcesses::Running(const std::string& server) {
+  auto it = pids_.find(server);
+  if (it == pids_.end() || it->second <= 0) return false;
+  if (::waitpid(it->second, nullptr, WNOHANG) == 0) return true;
+  it->second = 0;
+  return false;
+}
+
+std::vector<std::string> AgentProcesses::Servers() const {
+  std::vector<std::string> out;
+  for (const auto& [server, pid] : pids_) out.push_back(server);
+  return out;
+}
+
+int AgentProcesses::Reap(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace hastore::tools

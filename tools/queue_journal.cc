@@ -1,0 +1,111 @@
+#include "queue_journal.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "store_opener.h"
+
+namespace hastore::tools {
+namespace {
+
+// The rest of a line after the fields read so far, without its leading space.
+std::string Rest(std::istringstream& fields) {
+  std::string rest;
+  std::getline(fields, rest);
+  if (!rest.empty() && rest.front() == ' ') rest.erase(0, 1);
+  return rest;
+}
+
+std::optional<JournalLine> ParseLine(const std::string& server, const std::string& line) {
+  std::istringstream fields(line);
+  std::string kind;
+  JournalLine j;
+  j.server = server;
+  if (!(fields >> kind >> j.ms >> j.instance) || kind.size() != 1) return std::nullopt;
+  j.kind = kind[0];
+  switch (j.kind) {
+    case 'W': return fields >> j.n ? std::optional(j) : std::nullopt;
+    case 'A': return fields >> j.n >> j.id ? std::optional(j) : std::nullopt;
+    case 'F':
+      if (!(fields >> j.n)) return std::nullopt;
+      j.text = Rest(fields);
+      return j;
+    case 'U': return fields >> j.epoch ? std::optional(j) : std::nullopt;
+    case 'D': j.text = Rest(fields); return j;
+    default: return std::nullopt;
+  }
+}
+
+// id -> body of every message of an instance, read from its store without taking it over.
+Result<std::map<Handle, std::string>> ReadQueue(const ha::InstanceSpec& spec) {
+  const StoreConfig& c = spec.config;
+  const StoreLocation location{c.kind == StoreKind::kFile ? c.file.directory : c.jdbc.directory, spec.instance, c};
+  Result<std::unique_ptr<Store>> store = OpenReadOnly(location);
+  if (store.status().code() == StatusCode::kNotFound) return std::map<Handle, std::string>{};  // never started
+  if (!store.ok()) return store.status();
+  std::map<Handle, std::string> out;
+  for (const Connection& connection : (*store)->Connections()) {
+    if (connection.name != "queue") continue;
+    HASTORE_RETURN_IF_ERROR((*store)->Scan(connection, [&](Handle h, std::string_view body) {
+      out.emplace(h, std::string(body));
+      return true;
+    }));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<JournalLine> ReadJournals(const std::map<std::string, std::string>& path_by_server) {
+  std::vector<JournalLine> out;
+  for (const auto& [server, path] : path_by_server) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (in.eof()) break;  // no newline: cut short
+      if (std::optional<JournalLine> j = ParseLine(server, line)) out.push_back(std::move(*j));
+    }
+  }
+  return out;
+}
+
+Result<QueueCheck> CheckQueues(const ha::ClusterConfig& config, const std::vector<JournalLine>& lines) {
+  std::map<std::string, std::map<Handle, std::string>> stored;
+  QueueCheck check;
+  for (const ha::InstanceSpec& spec : ha::Instances(config)) {
+    Result<std::map<Handle, std::string>> queue = ReadQueue(spec);
+    if (!queue.ok()) return queue.status();
+    std::map<std::string, int> seen;
+    for (const auto& [id, body] : *queue) {
+      if (++seen[body] == 2) check.duplicated.push_back(spec.instance + ": '" + body + "' is stored more than once");
+    }
+    stored[spec.instance] = std::move(*queue);
+  }
+  for (const JournalLine& j : lines) {
+    if (j.kind == 'W') ++check.written;
+    if (j.kind != 'A') continue;
+    ++check.acknowledged;
+    const std::string body = j.server + " " + j.instance + " " + j.n;
+    auto it = stored[j.instance].find(j.id);
+    if (it != stored[j.instance].end() && it->second == body) {
+      ++check.recovered;
+    } else {
+      check.lost.push_back(j.instance + " message " + j.n + " (id " + std::to_string(j.id) + ") acknowledged to " +
+                           j.server + " at " + std::to_string(j.ms) + " ms");
+    }
+  }
+  return check;
+}
+
+std::optional<uint64_t> FirstAckAfter(const std::vector<JournalLine>& lines, const std::string& instance,
+                                      uint64_t after_ms, const std::string& not_server) {
+  std::optional<uint64_t> first;
+  for (const JournalLine& j : lines) {
+    if (j.kind == 'A' && j.instance == instance && j.ms > after_ms && j.server != not_server &&
+        (!first || j.ms < *first))
+      first = j.ms;
+  }
+  return first;
+}
+
+}  // namespace hastore::tools
