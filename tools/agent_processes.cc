@@ -24,7 +24,7 @@ AgentProcesses::~AgentProcesses() {
 }
 
 Status AgentProcesses::Start(const std::string& server, double rate) {
-  if (Running(server)) return Status::InvalidArgument("the agent of " + server + " is already running");
+  if (!ExitStatus(server)) return Status::InvalidArgument("the agent of " + server + " is already running");
   std::vector<std::string> args = {exe_,       "agent",          "--config", config_,
                                    "--server", server,           "--produce", std::to_string(rate),
                                    "--journal", JournalPath(server)};
@@ -54,7 +54,7 @@ void AgentProcesses::Kill(const std::string& server) {
   auto it = pids_.find(server);
   if (it == pids_.end() || it->second <= 0) return;
   ::kill(it->second, SIGKILL);
-  Reap(it->second);
+  exit_status_[server] = Reap(it->second);
   it->second = 0;
 }
 
@@ -65,6 +65,7 @@ int AgentProcesses::Terminate(const std::string& server) {
   ::kill(it->second, SIGTERM);
   const int status = Reap(it->second);
   it->second = 0;
+  exit_status_[server] = status;
   return status;
 }
 
@@ -75,17 +76,21 @@ void AgentProcesses::TerminateAll() {
     ::kill(pid, SIGTERM);
   }
   for (auto& [server, pid] : pids_) {
-    if (pid > 0) Reap(pid);
+    if (pid > 0) exit_status_[server] = Reap(pid);
     pid = 0;
   }
 }
 
-bool AgentProcesses::Running(const std::string& server) {
+std::optional<int> AgentProcesses::ExitStatus(const std::string& server) {
   auto it = pids_.find(server);
-  if (it == pids_.end() || it->second <= 0) return false;
-  if (::waitpid(it->second, nullptr, WNOHANG) == 0) return true;
-  it->second = 0;
-  return false;
+  if (it == pids_.end()) return -1;
+  if (it->second > 0) {
+    int status = 0;
+    if (::waitpid(it->second, &status, WNOHANG) == 0) return std::nullopt;
+    exit_status_[server] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    it->second = 0;
+  }
+  return exit_status_[server];
 }
 
 std::vector<std::string> AgentProcesses::Servers() const {
@@ -99,6 +104,17 @@ int AgentProcesses::Reap(pid_t pid) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::map<std::string, std::string> LiveOwners(ha::LeaseAuthority& authority) {
+  std::map<std::string, std::string> out;
+  Result<std::vector<ha::LeaseView>> leases = authority.List(ha::kInstanceLeasePrefix);
+  if (!leases.ok()) return out;
+  for (const ha::LeaseView& l : *leases) {
+    std::optional<std::string> instance = ha::InstanceOfLease(l.name);
+    if (l.held() && instance) out[*instance] = l.holder.server;
+  }
+  return out;
 }
 
 }  // namespace hastore::tools

@@ -11,9 +11,11 @@
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "hastore/ha/lease_authority.h"
 #include "hastore/storage/status.h"
 
 namespace hastore::tools {
@@ -38,7 +40,10 @@ class AgentProcesses {
   // Terminates every running agent, all signalled before any is waited for.
   void TerminateAll();
   // Reaps `server` if it has exited on its own; true while it runs.
-  bool Running(const std::string& server);
+  bool Running(const std::string& server) { return !ExitStatus(server); }
+  // How `server`'s last run ended (as Terminate says), reaping it if it has just exited;
+  // nullopt while it runs. A server never started counts as ended, with -1.
+  std::optional<int> ExitStatus(const std::string& server);
 
   std::string LogPath(const std::string& server) const { return dir_ + "/" + server + ".log"; }
   std::string JournalPath(const std::string& server) const { return dir_ + "/journal-" + server; }
@@ -50,6 +55,11 @@ class AgentProcesses {
 
   const std::string exe_, dir_, config_;
   std::map<std::string, pid_t> pids_;  // 0 once reaped
+  std::map<std::string, int> exit_status_;  // of the last run that ended
 };
+
+// instance -> the server holding its lease, for the instances whose lease is held live now
+// (empty when the authority cannot be read).
+std::map<std::string, std::string> LiveOwners(ha::LeaseAuthority& authority);
 
 }  // namespace hastore::tools

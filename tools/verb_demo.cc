@@ -58,18 +58,6 @@ std::string ClusterToml(const std::string& dir) {
          "[stores.ledger.jdbc]\ndirectory = \"" + dir + "/shared\"\n";
 }
 
-// instance -> the server holding its lease, for instances held live.
-std::map<std::string, std::string> Owners(ha::LeaseAuthority& authority) {
-  std::map<std::string, std::string> out;
-  Result<std::vector<ha::LeaseView>> leases = authority.List(ha::kInstanceLeasePrefix);
-  if (!leases.ok()) return out;
-  for (const ha::LeaseView& l : *leases) {
-    std::optional<std::string> instance = ha::InstanceOfLease(l.name);
-    if (l.held() && instance) out[*instance] = l.holder.server;
-  }
-  return out;
-}
-
 // One kill -9 of the singleton's owner: when, whom, what it held, and how long until the last
 // of those instances took its first commit on another server (0: it never did).
 struct Trial {
@@ -135,7 +123,7 @@ class Demo {
     // the singleton on the first server, where it fails back to at once).
     std::map<std::string, std::string> owners;
     const auto settled = [&] {
-      owners = Owners(*authority_);
+      owners = LiveOwners(*authority_);
       if (owners.size() != 4 || owners["ledger-01"] != kServers[0]) return false;
       for (const std::string& s : kServers) {
         if (owners["queue@" + s] != s) return false;
@@ -174,7 +162,7 @@ class Demo {
       return Status::Failed("FAILED: no commit on another server within 30 s of the kill of " + trial.victim +
                             " for:" + stalled + "; its failover did not complete (see the logs in " + dir_ + ")");
     }
-    const std::map<std::string, std::string> after = Owners(*authority_);
+    const std::map<std::string, std::string> after = LiveOwners(*authority_);
     for (const std::string& i : trial.moving) {
       trial.failover_ms = std::max(trial.failover_ms, first[i] - trial.killed_ms);
       auto owner = after.find(i);

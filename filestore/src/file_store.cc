@@ -67,8 +67,17 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
   holder += " (instance " + instance_ + ")";
   if (config_.file.file_locking_enabled) {
     auto lock = fs_->Lock(JoinPath(dir_, upper + ".LOCK"), holder);
-    if (!lock.ok()) return lock.status();
-    lock_ = std::move(lock).value();
+    if (lock.ok()) {
+      lock_ = std::move(lock).value();
+    } else if (lock.status().code() != StatusCode::kLocked || ownership.epoch == 0) {
+      return lock.status();
+    } else {
+      // A lease epoch decides, not the lock: the holder is an owner of an older epoch (a paused
+      // or cut-off server, or a single-server tool), and the fence written below stops it at
+      // its next sync. Waiting for its lock would let a paused server block the takeover.
+      spdlog::warn("{}: taking over under lease epoch {} although {}; the fence stops the holder", instance_,
+                   ownership.epoch, lock.status().message());
+    }
   } else if (ownership.epoch == 0) {
     return Status::InvalidArgument("instance " + instance_ +
                                    ": file.file_locking_enabled is false, so opening it needs an owner epoch from a lease");

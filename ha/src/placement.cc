@@ -256,15 +256,15 @@ class Planner {
     return who + (Server(lost.server) == nullptr ? " is not up" : " crashed");
   }
 
-  static std::string_view Why(Loss loss) {
-    switch (loss) {
+  std::string_view Why(const LostServer& lost) const {
+    switch (lost.loss) {
       case Loss::kShutDown: return "shut down";
       case Loss::kGone: return "no longer in the cluster";
       case Loss::kFailed: return "failed there";
       case Loss::kCrashed:
       case Loss::kNone: break;
     }
-    return "crashed";
+    return Server(lost.server) == nullptr ? "not up" : "crashed";  // never seen up, or lost its lease
   }
 
   // The delays a cluster-targeted instance waits out before it is placed away from its
@@ -342,7 +342,7 @@ class Planner {
                                        " reached on every candidate"
                                  : "not placed: " + Describe(s, lost) + " and no other candidate server is available");
     }
-    return Place(s, *best, "failed over from " + lost.server + " (" + std::string(Why(lost.loss)) + ")");
+    return Place(s, *best, "failed over from " + lost.server + " (" + std::string(Why(lost)) + ")");
   }
 
   // A migratable target's candidates are in the user's order: the first that fits. A cluster

@@ -2,6 +2,7 @@
 // group_commit.cc.
 #include "jdbc_store_impl.h"
 
+#include <filesystem>
 #include <unistd.h>
 
 #include <algorithm>
@@ -65,6 +66,7 @@ Status JdbcStore::Open(const Ownership& ownership) {
   instance_ = config_.instance();
   table_ = config_.table();
   holder_ = DescribeHolder(ownership.holder);
+  HASTORE_RETURN_IF_ERROR(PrepareEmbeddedDirectory());
   auto link = std::make_unique<DatabaseLink>(config_.jdbc);
   HASTORE_RETURN_IF_ERROR(link->Ensure());
   Result<JdbcDatabase> database = ResolveDatabase(config_.jdbc.database, link->db());
@@ -94,6 +96,21 @@ Status JdbcStore::Open(const Ownership& ownership) {
   link_busy_.assign(worker_links_.size(), false);
   worker_cv_ = std::vector<std::condition_variable>(worker_links_.size());
   for (size_t w = 0; w < worker_links_.size(); ++w) workers_.emplace_back([this, w] { WorkerLoop(w); });
+  return Status::Ok();
+}
+
+Status JdbcStore::PrepareEmbeddedDirectory() const {
+  if (!config_.jdbc.connection.empty()) return Status::Ok();  // a database of its own
+  const std::string& dir = config_.jdbc.directory;
+  std::error_code error;
+  if (options_.read_only) {
+    // SQLite would create an empty database where there is none: a reader must not.
+    const std::string db = config_.jdbc.EmbeddedDatabasePath();
+    if (!std::filesystem::exists(db, error)) return Status::NotFound("no embedded SQLite database " + db);
+    return Status::Ok();
+  }
+  std::filesystem::create_directories(dir, error);
+  if (error) return Status::IOError("cannot make the directory " + dir + " of the embedded SQLite database: " + error.message());
   return Status::Ok();
 }
 

@@ -79,6 +79,8 @@ class JdbcStore final : public Store {
   enum class State : uint8_t { kOpen, kFenced, kClosed };
 
   // --- open (jdbc_store.cc)
+  // Embedded SQLite: a writer makes its directory; a reader finds its database or kNotFound.
+  Status PrepareEmbeddedDirectory() const;
   Status PrepareTable(DatabaseLink& link);
   Status ClaimOwner(DatabaseLink& link, const Ownership& ownership);
   Status LoadIndex(DatabaseLink& link);

@@ -319,8 +319,10 @@ Result<JdbcDatabase> ParseJdbcDatabase(std::string_view text) {
 std::string JdbcStoreSettings::EffectiveConnection() const {
   if (!connection.empty()) return connection;
   // WAL with synchronous FULL: every commit is durable, and readers do not block the writer.
-  return "Driver=SQLite3;Database=" + directory + "/hastore.db;JournalMode=WAL;SyncPragma=FULL";
+  return "Driver=SQLite3;Database=" + EmbeddedDatabasePath() + ";JournalMode=WAL;SyncPragma=FULL";
 }
+
+std::string JdbcStoreSettings::EmbeddedDatabasePath() const { return directory + "/hastore.db"; }
 
 std::string StoreConfig::table() const {
   Result<std::string> name = TableName(prefix, distribution, this->name, server);

@@ -1,6 +1,7 @@
 // Ownership (DESIGN §3, §5), with real processes and the real file system: with file locking a
-// second opener fails at once with kLocked naming the holder; without it, a new owner with a
-// higher epoch fences the old one, whose next commit reports kFenced (outcome unknown) and
+// second single-server opener fails at once with kLocked naming the holder; a new owner with a
+// higher lease epoch (with locking or without: a paused holder of the lock must not block a
+// takeover) fences the old one, whose next commit reports kFenced (outcome unknown) and
 // whose every later commit fails, while nothing the old owner acknowledged is lost.
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -175,11 +176,13 @@ TEST_F(OwnershipTest, AKilledHolderReleasesTheStore) {
   EXPECT_EQ(ScanOwned(**mine).size(), 1u);
 }
 
-class FencingTest : public OwnershipTest {
+// The parameter: file locking enabled. With it the old owner holds the lock when the new one
+// takes over under a higher epoch, and the takeover goes ahead all the same.
+class FencingTest : public OwnershipTest, public ::testing::WithParamInterface<bool> {
  protected:
   void SetUp() override {
     OwnershipTest::SetUp();
-    config_.file.file_locking_enabled = false;
+    config_.file.file_locking_enabled = GetParam();
   }
 
   // After the takeover: epoch 1 is refused, and epoch 3 sees exactly what A acknowledged before
@@ -228,8 +231,8 @@ class FencingTest : public OwnershipTest {
   }
 };
 
-// Both owners in this process (locking is off, so nothing stops the second open).
-TEST_F(FencingTest, NewEpochFencesTheOldOwnerInOneProcess) {
+// Both owners in this process.
+TEST_P(FencingTest, NewEpochFencesTheOldOwnerInOneProcess) {
   auto a = OpenFileStore(config_, Ownership{1, "A"});
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   std::map<Handle, std::string> a_acked;
@@ -268,7 +271,7 @@ struct FencedReport {
   int32_t outcome_unknown;
 };
 
-TEST_F(FencingTest, NewEpochFencesAnOwnerInAnotherProcess) {
+TEST_P(FencingTest, NewEpochFencesAnOwnerInAnotherProcess) {
   Channel ch;
   ASSERT_TRUE(ch.Open());
   const pid_t pid = ::fork();
@@ -335,6 +338,9 @@ TEST_F(FencingTest, NewEpochFencesAnOwnerInAnotherProcess) {
   EXPECT_TRUE(b->Close().ok());
   CheckAfterTakeover(a_acked, b_acked, first.handle);
 }
+
+INSTANTIATE_TEST_SUITE_P(FileLocking, FencingTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "locking" : "no_locking"; });
 
 }  // namespace
 }  // namespace hastore::testing

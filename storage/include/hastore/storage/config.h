@@ -15,7 +15,7 @@
 //   initial_size = 0
 //   block_size = -1                # -1: the device's logical block
 //   io_buffer_size = -1            # most bytes one group-commit batch gathers; -1: 4 MiB
-//   file_locking_enabled = true
+//   file_locking_enabled = true    # a second single-server opener fails; a lease epoch takes over anyway
 //   cache_directory = ""           # Direct-Write-With-Cache; "" = the store's directory
 //   io_engine = "auto"             # auto (= pwrite) | io_uring | pwrite
 //   compaction_rate = 67108864     # bytes per second copied by online compaction, 0 = unlimited
@@ -96,6 +96,8 @@ struct JdbcStoreSettings {
 
   // The connection string in use: `connection`, or the embedded SQLite database in `directory`.
   std::string EffectiveConnection() const;
+  // The embedded SQLite database's file (used when `connection` is empty).
+  std::string EmbeddedDatabasePath() const;
 };
 
 struct StoreConfig {

@@ -31,7 +31,10 @@ struct Connection {
 };
 
 // Ownership of a writable open (DESIGN §3): the epoch of a lease, or 0 for single-server mode,
-// where the store takes its local exclusive lock and uses the stored epoch plus one.
+// where the store takes its local exclusive lock and uses the stored epoch plus one. Under a
+// lease epoch a file store takes the lock when it is free but is not stopped by a held one:
+// the holder has an older epoch (a paused server must not block a takeover) and the fence file
+// stops it.
 struct Ownership {
   uint64_t epoch = 0;
   std::string holder;  // who opens (server name, pid): shown to a refused second opener
