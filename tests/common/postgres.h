@@ -25,4 +25,10 @@ inline std::string PostgresConnectionString() {
   return cs.empty() ? std::string("Driver=PostgreSQL Unicode;Server=") + kNoPostgres : cs;
 }
 
+// Runs `<pgctl> <args>` (HASTORE_TEST_PGCTL: "stop -m immediate", "start -w -t 60"); its exit
+// status.
+inline int PgCtl(const std::string& pgctl, const std::string& args) {
+  return std::system((pgctl + " " + args + " >/dev/null 2>&1").c_str());
+}
+
 }  // namespace hastore::testing

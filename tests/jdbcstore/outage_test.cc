@@ -102,11 +102,6 @@ class Writer {
   std::string problem_;
 };
 
-// Runs `pg_ctl <args>`; its exit status.
-int PgCtl(const std::string& pgctl, const std::string& args) {
-  return std::system((pgctl + " " + args + " >/dev/null 2>&1").c_str());
-}
-
 TEST(JdbcOutage, CommitsSurviveAnImmediateRestartOfPostgresql) {
   const std::string pgctl = EnvOrEmpty("HASTORE_TEST_PGCTL");
   ASSERT_FALSE(pgctl.empty()) << "HASTORE_TEST_PGCTL is not set: this test stops and starts the PostgreSQL server "

@@ -1,0 +1,91 @@
+// The lease database goes away under a running cluster: real `hastore agent` processes lease
+// from the suite's PostgreSQL server, which is stopped with `pg_ctl stop -m immediate` while
+// they write. Every owner must stop its instances itself within its lease and acknowledge
+// nothing after; when the database returns the cluster takes up its work again, and every
+// acknowledged message is in the stores. Stops the suite's one server, so it runs alone.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "agent_process_fixture.h"
+
+namespace hastore::testing {
+namespace {
+
+using tools::JournalLine;
+
+// Starts the server again however the test ends, so later tests find it up.
+class RestartAtExit {
+ public:
+  explicit RestartAtExit(std::string pgctl) : pgctl_(std::move(pgctl)) {}
+  ~RestartAtExit() {
+    if (down_) PgCtl(pgctl_, "start -w -t 60");
+  }
+  int Stop() {
+    down_ = true;
+    return PgCtl(pgctl_, "stop -m immediate");
+  }
+  int Start() {
+    const int status = PgCtl(pgctl_, "start -w -t 60");
+    down_ = status != 0;
+    return status;
+  }
+
+ private:
+  const std::string pgctl_;
+  bool down_ = false;
+};
+
+TEST(AgentLeaseOutage, EveryOwnerFencesItselfWithinItsLeaseAndResumesWhenTheDatabaseReturns) {
+  const std::string pgctl = EnvOrEmpty("HASTORE_TEST_PGCTL");
+  ASSERT_FALSE(pgctl.empty()) << "HASTORE_TEST_PGCTL is not set: this test stops and starts the PostgreSQL server "
+                                 "that tools/test.sh starts (source tools/test_postgres.sh; hastore_start_postgres)";
+  AgentProcessCluster c(Authority::kPostgresql);
+  c.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]",
+              "[stores.queue]\nkind = \"file\"\ndistribution = \"distributed\"\nmigration_policy = \"on-failure\"\n"
+              "initial_boot_delay_seconds = 0\npartial_cluster_stability_delay_seconds = 0\n"
+              "[stores.queue.file]\ndirectory = \"${DIR}/shared\"\n");
+  const std::map<std::string, std::string> home = {{"queue@ms1", "ms1"}, {"queue@ms2", "ms2"}, {"queue@ms3", "ms3"}};
+  for (const auto& [instance, server] : home) c.Start(server);
+  ASSERT_TRUE(c.ActiveWithCommits(home)) << c.Logs();
+
+  RestartAtExit database(pgctl);
+  const uint64_t stopped_ms = c.NowMs();
+  ASSERT_EQ(database.Stop(), 0) << pgctl << " stop -m immediate failed";
+  // Each server stops its instance: a D line in its journal.
+  std::map<std::string, uint64_t> fenced_ms;  // server -> when it stopped its instance
+  ASSERT_TRUE(Eventually([&] {
+    for (const JournalLine& j : c.Journals()) {
+      if (j.kind == 'D' && j.ms >= stopped_ms && fenced_ms.count(j.server) == 0) fenced_ms[j.server] = j.ms;
+    }
+    return fenced_ms.size() == home.size();
+  })) << c.Logs();
+  std::this_thread::sleep_for(std::chrono::milliseconds(kLeaseMs));  // nothing more while the database is away
+
+  const uint64_t restarted_ms = c.NowMs();
+  for (const auto& [server, ms] : fenced_ms) {
+    SCOPED_TRACE(server);
+    std::cout << server << " stopped its instance " << ms - stopped_ms << " ms after the database went away\n";
+    // The lease was renewed last before the stop, so it ended within kLeaseMs of it; the server
+    // trusts it for a fifth less. The bound leaves room for a loaded machine's scheduling.
+    EXPECT_LE(ms - stopped_ms, kLeaseMs + 1000) << c.Log(server);
+  }
+  for (const JournalLine& j : c.Journals()) {
+    if (j.kind != 'A' || j.ms < stopped_ms || j.ms > restarted_ms) continue;
+    // Acknowledged while the database was away: only before the server stopped, inside its lease.
+    EXPECT_LE(j.ms, fenced_ms[j.server]) << j.server << " acknowledged " << j.instance << " " << j.n
+                                         << " after it stopped the instance";
+    EXPECT_LE(j.ms, stopped_ms + kLeaseMs) << j.server << " acknowledged " << j.instance << " " << j.n
+                                           << " after its lease had ended";
+  }
+
+  ASSERT_EQ(database.Start(), 0) << pgctl << " start failed";
+  ASSERT_TRUE(c.ActiveWithCommits(home, c.NowMs())) << c.Logs();
+  c.ExpectEveryAcknowledgedMessageOnce();
+}
+
+}  // namespace
+}  // namespace hastore::testing
