@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <thread>
 
 extern char** environ;
 
@@ -63,7 +64,7 @@ int AgentProcesses::Terminate(const std::string& server) {
   if (it == pids_.end() || it->second <= 0) return -1;
   ::kill(it->second, SIGCONT);
   ::kill(it->second, SIGTERM);
-  const int status = Reap(it->second);
+  const int status = ReapWithin(it->second, kShutdownBound);
   it->second = 0;
   exit_status_[server] = status;
   return status;
@@ -76,7 +77,7 @@ void AgentProcesses::TerminateAll() {
     ::kill(pid, SIGTERM);
   }
   for (auto& [server, pid] : pids_) {
-    if (pid > 0) exit_status_[server] = Reap(pid);
+    if (pid > 0) exit_status_[server] = ReapWithin(pid, kShutdownBound);
     pid = 0;
   }
 }
@@ -86,8 +87,9 @@ std::optional<int> AgentProcesses::ExitStatus(const std::string& server) {
   if (it == pids_.end()) return -1;
   if (it->second > 0) {
     int status = 0;
-    if (::waitpid(it->second, &status, WNOHANG) == 0) return std::nullopt;
-    exit_status_[server] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    const pid_t got = ::waitpid(it->second, &status, WNOHANG);
+    if (got == 0) return std::nullopt;
+    exit_status_[server] = got == it->second ? Decode(status) : -1;  // -1: not ours to wait for (ECHILD)
     it->second = 0;
   }
   return exit_status_[server];
@@ -99,11 +101,27 @@ std::vector<std::string> AgentProcesses::Servers() const {
   return out;
 }
 
+int AgentProcesses::Decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
 int AgentProcesses::Reap(pid_t pid) {
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  pid_t got;
+  while ((got = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return got == pid ? Decode(status) : -1;
+}
+
+int AgentProcesses::ReapWithin(pid_t pid, std::chrono::milliseconds bound) {
+  const auto until = std::chrono::steady_clock::now() + bound;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    const pid_t got = ::waitpid(pid, &status, WNOHANG);
+    if (got == pid) return Decode(status);
+    if (got < 0 && errno != EINTR) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);  // hung in its shutdown: the caller sees 128 + 9
+  return Reap(pid);
 }
 
 std::map<std::string, std::string> LiveOwners(ha::LeaseAuthority& authority) {

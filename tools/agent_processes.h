@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,8 +37,9 @@ class AgentProcesses {
   // SIGKILL, then reaps it.
   void Kill(const std::string& server);
   // SIGTERM (an orderly shutdown), then reaps it; its exit status (128 + signal if killed).
+  // One that has not exited within kShutdownBound is killed with SIGKILL.
   int Terminate(const std::string& server);
-  // Terminates every running agent, all signalled before any is waited for.
+  // Terminates every running agent, all signalled before any is waited for (each as Terminate).
   void TerminateAll();
   // Reaps `server` if it has exited on its own; true while it runs.
   bool Running(const std::string& server) { return !ExitStatus(server); }
@@ -51,7 +53,10 @@ class AgentProcesses {
   std::vector<std::string> Servers() const;
 
  private:
+  static constexpr std::chrono::milliseconds kShutdownBound{30000};
+  static int Decode(int wait_status);
   int Reap(pid_t pid);
+  int ReapWithin(pid_t pid, std::chrono::milliseconds bound);
 
   const std::string exe_, dir_, config_;
   std::map<std::string, pid_t> pids_;  // 0 once reaped

@@ -144,7 +144,17 @@ class Demo {
     trial.killed_ms = Clock::Default()->NowMonotonicMs();  // the clock of the journals
     agents_.Kill(trial.victim);
     Say("kill -9 " + trial.victim + ", which held " + std::to_string(trial.moving.size()) + " instances");
-    // Failover ends when the last moved instance took its first commit on another server.
+    // Failover ends when the last moved instance took its first commit on another server. The
+    // journals are read only once the leases moved (reading them every poll would load the
+    // machine whose failover is being timed).
+    WaitFor([&] {
+      const std::map<std::string, std::string> now = LiveOwners(*authority_);
+      for (const std::string& i : trial.moving) {
+        auto owner = now.find(i);
+        if (owner == now.end() || owner->second == trial.victim) return false;
+      }
+      return true;
+    }, 30s);
     std::map<std::string, uint64_t> first;
     const bool recovered = WaitFor([&] {
       const std::vector<JournalLine> lines = ReadJournals(JournalPaths());

@@ -65,18 +65,15 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
   const std::string upper = UpperInstance(instance_);
   std::string holder = ownership.holder.empty() ? "pid " + std::to_string(::getpid()) : ownership.holder;
   holder += " (instance " + instance_ + ")";
+  Status held_lock;  // the lock's refusal, when a lease epoch may take over from its holder
   if (config_.file.file_locking_enabled) {
-    auto lock = fs_->Lock(JoinPath(dir_, upper + ".LOCK"), holder);
+    auto lock = fs_->Lock(LockPath(), holder);
     if (lock.ok()) {
       lock_ = std::move(lock).value();
     } else if (lock.status().code() != StatusCode::kLocked || ownership.epoch == 0) {
       return lock.status();
     } else {
-      // A lease epoch decides, not the lock: the holder is an owner of an older epoch (a paused
-      // or cut-off server, or a single-server tool), and the fence written below stops it at
-      // its next sync. Waiting for its lock would let a paused server block the takeover.
-      spdlog::warn("{}: taking over under lease epoch {} although {}; the fence stops the holder", instance_,
-                   ownership.epoch, lock.status().message());
+      held_lock = lock.status();
     }
   } else if (ownership.epoch == 0) {
     return Status::InvalidArgument("instance " + instance_ +
@@ -88,6 +85,16 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
   auto current = fence_->Read();
   if (!current.ok()) return current.status();
   if (current->damaged) spdlog::warn("{}: fence file {} has no valid slot; taking the epoch from the segments", instance_, fence_->path());
+  if (!held_lock.ok()) {
+    // A lease epoch decides, not the lock, when it is newer than the fence: the holder is then
+    // an owner of an older epoch (a paused or cut-off server, or a single-server tool) and the
+    // fence written below stops it at its next sync; waiting for its lock would let a paused
+    // server block the takeover. An epoch no newer than the fence may be the holder's own
+    // (a tool took fence + 1): it would write beside the holder unfenced, so it is refused.
+    if (ownership.epoch <= current->epoch) return held_lock;
+    spdlog::warn("{}: taking over under lease epoch {} although {}; the fence stops the holder", instance_,
+                 ownership.epoch, held_lock.message());
+  }
   if (ownership.epoch != 0 && ownership.epoch < current->epoch) {
     return Status::Fenced("instance " + instance_ + ": epoch " + std::to_string(ownership.epoch) +
                           " is older than epoch " + std::to_string(current->epoch) + " of " + current->holder +
@@ -100,6 +107,8 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
   HASTORE_RETURN_IF_ERROR(fence_->Write(epoch_, holder));
   return fs_->SyncDir(dir_);
 }
+
+std::string FileStore::LockPath() const { return JoinPath(dir_, UpperInstance(instance_) + ".LOCK"); }
 
 Status FileStore::ChooseEngine() {
   auto engine = ChooseIoEngine(config_.file.io_engine, fs_);

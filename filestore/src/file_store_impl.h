@@ -116,6 +116,9 @@ class FileStore final : public Store {
   std::unique_lock<std::shared_mutex> AdvanceHead(size_t len);
   // After a sync: stop (fenced) if another owner's epoch is in the fence.
   void CheckFence();
+  // The writer, at most once a second while it runs without the lock it should hold.
+  void TakeLockOnceFree();
+  std::string LockPath() const;  // U.LOCK in the store's directory
   std::string CacheBase() const;  // the directory that holds WLStoreCache/
   std::string CacheDir() const;
   Result<std::string> CachePath(uint32_t number) const;  // a segment's mirror
@@ -157,7 +160,10 @@ class FileStore final : public Store {
   // still goes, alone.
   uint64_t io_buffer_bytes_ = kDefaultIoBufferBytes;
   uint64_t epoch_ = 0;
+  // Null after a lease epoch took over from a holder of the lock: the writer takes it once the
+  // holder lets go (TakeLockOnceFree), so single-server tools are kept out again.
   std::unique_ptr<FileLock> lock_;
+  uint64_t next_lock_attempt_ms_ = 0;
   std::unique_ptr<FenceFile> fence_;
   std::string fence_holder_;
   std::unique_ptr<IoEngine> engine_;

@@ -279,6 +279,7 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
       Fail(State::kFailed, written.status());
     } else {
       CheckFence();
+      TakeLockOnceFree();
     }
     const Status outcome = StateStatus();
     if (outcome.ok()) {
@@ -331,6 +332,15 @@ void FileStore::CheckFence() {
                                         ", this owner has epoch " + std::to_string(epoch_) +
                                         "; commits in flight have an unknown outcome"));
   }
+}
+
+void FileStore::TakeLockOnceFree() {
+  if (lock_ || !config_.file.file_locking_enabled || options_.read_only) return;
+  const uint64_t now = clock_->NowMonotonicMs();
+  if (now < next_lock_attempt_ms_) return;
+  next_lock_attempt_ms_ = now + 1000;
+  auto lock = fs_->Lock(LockPath(), fence_holder_);
+  if (lock.ok()) lock_ = std::move(lock).value();
 }
 
 void FileStore::RollHead() {

@@ -22,6 +22,7 @@
 #include "instance_index.h"
 #include "lease_keeper.h"
 #include "migration_steps.h"
+#include "store_openings.h"
 
 namespace hastore::ha {
 
@@ -59,7 +60,8 @@ class AgentImpl final : public Agent {
         keeper_(*authority_, clock_, LeaseHolder{o_.server, NewSession()}, o_.config.leasing.lease_ttl_ms(),
                 o_.config.leasing.fencing_grace_period_ms),
         instances_(o_.config),
-        migrations_(*authority_, instances_, o_.server, [this](const std::string& line) { Log(line); }) {
+        migrations_(*authority_, instances_, o_.server, [this](const std::string& line) { Log(line); }),
+        openings_(o_.open_store ? o_.open_store : StoreOpener(OpenAnyStore)) {
     const uint64_t interval = o_.config.leasing.health_check_interval_ms;
     tick_ms_ = o_.tick_ms != 0 ? o_.tick_ms : std::clamp<uint64_t>(interval / 4, 1, 100);
   }
@@ -96,6 +98,11 @@ class AgentImpl final : public Agent {
     if (thread_.joinable()) thread_.join();
     HandleLost();
     Status first;
+    for (StoreOpenings::Opened& opened : openings_.WaitAll()) {
+      if (opened.store.ok()) (void)(*opened.store)->Close();
+      Status s = keeper_.Release(InstanceLeaseName(opened.instance));
+      if (first.ok() && !s.ok()) first = s;
+    }
     for (auto& [instance, run] : running_) {
       Status s = Stop(instance, run, "the server is shutting down");
       if (s.ok()) s = keeper_.Release(InstanceLeaseName(instance));
@@ -155,6 +162,7 @@ class AgentImpl final : public Agent {
     if (!plan) plan = ReadPlan();
     if (plan) FollowPlan(*plan, *now);
     FinishScripts(*now);
+    FinishOpens(*now);
     CheckHealth(*now);
   }
 
@@ -317,7 +325,7 @@ class AgentImpl final : public Agent {
     }
     for (const auto& [instance, a] : plan) {
       if (a.server == o_.server && running_.count(instance) == 0 && !migrations_.Busy(instance) &&
-          now >= a.not_before_ms)
+          !openings_.Busy(instance) && now >= a.not_before_ms)
         Claim(instance, now);
     }
   }
@@ -348,24 +356,40 @@ class AgentImpl final : public Agent {
     }
   }
 
-  // Opens the store of `instance`, whose lease this server holds under `epoch`, and activates it.
-  void Open(const std::string& instance, uint64_t epoch, int64_t now) {
+  // Starts opening the store of `instance`, whose lease this server holds under `epoch`;
+  // FinishOpens activates it.
+  void Open(const std::string& instance, uint64_t epoch, int64_t) {
     const InstanceSpec* spec = instances_.Find(instance);  // Claim found it
-    const StoreOpener& open = o_.open_store ? o_.open_store : StoreOpener(OpenAnyStore);
-    Result<std::unique_ptr<Store>> store = open(spec->config, Ownership{epoch, o_.server});
-    Status s = store.ok() ? Status::Ok() : store.status();
-    if (s.ok() && o_.host != nullptr) s = o_.host->Activate(instance, **store, epoch);
-    if (!s.ok()) {
-      if (store.ok()) (void)(*store)->Close();
-      RecordFailure(instance, now, "could not start: " + s.ToString());
-      (void)keeper_.Release(InstanceLeaseName(instance));
-      return;
+    openings_.Start(instance, spec->config, Ownership{epoch, o_.server});
+  }
+
+  // Activates the stores whose open finished, or records why they would not open. A store
+  // opened under a lease this server has lost meanwhile (it fenced itself, or the lease was
+  // taken) is closed unused: its owner is someone else now.
+  void FinishOpens(int64_t now) {
+    for (StoreOpenings::Opened& opened : openings_.Finished()) {
+      const std::string& instance = opened.instance;
+      const std::optional<Lease> lease = keeper_.Find(InstanceLeaseName(instance));
+      if (!lease || lease->epoch != opened.epoch) {
+        if (opened.store.ok()) (void)(*opened.store)->Close();
+        Log("opened " + instance + " too late: its lease at epoch " + std::to_string(opened.epoch) + " was lost");
+        continue;
+      }
+      Status s = opened.store.ok() ? Status::Ok() : opened.store.status();
+      if (s.ok() && o_.host != nullptr) s = o_.host->Activate(instance, **opened.store, opened.epoch);
+      if (!s.ok()) {
+        if (opened.store.ok()) (void)(*opened.store)->Close();
+        RecordFailure(instance, now, "could not start: " + s.ToString());
+        (void)keeper_.Release(InstanceLeaseName(instance));
+        continue;
+      }
+      (void)authority_->PutRecord(nullptr, LastKey(instance), Encode(LastRun{o_.server, opened.epoch, now}));
+      const InstanceSpec* spec = instances_.Find(instance);
+      const int64_t settle_ms = RestartOf(o_.config, *spec->store).seconds_between_restarts * 1000;
+      running_[instance] = Running{std::move(*opened.store), opened.epoch, now, settle_ms, false};
+      Log("activated " + instance + " at epoch " + std::to_string(opened.epoch));
+      migrations_.AfterActivate(instance, opened.epoch);
     }
-    (void)authority_->PutRecord(nullptr, LastKey(instance), Encode(LastRun{o_.server, epoch, now}));
-    const int64_t settle_ms = RestartOf(o_.config, *spec->store).seconds_between_restarts * 1000;
-    running_[instance] = Running{std::move(*store), epoch, now, settle_ms, false};
-    Log("activated " + instance + " at epoch " + std::to_string(epoch));
-    migrations_.AfterActivate(instance, epoch);
   }
 
   void CheckHealth(int64_t now) {
@@ -431,6 +455,7 @@ class AgentImpl final : public Agent {
   LeaseKeeper keeper_;  // thread-safe: renewed by heartbeat_, used by thread_
   InstanceIndex instances_;  // the agent's thread only
   MigrationSteps migrations_;  // the agent's thread only (and Shutdown after join)
+  StoreOpenings openings_;     // the agent's thread only (and Shutdown after join)
   uint64_t tick_ms_ = 100;
   std::map<std::string, Running> running_;  // the agent's thread only (and Shutdown after join)
   bool start_written_ = false;

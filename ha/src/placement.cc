@@ -253,8 +253,11 @@ class Planner {
       case Loss::kCrashed:
       case Loss::kNone: break;
     }
-    return who + (Server(lost.server) == nullptr ? " is not up" : " crashed");
+    return who + (NeverSeen(lost.server) ? " is not up" : " crashed");
   }
+
+  // Not among the servers the view knows: never up, as far as the authority remembers.
+  bool NeverSeen(const std::string& server) const { return Server(server) == nullptr; }
 
   std::string_view Why(const LostServer& lost) const {
     switch (lost.loss) {
@@ -264,7 +267,7 @@ class Planner {
       case Loss::kCrashed:
       case Loss::kNone: break;
     }
-    return Server(lost.server) == nullptr ? "not up" : "crashed";  // never seen up, or lost its lease
+    return NeverSeen(lost.server) ? "not up" : "crashed";
   }
 
   // The delays a cluster-targeted instance waits out before it is placed away from its

@@ -106,7 +106,9 @@ Status JdbcStore::PrepareEmbeddedDirectory() const {
   if (options_.read_only) {
     // SQLite would create an empty database where there is none: a reader must not.
     const std::string db = config_.jdbc.EmbeddedDatabasePath();
-    if (!std::filesystem::exists(db, error)) return Status::NotFound("no embedded SQLite database " + db);
+    const bool exists = std::filesystem::exists(db, error);
+    if (error) return Status::IOError("cannot look for the embedded SQLite database " + db + ": " + error.message());
+    if (!exists) return Status::NotFound("no embedded SQLite database " + db);
     return Status::Ok();
   }
   std::filesystem::create_directories(dir, error);

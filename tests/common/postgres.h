@@ -31,4 +31,33 @@ inline int PgCtl(const std::string& pgctl, const std::string& args) {
   return std::system((pgctl + " " + args + " >/dev/null 2>&1").c_str());
 }
 
+// Stops and starts the suite's server through `pgctl`, and starts it again however the test
+// ends (EnsureUp, the destructor), so later tests find it up.
+class PostgresServerControl {
+ public:
+  explicit PostgresServerControl(std::string pgctl) : pgctl_(std::move(pgctl)) {}
+  ~PostgresServerControl() { EnsureUp(); }
+  PostgresServerControl(const PostgresServerControl&) = delete;
+  PostgresServerControl& operator=(const PostgresServerControl&) = delete;
+
+  // `pg_ctl stop -m immediate`, a crash of the server; pg_ctl's exit status.
+  int Stop() {
+    down_ = true;
+    return PgCtl(pgctl_, "stop -m immediate");
+  }
+  // `pg_ctl start -w`; its exit status.
+  int Start() {
+    const int status = PgCtl(pgctl_, "start -w -t 60");
+    down_ = status != 0;
+    return status;
+  }
+  void EnsureUp() {
+    if (down_) Start();
+  }
+
+ private:
+  const std::string pgctl_;
+  bool down_ = false;
+};
+
 }  // namespace hastore::testing

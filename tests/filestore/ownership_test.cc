@@ -9,10 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "common/temp_dir.h"
+#include "hastore/storage/names.h"
 #include "filestore/fault_workload.h"
 
 namespace hastore::testing {
@@ -178,6 +181,51 @@ TEST_F(OwnershipTest, AKilledHolderReleasesTheStore) {
 
 // The parameter: file locking enabled. With it the old owner holds the lock when the new one
 // takes over under a higher epoch, and the takeover goes ahead all the same.
+// A single-server opener holds the lock at the fence's epoch E (the stored one plus one): a
+// lease epoch that is not newer than E could be writing beside it unfenced, so it is refused
+// like any second opener; a newer one takes over and fences the holder.
+TEST_F(OwnershipTest, ALeaseEpochTakesOverAHeldLockOnlyWhenNewerThanTheFence) {
+  auto tool = OpenFileStore(config_, Ownership{0, "tool"});
+  ASSERT_TRUE(tool.ok()) << tool.status().ToString();
+  const uint64_t fence = (*tool)->Stats().epoch;
+  for (uint64_t epoch : {fence - 1, fence}) {
+    auto refused = OpenFileStore(config_, Ownership{epoch, "lease"});
+    ASSERT_FALSE(refused.ok()) << "epoch " << epoch << " opened beside the holder of epoch " << fence;
+    EXPECT_EQ(refused.status().code(), StatusCode::kLocked) << refused.status().ToString();
+    EXPECT_NE(refused.status().message().find("tool"), std::string::npos) << refused.status().message();
+  }
+  auto lease = OpenFileStore(config_, Ownership{fence + 1, "lease"});
+  ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+  Handle h = 0;
+  EXPECT_EQ(CommitRecord(**tool, "tool after the takeover", &h).code(), StatusCode::kFenced);
+  EXPECT_TRUE(CommitRecord(**lease, "lease owner", &h).ok());
+}
+
+// After taking over from a holder of the lock, the new owner takes the lock as soon as the
+// holder lets go, and single-server openers are refused again.
+TEST_F(OwnershipTest, ATakeoverTakesTheLockOnceTheHolderLetsGo) {
+  auto old_owner = OpenFileStore(config_, Ownership{1, "old owner"});
+  ASSERT_TRUE(old_owner.ok()) << old_owner.status().ToString();
+  auto owner = OpenFileStore(config_, Ownership{2, "new owner"});
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  EXPECT_TRUE((*old_owner)->Close().ok());
+  // The writer tries the lock after its commits, once a second. The probe holds the lock only
+  // for a moment when it is free (an opener would bump the fence and fence the owner).
+  const std::string lock_path = config_.file.directory + "/" + UpperInstance(config_.instance()) + ".LOCK";
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  Status probe;
+  do {
+    Handle h = 0;
+    ASSERT_TRUE(CommitRecord(**owner, "commit", &h).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    probe = FileSystem::Default()->Lock(lock_path, "probe").status();
+  } while (probe.code() != StatusCode::kLocked && std::chrono::steady_clock::now() < until);
+  EXPECT_EQ(probe.code(), StatusCode::kLocked) << probe.ToString();
+  EXPECT_NE(probe.message().find("new owner"), std::string::npos) << probe.message();
+  auto tool = OpenFileStore(config_, Ownership{0, "tool"});
+  EXPECT_EQ(tool.status().code(), StatusCode::kLocked) << tool.status().ToString();
+}
+
 class FencingTest : public OwnershipTest, public ::testing::WithParamInterface<bool> {
  protected:
   void SetUp() override {

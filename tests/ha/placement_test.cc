@@ -201,7 +201,7 @@ std::vector<Case> Cases() {
       {"AlwaysShutdownMoves", Cluster(kThree, {Distributed("o", kAlways)}), View(Three(ShutDown("ms1"))),
        Home({{"o@ms1", {"ms2", 0, "failed over from ms1 (shut down)"}}})},
       // Moved like a crashed server's, and said to be not up rather than crashed.
-      {"ServerNeverSeenCountsAsCrashed", Cluster(kThree, {Distributed("o", kOnFailure)}),
+      {"ServerNeverSeenIsNotUpAndItsInstancesMove", Cluster(kThree, {Distributed("o", kOnFailure)}),
        View({Up("ms1"), Up("ms2")}), Home({{"o@ms3", {"ms1", 0, "failed over from ms3 (not up)"}}})},
       // On-Failure judges the server it ran on: its fail-over host was shut down.
       {"OnFailureHostShutDownAfterFailOver", Cluster(kThree, {Distributed("o", kOnFailure)}),

@@ -133,19 +133,19 @@ TEST(JdbcOutage, CommitsSurviveAnImmediateRestartOfPostgresql) {
     threads.emplace_back([&, w = w.get()] { w->Run(**store, stop, acked, restarted, acked_after); });
   }
   // Whatever happens below, the writers stop and the server is up again before the checks.
+  PostgresServerControl server(pgctl);
   struct Cleanup {
     std::atomic<bool>& stop;
     std::vector<std::thread>& threads;
-    const std::string& pgctl;
-    bool server_down = false;
+    PostgresServerControl& server;
     void Finish() {
-      if (server_down) server_down = PgCtl(pgctl, "start -w -t 60") != 0;
+      server.EnsureUp();
       stop = true;
       for (std::thread& t : threads) t.join();
       threads.clear();
     }
     ~Cleanup() { Finish(); }
-  } cleanup{stop, threads, pgctl};
+  } cleanup{stop, threads, server};
 
   // Each outage comes once the writers have had 200 commits acknowledged since the last one
   // (or since the start): that the store resumed by itself is checked at every restart.
@@ -157,11 +157,9 @@ TEST(JdbcOutage, CommitsSurviveAnImmediateRestartOfPostgresql) {
         << "only " << acked.load() - mark << " commits succeeded in 60 s "
         << (outage == 0 ? std::string("before the first outage") : "after restart " + std::to_string(outage));
     if (outage == 0) acked_before = acked.load();
-    cleanup.server_down = true;
-    ASSERT_EQ(PgCtl(pgctl, "stop -m immediate"), 0) << pgctl << " stop -m immediate failed";
+    ASSERT_EQ(server.Stop(), 0) << pgctl << " stop -m immediate failed";
     std::this_thread::sleep_for(std::chrono::seconds(1));
-    ASSERT_EQ(PgCtl(pgctl, "start -w -t 60"), 0) << pgctl << " start -w -t 60 failed";
-    cleanup.server_down = false;
+    ASSERT_EQ(server.Start(), 0) << pgctl << " start -w -t 60 failed";
     restart_time = Clock::now();
     acked_after = 0;
     restarted = restart_time.time_since_epoch().count();

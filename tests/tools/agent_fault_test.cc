@@ -60,7 +60,7 @@ class AgentFault : public ::testing::TestWithParam<Authority> {
 // within a lease and the grace (plus 2 s for the master to plan and the stores to open), under
 // higher epochs, and every acknowledged message survives.
 TEST_P(AgentFault, AKilledOwnersInstancesAreActiveElsewhereWithEveryAcknowledgedMessage) {
-  c_.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]", StoreToml("queue", "file", kDistributed) + StoreToml("ledger", "jdbc", kSingleton));
+  ASSERT_NO_FATAL_FAILURE(c_.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]", StoreToml("queue", "file", kDistributed) + StoreToml("ledger", "jdbc", kSingleton)));
   for (const char* s : {"ms1", "ms2", "ms3"}) c_.Start(s);
   ASSERT_TRUE(c_.ActiveWithCommits(
       {{"queue@ms1", "ms1"}, {"queue@ms2", "ms2"}, {"queue@ms3", "ms3"}, {"ledger-01", "ms1"}}))
@@ -82,6 +82,7 @@ TEST_P(AgentFault, AKilledOwnersInstancesAreActiveElsewhereWithEveryAcknowledged
     SCOPED_TRACE(instance);
     EXPECT_LE(ms - killed_ms, kLeaseMs + kGraceMs + 2000) << c_.Logs();
     const std::string now_on = c_.Owners()[instance];
+    ASSERT_FALSE(now_on.empty()) << "no live owner of " << instance;
     EXPECT_NE(now_on, "ms1");
     EXPECT_GT(EpochOn(after, now_on, instance), EpochOn(before, "ms1", instance));
   }
@@ -90,12 +91,12 @@ TEST_P(AgentFault, AKilledOwnersInstancesAreActiveElsewhereWithEveryAcknowledged
 }
 
 // SIGSTOP of the owner past its lease: the instances are taken over; after SIGCONT the old
-// owner acknowledges nothing it attempts (the storage refuses its epoch, or it fenced itself
-// first), nothing acknowledged is lost or duplicated, and `hastore verify` finds both stores
-// clean.
+// owner acknowledges nothing it attempts once the new owner has the store (the storage refuses
+// its epoch, or it fenced itself first), nothing acknowledged is lost or duplicated, and
+// `hastore verify` finds both stores clean.
 TEST_P(AgentFault, APausedOwnerThatWakesAfterATakeoverCannotWrite) {
-  c_.Configure("servers = [\"ms1\", \"ms2\"]",
-               StoreToml("solo", "file", kSingletonStays) + StoreToml("ledger", "jdbc", kSingletonStays));
+  ASSERT_NO_FATAL_FAILURE(c_.Configure("servers = [\"ms1\", \"ms2\"]",
+               StoreToml("solo", "file", kSingletonStays) + StoreToml("ledger", "jdbc", kSingletonStays)));
   // ms1 first: with no boot delay and no failback, a singleton stays where it first ran.
   c_.Start("ms1", 200);
   ASSERT_TRUE(c_.ActiveWithCommits({{"solo-01", "ms1"}, {"ledger-01", "ms1"}})) << c_.Logs();
@@ -121,19 +122,34 @@ TEST_P(AgentFault, APausedOwnerThatWakesAfterATakeoverCannotWrite) {
   })) << c_.Log("ms1");
   std::this_thread::sleep_for(300ms);
 
-  // Every attempt ms1 began after it woke went unacknowledged.
+  // Every attempt ms1 began after it woke, once ms2 had the store, was refused as fenced. (ms2
+  // may have had only the lease: an SQLite store waits for the database lock a paused owner
+  // holds, and until ms2 claims the store, ms1's commits come before ms2's and are ms2's to
+  // recover.) Each attempt has its outcome in the journal by now: stopping an instance (its D
+  // line) waits for its producer.
   const std::vector<JournalLine> lines = c_.Journals();
-  std::set<std::string> woke_attempts;
+  std::map<std::string, uint64_t> taken_ms;  // instance -> when ms2 activated it
+  for (const JournalLine& j : lines) {
+    if (j.kind == 'U' && j.server == "ms2" && j.ms >= stopped_ms && taken_ms.count(j.instance) == 0)
+      taken_ms[j.instance] = j.ms;
+  }
+  ASSERT_EQ(taken_ms.size(), 2u);
+  std::set<std::string> woke_attempts;  // begun after waking and after ms2 had the store
   size_t refused = 0;
   for (const JournalLine& j : lines) {
     if (j.server != "ms1") continue;
-    if (j.kind == 'W' && j.ms >= continued_ms) woke_attempts.insert(j.n);
+    if (j.kind == 'W' && j.ms >= continued_ms && j.ms > taken_ms[j.instance]) woke_attempts.insert(j.n);
     if (j.kind == 'A') {
       EXPECT_EQ(woke_attempts.count(j.n), 0u) << "ms1 acknowledged " << j.instance << " " << j.n << " at " << j.ms
-                                              << " ms; stopped at " << stopped_ms << ", continued at " << continued_ms;
+                                              << " ms; stopped at " << stopped_ms << ", continued at " << continued_ms
+                                              << ", ms2 took it at " << taken_ms[j.instance];
     }
-    if (j.kind == 'F' && woke_attempts.count(j.n) != 0) ++refused;
+    if (j.kind == 'F' && woke_attempts.count(j.n) != 0) {
+      ++refused;
+      EXPECT_NE(j.text.find("fenced"), std::string::npos) << j.instance << " " << j.n << ": " << j.text;
+    }
   }
+  EXPECT_EQ(refused, woke_attempts.size());
   std::cout << "ms1 after waking: " << woke_attempts.size() << " attempts, " << refused << " refused\n";
   c_.ExpectEveryAcknowledgedMessageOnce();
   for (const std::string& store :
@@ -146,7 +162,7 @@ TEST_P(AgentFault, APausedOwnerThatWakesAfterATakeoverCannotWrite) {
 // With on_lease_lost = "exit", a server that wakes to find its leases ran out exits (status 3)
 // instead of carrying on.
 TEST_P(AgentFault, APausedOwnerConfiguredToExitExits) {
-  c_.Configure("servers = [\"ms1\", \"ms2\"]\non_lease_lost = \"exit\"", StoreToml("solo", "file", kSingletonStays));
+  ASSERT_NO_FATAL_FAILURE(c_.Configure("servers = [\"ms1\", \"ms2\"]\non_lease_lost = \"exit\"", StoreToml("solo", "file", kSingletonStays)));
   c_.Start("ms1");  // first, so that the singleton is there
   ASSERT_TRUE(c_.ActiveWithCommits({{"solo-01", "ms1"}})) << c_.Logs();
   c_.Start("ms2");
@@ -165,11 +181,11 @@ TEST_P(AgentFault, APausedOwnerConfiguredToExitExits) {
 // A store that will not open on its server is restarted in place Number Of Restart Attempts
 // times, then moved; it runs where it can once the fault is gone.
 TEST_P(AgentFault, AFailingInstanceIsRestartedInPlaceThenMoved) {
-  c_.Configure("servers = [\"ms1\", \"ms2\"]",
+  ASSERT_NO_FATAL_FAILURE(c_.Configure("servers = [\"ms1\", \"ms2\"]",
                "[stores.flaky]\nkind = \"file\"\ndistribution = \"singleton\"\nmigration_policy = \"on-failure\"\n"
                "initial_boot_delay_seconds = 0\npartial_cluster_stability_delay_seconds = 0\n"
                "number_of_restart_attempts = 2\nseconds_between_restarts = 1\n"
-               "[stores.flaky.file]\ndirectory = \"${DIR}/flaky\"\n");
+               "[stores.flaky.file]\ndirectory = \"${DIR}/flaky\"\n"));
   // The store's directory is a regular file: every open fails, on every server.
   ASSERT_TRUE(WriteWholeFile(c_.dir() + "/flaky", "not a directory"));
   for (const char* s : {"ms1", "ms2"}) c_.Start(s);
@@ -192,7 +208,7 @@ TEST_P(AgentFault, AFailingInstanceIsRestartedInPlaceThenMoved) {
 // The preferred server of a moved instance comes back: the instance returns to it once it has
 // been up Failback Delay Seconds, not before.
 TEST_P(AgentFault, AnInstanceFailsBackToItsReturningServerAfterTheDelay) {
-  c_.Configure("servers = [\"ms1\", \"ms2\"]", StoreToml("queue", "file", kDistributed + "failback_delay_seconds = 2\n"));
+  ASSERT_NO_FATAL_FAILURE(c_.Configure("servers = [\"ms1\", \"ms2\"]", StoreToml("queue", "file", kDistributed + "failback_delay_seconds = 2\n")));
   for (const char* s : {"ms1", "ms2"}) c_.Start(s);
   ASSERT_TRUE(c_.ActiveWithCommits({{"queue@ms1", "ms1"}, {"queue@ms2", "ms2"}})) << c_.Logs();
   const uint64_t killed_ms = c_.NowMs();
@@ -215,7 +231,7 @@ TEST_P(AgentFault, AnInstanceFailsBackToItsReturningServerAfterTheDelay) {
 // Fail Over Limit 1: after two servers die, the survivor takes one of their instances and
 // leaves the other unplaced (status says why) rather than run two that are not its own.
 TEST_P(AgentFault, AFailOverLimitLeavesAnInstanceUnplacedRatherThanOverloadAServer) {
-  c_.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]", StoreToml("queue", "file", kDistributed + "fail_over_limit = 1\n"));
+  ASSERT_NO_FATAL_FAILURE(c_.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]", StoreToml("queue", "file", kDistributed + "fail_over_limit = 1\n")));
   for (const char* s : {"ms1", "ms2", "ms3"}) c_.Start(s);
   ASSERT_TRUE(c_.ActiveWithCommits({{"queue@ms1", "ms1"}, {"queue@ms2", "ms2"}, {"queue@ms3", "ms3"}})) << c_.Logs();
   uint64_t killed_ms = c_.NowMs();
@@ -254,8 +270,8 @@ TEST_P(AgentFault, AFailOverLimitLeavesAnInstanceUnplacedRatherThanOverloadAServ
 // joins (scale-up) it gets its distributed instance; when it is shut down (scale-down) the
 // instance moves back to the others, its messages with it.
 TEST_P(AgentFault, ADynamicClusterScalesUpAndDown) {
-  c_.Configure("server_name_template = \"dyn-${ID}\"\nsize = 3",
-               StoreToml("queue", "file", "distribution = \"distributed\"\nmigration_policy = \"always\"\n"));
+  ASSERT_NO_FATAL_FAILURE(c_.Configure("server_name_template = \"dyn-${ID}\"\nsize = 3",
+               StoreToml("queue", "file", "distribution = \"distributed\"\nmigration_policy = \"always\"\n")));
   for (const char* s : {"dyn-1", "dyn-2"}) c_.Start(s);
   ASSERT_TRUE(c_.ActiveWithCommits({{"queue@dyn-1", "dyn-1"}, {"queue@dyn-2", "dyn-2"}})) << c_.Logs();
   std::string elsewhere;

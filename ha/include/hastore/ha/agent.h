@@ -15,7 +15,9 @@
 // taken cannot write (file: fence file; jdbc: owner row).
 //
 // Thread safety: Start and Shutdown from one thread; Instances, is_master and self_fences from
-// any. The host's callbacks (InstanceHost, open_store) run on the agent's thread, one at a time.
+// any. The host's callbacks (InstanceHost) run on the agent's thread, one at a time. open_store
+// runs on a thread of its own per store being opened, several at once, so a slow open (a
+// database lock held by a paused owner) holds up nothing else: it must be thread-safe.
 // The `log` callback does not: the agent's thread and its heartbeat thread may call it at once.
 #pragma once
 
