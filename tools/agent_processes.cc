@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <thread>
+#include <vector>
 
 extern char** environ;
 
@@ -16,11 +17,10 @@ AgentProcesses::AgentProcesses(std::string exe, std::string dir, std::string con
     : exe_(std::move(exe)), dir_(std::move(dir)), config_(std::move(config)) {}
 
 AgentProcesses::~AgentProcesses() {
-  for (auto& [server, pid] : pids_) {
-    if (pid <= 0) continue;
-    ::kill(pid, SIGCONT);
-    ::kill(pid, SIGKILL);
-    Reap(pid);
+  for (auto& [server, run] : runs_) {
+    if (run.pid <= 0) continue;
+    Send(run, SIGKILL);
+    Reaped(run, SIGKILL);
   }
 }
 
@@ -42,66 +42,70 @@ Status AgentProcesses::Start(const std::string& server, double rate) {
   const int error = posix_spawn(&pid, exe_.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (error != 0) return Status::IOError("cannot start the agent of " + server + " (" + exe_ + "): errno " + std::to_string(error));
-  pids_[server] = pid;
+  runs_[server].pid = pid;
   return Status::Ok();
 }
 
 void AgentProcesses::Signal(const std::string& server, int signal) {
-  auto it = pids_.find(server);
-  if (it != pids_.end() && it->second > 0) ::kill(it->second, signal);
+  auto it = runs_.find(server);
+  if (it != runs_.end() && it->second.pid > 0) ::kill(it->second.pid, signal);
 }
 
 void AgentProcesses::Kill(const std::string& server) {
-  auto it = pids_.find(server);
-  if (it == pids_.end() || it->second <= 0) return;
-  ::kill(it->second, SIGKILL);
-  exit_status_[server] = Reap(it->second);
-  it->second = 0;
+  auto it = runs_.find(server);
+  if (it == runs_.end() || it->second.pid <= 0) return;
+  ::kill(it->second.pid, SIGKILL);
+  Reaped(it->second, SIGKILL);
 }
 
 int AgentProcesses::Terminate(const std::string& server) {
-  auto it = pids_.find(server);
-  if (it == pids_.end() || it->second <= 0) return -1;
-  ::kill(it->second, SIGCONT);
-  ::kill(it->second, SIGTERM);
-  const int status = ReapWithin(it->second, kShutdownBound);
-  it->second = 0;
-  exit_status_[server] = status;
-  return status;
+  auto it = runs_.find(server);
+  if (it == runs_.end() || it->second.pid <= 0) return -1;
+  Send(it->second, SIGTERM);
+  return Reaped(it->second, SIGTERM);
 }
 
 void AgentProcesses::TerminateAll() {
-  for (auto& [server, pid] : pids_) {
-    if (pid <= 0) continue;
-    ::kill(pid, SIGCONT);
-    ::kill(pid, SIGTERM);
+  for (auto& [server, run] : runs_) {
+    if (run.pid > 0) Send(run, SIGTERM);
   }
-  for (auto& [server, pid] : pids_) {
-    if (pid > 0) exit_status_[server] = ReapWithin(pid, kShutdownBound);
-    pid = 0;
+  for (auto& [server, run] : runs_) {
+    if (run.pid > 0) Reaped(run, SIGTERM);
   }
 }
 
 std::optional<int> AgentProcesses::ExitStatus(const std::string& server) {
-  auto it = pids_.find(server);
-  if (it == pids_.end()) return -1;
-  if (it->second > 0) {
+  auto it = runs_.find(server);
+  if (it == runs_.end()) return -1;
+  Run& run = it->second;
+  if (run.pid > 0) {
     int status = 0;
-    const pid_t got = ::waitpid(it->second, &status, WNOHANG);
+    const pid_t got = ::waitpid(run.pid, &status, WNOHANG);
     if (got == 0) return std::nullopt;
-    exit_status_[server] = got == it->second ? Decode(status) : -1;  // -1: not ours to wait for (ECHILD)
-    it->second = 0;
+    run.exit_status = got == run.pid ? Decode(status) : -1;  // -1: not ours to wait for (ECHILD)
+    run.pid = 0;
   }
-  return exit_status_[server];
+  return run.exit_status;
 }
 
-std::vector<std::string> AgentProcesses::Servers() const {
-  std::vector<std::string> out;
-  for (const auto& [server, pid] : pids_) out.push_back(server);
+std::map<std::string, std::string> AgentProcesses::JournalPaths() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [server, run] : runs_) out[server] = JournalPath(server);
   return out;
 }
 
 int AgentProcesses::Decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+void AgentProcesses::Send(const Run& run, int signal) {
+  ::kill(run.pid, SIGCONT);
+  ::kill(run.pid, signal);
+}
+
+int AgentProcesses::Reaped(Run& run, int signal) {
+  run.exit_status = signal == SIGKILL ? Reap(run.pid) : ReapWithin(run.pid, kShutdownBound);
+  run.pid = 0;
+  return run.exit_status;
+}
 
 int AgentProcesses::Reap(pid_t pid) {
   int status = 0;

@@ -14,7 +14,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "hastore/ha/lease_authority.h"
 #include "hastore/storage/status.h"
@@ -49,18 +48,29 @@ class AgentProcesses {
 
   std::string LogPath(const std::string& server) const { return dir_ + "/" + server + ".log"; }
   std::string JournalPath(const std::string& server) const { return dir_ + "/journal-" + server; }
-  // Every server ever started, in name order.
-  std::vector<std::string> Servers() const;
+  // server -> JournalPath, for every server ever started (for ReadJournals: a server never
+  // started has no journal).
+  std::map<std::string, std::string> JournalPaths() const;
 
  private:
+  struct Run {
+    pid_t pid = 0;         // 0 once reaped
+    int exit_status = -1;  // of the last run that ended
+  };
+
   static constexpr std::chrono::milliseconds kShutdownBound{30000};
   static int Decode(int wait_status);
+  // Sends `signal` to the running agent of `run`, continued first should it be stopped (a
+  // stopped process leaves a SIGTERM pending).
+  static void Send(const Run& run, int signal);
+  // Reaps the agent of `run` that `signal` was sent to (SIGKILL: however long it takes; any
+  // other: kShutdownBound at most, then SIGKILL), records how it ended and returns that.
+  int Reaped(Run& run, int signal);
   int Reap(pid_t pid);
   int ReapWithin(pid_t pid, std::chrono::milliseconds bound);
 
   const std::string exe_, dir_, config_;
-  std::map<std::string, pid_t> pids_;  // 0 once reaped
-  std::map<std::string, int> exit_status_;  // of the last run that ended
+  std::map<std::string, Run> runs_;  // by server: the current or last run of each ever started
 };
 
 // instance -> the server holding its lease, for the instances whose lease is held live now

@@ -1,8 +1,10 @@
 #include "queue_journal.h"
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
+#include "store_locator.h"
 #include "store_opener.h"
 
 namespace hastore::tools {
@@ -38,9 +40,7 @@ std::optional<JournalLine> ParseLine(const std::string& server, const std::strin
 
 // id -> body of every message of an instance, read from its store without taking it over.
 Result<std::map<Handle, std::string>> ReadQueue(const ha::InstanceSpec& spec) {
-  const StoreConfig& c = spec.config;
-  const StoreLocation location{c.kind == StoreKind::kFile ? c.file.directory : c.jdbc.directory, spec.instance, c};
-  Result<std::unique_ptr<Store>> store = OpenReadOnly(location);
+  Result<std::unique_ptr<Store>> store = OpenReadOnly(LocationOf(spec.config));
   if (store.status().code() == StatusCode::kNotFound) return std::map<Handle, std::string>{};  // never started
   if (!store.ok()) return store.status();
   std::map<Handle, std::string> out;
@@ -57,15 +57,31 @@ Result<std::map<Handle, std::string>> ReadQueue(const ha::InstanceSpec& spec) {
 }  // namespace
 
 std::vector<JournalLine> ReadJournals(const std::map<std::string, std::string>& path_by_server) {
+  return JournalTail().Poll(path_by_server);
+}
+
+std::vector<JournalLine> JournalTail::Poll(const std::map<std::string, std::string>& path_by_server) {
   std::vector<JournalLine> out;
   for (const auto& [server, path] : path_by_server) {
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (in.eof()) break;  // no newline: cut short
-      if (std::optional<JournalLine> j = ParseLine(server, line)) out.push_back(std::move(*j));
+    Journal& journal = journals_[{server, path}];
+    std::ifstream in(path, std::ios::binary);
+    if (!in || !in.seekg(static_cast<std::streamoff>(journal.offset))) continue;  // missing: no lines yet
+    const std::string appended{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    size_t begin = 0;
+    for (size_t end; (end = appended.find('\n', begin)) != std::string::npos; begin = end + 1) {
+      std::optional<JournalLine> j = ParseLine(server, appended.substr(begin, end - begin));
+      if (!j) continue;
+      journal.lines.push_back(*j);
+      out.push_back(std::move(*j));
     }
+    journal.offset += begin;  // the rest has no newline yet
   }
+  return out;
+}
+
+std::vector<JournalLine> JournalTail::Lines() const {
+  std::vector<JournalLine> out;
+  for (const auto& [key, journal] : journals_) out.insert(out.end(), journal.lines.begin(), journal.lines.end());
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hastore/ha/cluster_config.h"
@@ -38,6 +39,25 @@ struct JournalLine {
 // The lines of every server's journal, each server's in the order written. A missing journal
 // has no lines; a line cut short by a kill is left out.
 std::vector<JournalLine> ReadJournals(const std::map<std::string, std::string>& path_by_server);
+
+// Journals read as they grow, for a caller that reads them again and again: each Poll reads
+// only what was appended since the last, from just past the last complete line it read (a line
+// still being written, or cut short, is read again next time, with whatever follows it).
+class JournalTail {
+ public:
+  // The complete lines appended since the last Poll to the journals of `path_by_server`, each
+  // server's in the order written (the first Poll: what ReadJournals returns).
+  std::vector<JournalLine> Poll(const std::map<std::string, std::string>& path_by_server);
+  // Every line polled so far, as ReadJournals orders them.
+  std::vector<JournalLine> Lines() const;
+
+ private:
+  struct Journal {
+    uint64_t offset = 0;  // just past the last complete line read
+    std::vector<JournalLine> lines;
+  };
+  std::map<std::pair<std::string, std::string>, Journal> journals_;  // by server and path
+};
 
 struct QueueCheck {
   uint64_t written = 0;       // W lines

@@ -118,8 +118,7 @@ Result<StoreLocation> LocateStore(const StoreArgs& args) {
   if (!args.config_path.empty()) {
     auto config = LoadStoreConfig(args.config_path);
     if (!config.ok()) return config.status();
-    const std::string& dir = config->kind == StoreKind::kJdbc ? config->jdbc.directory : config->file.directory;
-    return StoreLocation{dir, config->instance(), *config};
+    return LocationOf(*config);
   }
   if (args.store.empty()) return Status::InvalidArgument("no store named: give STORE or --config FILE");
   const KindAndLocation k = SplitKind(args.store);
@@ -140,6 +139,11 @@ Result<StoreLocation> LocateStore(const StoreArgs& args) {
   return StoreLocation{directory, instance, std::move(config).value()};
 }
 
+StoreLocation LocationOf(const StoreConfig& config) {
+  const std::string& dir = config.kind == StoreKind::kJdbc ? config.jdbc.directory : config.file.directory;
+  return StoreLocation{dir, config.instance(), config};
+}
+
 std::optional<std::string> LocateDirectory(const StoreArgs& args) {
   if (!args.config_path.empty()) return std::nullopt;
   auto location = FileLocation(args.store);
@@ -158,7 +162,6 @@ Result<StoreConfig> ConfigForInstance(const std::string& directory, const std::s
 }
 
 Status CheckInstanceExists(const StoreLocation& location) {
-  if (location.config.kind != StoreKind::kFile) return Status::Ok();  // the open says whether its table exists
   auto names = FileSystem::Default()->List(location.directory);
   if (!names.ok()) return names.status();
   const std::string upper = UpperInstance(location.instance);

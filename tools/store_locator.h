@@ -55,6 +55,10 @@ struct StoreLocation {
 // kInvalidArgument for a malformed STORE, an unknown or unavailable kind, a bad config file.
 Result<StoreLocation> LocateStore(const StoreArgs& args);
 
+// The instance a store config names, in its directory (file.directory, or jdbc.directory: ""
+// for a JDBC store on a database server).
+StoreLocation LocationOf(const StoreConfig& config);
+
 // A STORE positional that names an existing directory (with or without `file:`), for
 // `hastore list DIR`; nullopt otherwise.
 std::optional<std::string> LocateDirectory(const StoreArgs& args);
@@ -65,9 +69,9 @@ std::optional<std::string> LocateDirectory(const StoreArgs& args);
 // All three give back exactly `instance`, and with it the instance's file names.
 Result<StoreConfig> ConfigForInstance(const std::string& directory, const std::string& instance);
 
-// kNotFound unless the directory holds segment files of the instance (file stores; OK for
-// other kinds). Verbs that open a store writable check this first, so a mistyped name is an
-// error and not a new, empty instance.
+// kNotFound unless the directory holds segment files of the instance (file stores only: the
+// open of a JDBC store says whether its table exists). Verbs that open a file store writable
+// check this first, so a mistyped name is an error and not a new, empty instance.
 Status CheckInstanceExists(const StoreLocation& location);
 
 }  // namespace hastore::tools

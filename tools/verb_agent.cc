@@ -2,13 +2,11 @@
 // SIGINT, then shuts down in order (releasing its leases, so policies that do not migrate on
 // shutdown leave its instances alone). Its instances run the example queue service.
 #include <signal.h>
-#include <time.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <iostream>
 #include <memory>
 
 #include "hastore/ha/agent.h"
@@ -78,7 +76,8 @@ Verb AddAgentVerb(CLI::App& app) {
   cmd->add_option("--produce", args->produce, "Messages per second to enqueue on each active instance (0: none)")
       ->check(CLI::Range(0.0, 100000.0));
   cmd->add_option("--journal", args->journal,
-                  "File the producers append their attempts (W) and acknowledgements (A) to, for checking later");
+                  "File to append a journal to, for checking later: the producers' attempts (W), acknowledgements (A) "
+                  "and refusals (F), and the instances' activations (U) and deactivations (D)");
   return {cmd, [args] { return RunAgent(*args); }};
 }
 

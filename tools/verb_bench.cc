@@ -1,6 +1,5 @@
 // `hastore bench`: the throughput runner (hastore/bench/runner.h) from the command line.
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -116,8 +115,8 @@ Verb AddBenchVerb(CLI::App& app) {
                   "Comma-separated: file, raw, lmdb, jdbc-sqlite, row-sqlite, jdbc-postgresql, row-postgresql "
                   "(default: file,raw,lmdb)")
       ->delimiter(',');
-  if (const char* pg = std::getenv("HASTORE_BENCH_POSTGRES")) o.postgres = pg;
-  cmd->add_option("--postgres", o.postgres, "ODBC connection string of the PostgreSQL server for the *-postgresql kinds");
+  cmd->add_option("--postgres", o.postgres, "ODBC connection string of the PostgreSQL server for the *-postgresql kinds")
+      ->envname("HASTORE_BENCH_POSTGRES");
   cmd->add_option("--jdbc-workers", o.jdbc_workers, "jdbc.worker_count of the jdbc kinds (0: the store's default, 1 on SQLite, 2 on PostgreSQL)")
       ->capture_default_str();
   cmd->add_option("--policies", o.policies,

@@ -2,19 +2,17 @@
 // a singleton JDBC store on embedded SQLite, producers writing through the example queue; the
 // server that holds the singleton is killed with SIGKILL, its instances migrate and recover, and
 // every acknowledged message is looked for in the stores afterwards.
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -30,7 +28,6 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr std::string_view kVerb = "demo";
-const std::vector<std::string> kServers = {"ms1", "ms2", "ms3"};
 
 struct DemoArgs {
   std::string dir;
@@ -80,19 +77,18 @@ class Demo {
       : args_(args), agents_("/proc/self/exe", args.dir, args.dir + "/cluster.toml") {}
 
   int Run() {
-    dir_ = args_.dir;
-    std::filesystem::create_directories(dir_ + "/shared");
-    std::ofstream(dir_ + "/cluster.toml") << ClusterToml(dir_);
-    Result<ha::ClusterConfig> config = ha::LoadClusterConfig(dir_ + "/cluster.toml");
+    std::filesystem::create_directories(args_.dir + "/shared");
+    std::ofstream(args_.dir + "/cluster.toml") << ClusterToml(args_.dir);
+    Result<ha::ClusterConfig> config = ha::LoadClusterConfig(args_.dir + "/cluster.toml");
     if (!config.ok()) return Fail(kVerb, config.status());
     config_ = *config;
     Result<std::unique_ptr<ha::LeaseAuthority>> authority = ha::OpenLeaseAuthority(config_);
     if (!authority.ok()) return Fail(kVerb, authority.status());
     authority_ = std::move(*authority);
 
-    Say("cluster 'demo': 3 servers (ms1, ms2, ms3) on this machine, local leases of 1 s, in " + dir_);
+    Say("cluster 'demo': 3 servers (ms1, ms2, ms3) on this machine, local leases of 1 s, in " + args_.dir);
     Say("stores: queue (file, distributed, on-failure) and ledger (jdbc on SQLite, singleton, always)");
-    for (const std::string& s : kServers) {
+    for (const std::string& s : config_.Servers()) {
       if (Status started = agents_.Start(s, args_.rate); !started.ok()) return Fail(kVerb, started);
       Say("started " + s + " (log " + agents_.LogPath(s) + ")");
     }
@@ -121,11 +117,12 @@ class Demo {
   Result<Trial> KillTheSingletonsOwner(bool verbose) {
     // Settled: every instance active on its preferred server (each queue@<server> on its own,
     // the singleton on the first server, where it fails back to at once).
+    const std::vector<std::string> servers = config_.Servers();
     std::map<std::string, std::string> owners;
     const auto settled = [&] {
       owners = LiveOwners(*authority_);
-      if (owners.size() != 4 || owners["ledger-01"] != kServers[0]) return false;
-      for (const std::string& s : kServers) {
+      if (owners.size() != 4 || owners["ledger-01"] != servers[0]) return false;
+      for (const std::string& s : servers) {
         if (owners["queue@" + s] != s) return false;
       }
       return true;
@@ -146,7 +143,9 @@ class Demo {
     Say("kill -9 " + trial.victim + ", which held " + std::to_string(trial.moving.size()) + " instances");
     // Failover ends when the last moved instance took its first commit on another server. The
     // journals are read only once the leases moved (reading them every poll would load the
-    // machine whose failover is being timed).
+    // machine whose failover is being timed), and then only what each poll added to them: the
+    // lines read before hold no first commit still missing (those of earlier trials were
+    // written before this kill).
     WaitFor([&] {
       const std::map<std::string, std::string> now = LiveOwners(*authority_);
       for (const std::string& i : trial.moving) {
@@ -157,7 +156,7 @@ class Demo {
     }, 30s);
     std::map<std::string, uint64_t> first;
     const bool recovered = WaitFor([&] {
-      const std::vector<JournalLine> lines = ReadJournals(JournalPaths());
+      const std::vector<JournalLine> lines = journals_.Poll(agents_.JournalPaths());
       for (const std::string& i : trial.moving) {
         if (first.count(i) != 0) continue;
         if (std::optional<uint64_t> ms = FirstAckAfter(lines, i, trial.killed_ms, trial.victim)) first[i] = *ms;
@@ -170,7 +169,7 @@ class Demo {
         if (first.count(i) == 0) stalled += " " + i;
       }
       return Status::Failed("FAILED: no commit on another server within 30 s of the kill of " + trial.victim +
-                            " for:" + stalled + "; its failover did not complete (see the logs in " + dir_ + ")");
+                            " for:" + stalled + "; its failover did not complete (see the logs in " + args_.dir + ")");
     }
     const std::map<std::string, std::string> after = LiveOwners(*authority_);
     for (const std::string& i : trial.moving) {
@@ -183,7 +182,8 @@ class Demo {
   }
 
   int Summarize(const std::vector<Trial>& trials) {
-    Result<QueueCheck> check = CheckQueues(config_, ReadJournals(JournalPaths()));
+    journals_.Poll(agents_.JournalPaths());
+    Result<QueueCheck> check = CheckQueues(config_, journals_.Lines());
     if (!check.ok()) return Fail(kVerb, check.status());
     for (size_t i = 0; i < check->lost.size() && i < 5; ++i) Say("LOST: " + check->lost[i]);
     for (size_t i = 0; i < check->duplicated.size() && i < 5; ++i) Say("DUPLICATED: " + check->duplicated[i]);
@@ -209,12 +209,6 @@ class Demo {
     return check->lost.empty() && check->duplicated.empty() ? kExitOk : kExitFailed;
   }
 
-  std::map<std::string, std::string> JournalPaths() const {
-    std::map<std::string, std::string> paths;
-    for (const std::string& s : kServers) paths[s] = agents_.JournalPath(s);
-    return paths;
-  }
-
   template <class Pred>
   bool WaitFor(Pred pred, std::chrono::milliseconds bound) {
     const auto until = std::chrono::steady_clock::now() + bound;
@@ -234,10 +228,10 @@ class Demo {
 
   const DemoArgs& args_;
   const uint64_t start_ms_ = Clock::Default()->NowMonotonicMs();
-  std::string dir_;
   ha::ClusterConfig config_;
   std::unique_ptr<ha::LeaseAuthority> authority_;
   AgentProcesses agents_;
+  JournalTail journals_;  // every server's, read as they grow over the whole run
 };
 
 int RunDemo(DemoArgs args) {

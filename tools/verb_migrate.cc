@@ -26,20 +26,17 @@ struct MigrateArgs {
   double wait_seconds = 30;
 };
 
-// How one requested move stands: nullopt while it goes on, else ok (active on the target) or
-// the reason it failed.
-std::optional<Status> Outcome(const ha::MigrationTicket& t, const std::string& to, const ha::ClusterStatus& status) {
-  for (const ha::InstanceStatus& i : status.instances) {
-    if (i.instance != t.instance) continue;
-    const ha::MigrationStatus* m = i.last_migration ? &*i.last_migration : nullptr;
-    if (m != nullptr && m->requested_ms != t.requested_ms)
-      return Status::Failed(t.instance + ": another migration was requested meanwhile (to " + m->to + ")");
-    if (m != nullptr && m->state == ha::kMigrationFailed)
-      return Status::Failed(t.instance + ": the migration to " + to + " failed: " + m->message);
-    const bool active_there = i.condition == ha::InstanceCondition::kActive && i.owner == to;
-    if (active_there && (m == nullptr || m->state == ha::kMigrationSucceeded)) return Status::Ok();
-    return std::nullopt;
-  }
+// How one requested move stands, by `i`, its instance in the cluster's status (null: not
+// there): nullopt while it goes on, else ok (active on the target) or the reason it failed.
+std::optional<Status> Outcome(const ha::MigrationTicket& t, const std::string& to, const ha::InstanceStatus* i) {
+  if (i == nullptr) return std::nullopt;
+  const ha::MigrationStatus* m = i->last_migration ? &*i->last_migration : nullptr;
+  if (m != nullptr && m->requested_ms != t.requested_ms)
+    return Status::Failed(t.instance + ": another migration was requested meanwhile (to " + m->to + ")");
+  if (m != nullptr && m->state == ha::kMigrationFailed)
+    return Status::Failed(t.instance + ": the migration to " + to + " failed: " + m->message);
+  const bool active_there = i->condition == ha::InstanceCondition::kActive && i->owner == to;
+  if (active_there && (m == nullptr || m->state == ha::kMigrationSucceeded)) return Status::Ok();
   return std::nullopt;
 }
 
@@ -60,10 +57,10 @@ int Follow(ha::LeaseAuthority& authority, const ha::ClusterConfig& config, const
     Result<ha::ClusterStatus> status = ha::ReadClusterStatus(authority, config);
     if (!status.ok()) last_seen = "cannot read the cluster status: " + status.status().ToString();
     for (auto it = pending.begin(); status.ok() && it != pending.end();) {
-      std::optional<Status> done = Outcome(*it->second, to, *status);
+      const ha::InstanceStatus* instance = ha::FindInstance(*status, it->first);
+      std::optional<Status> done = Outcome(*it->second, to, instance);
       if (!done) {
-        for (const ha::InstanceStatus& i : status->instances)
-          if (i.instance == it->first) last_seen = it->first + " is " + ha::Summary(i, status->now_ms);
+        if (instance != nullptr) last_seen = it->first + " is " + ha::Summary(*instance, status->now_ms);
         ++it;
         continue;
       }

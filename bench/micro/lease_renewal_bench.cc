@@ -15,6 +15,7 @@
 
 #include "hastore/ha/database_lease_authority.h"
 #include "hastore/ha/local_lease_authority.h"
+#include "hastore/storage/config.h"
 #include "scratch_dir.h"
 
 namespace {
@@ -77,7 +78,7 @@ void RenewDatabase(benchmark::State& state, const std::string& connection) {
 void BM_RenewSqlite(benchmark::State& state) {
   auto dir = MakeScratchDir();
   if (!dir.ok()) return state.SkipWithError(dir.status().ToString().c_str());
-  RenewDatabase(state, "Driver=SQLite3;Database=" + (*dir)->path() + "/leases.db;JournalMode=WAL;SyncPragma=FULL");
+  RenewDatabase(state, hastore::EmbeddedSqliteConnection((*dir)->path() + "/leases.db"));
 }
 
 void BM_RenewPostgres(benchmark::State& state) {

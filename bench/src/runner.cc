@@ -3,7 +3,6 @@
 #include "hastore/bench/runner.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -20,18 +19,6 @@ namespace hastore::bench {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kKinds = {"file",      "raw",        "lmdb",          "jdbc-sqlite",
-                                                   "row-sqlite", "jdbc-postgresql", "row-postgresql"};
-
-bool IsPostgresKind(std::string_view kind) { return kind.ends_with("-postgresql"); }
-// "jdbc-sqlite" -> "sqlite".
-std::string DatabaseOf(std::string_view kind) { return std::string(kind.substr(kind.find('-') + 1)); }
-
-// What a row is compared with: raw for the file kinds and LMDB, row-<db> for jdbc-<db>.
-std::string ReferenceOf(std::string_view kind) {
-  if (kind.starts_with("jdbc-")) return "row-" + DatabaseOf(kind);
-  return "raw";
-}
 // Bounds that keep memory and thread counts sane (record sizes: CheckRecordSize).
 constexpr int kMaxWriters = 1024;
 // writers x record size: every record of a batch is in memory at once (twice, for raw).
@@ -45,15 +32,82 @@ struct RowSpec {
   size_t record_size = 0;
 };
 
+struct KindInfo;
+using OpenTargetFn = Result<std::unique_ptr<CommitTarget>> (*)(const KindInfo& kind, const RowSpec& spec,
+                                                              const std::string& dir, const BenchOptions& o);
+
+// What the runner knows of one kind of row.
+struct KindInfo {
+  std::string_view name;
+  std::string_view policy;     // of every row of the kind; "" for "file", whose rows take the sync policies given
+  std::string_view database;   // "sqlite" or "postgresql" for jdbc-<db> and row-<db>; "" for the others
+  std::string_view reference;  // what a row is compared with: raw, or row-<db> for jdbc-<db>
+  OpenTargetFn open;
+
+  bool on_postgres() const { return database == "postgresql"; }
+  // Of the jdbc and row kinds: --postgres, or "" for SQLite in the row's directory.
+  std::string Connection(const BenchOptions& o) const { return on_postgres() ? o.postgres : ""; }
+};
+
+Result<std::unique_ptr<CommitTarget>> OpenFileKind(const KindInfo&, const RowSpec& spec, const std::string& dir,
+                                                   const BenchOptions& o) {
+  return OpenFileTarget(dir, ParseSyncPolicy(spec.policy).value(), ParseIoEngine(o.io_engine).value());
+}
+
+Result<std::unique_ptr<CommitTarget>> OpenRawKind(const KindInfo&, const RowSpec& spec, const std::string& dir,
+                                                  const BenchOptions&) {
+  return OpenRawTarget(dir, spec.writers, spec.record_size);
+}
+
+Result<std::unique_ptr<CommitTarget>> OpenLmdbKind(const KindInfo&, const RowSpec&, const std::string& dir,
+                                                   const BenchOptions&) {
+  return OpenLmdbTarget(dir);
+}
+
+Result<std::unique_ptr<CommitTarget>> OpenJdbcKind(const KindInfo& kind, const RowSpec&, const std::string& dir,
+                                                   const BenchOptions& o) {
+  return OpenJdbcTarget(dir, kind.Connection(o), static_cast<uint32_t>(o.jdbc_workers));
+}
+
+Result<std::unique_ptr<CommitTarget>> OpenRowKind(const KindInfo& kind, const RowSpec&, const std::string& dir,
+                                                  const BenchOptions& o) {
+  return OpenRowTarget(dir, kind.Connection(o), std::string(kind.database));
+}
+
+// In the order the error for an unknown kind lists them.
+constexpr KindInfo kKinds[] = {
+    {"file", "", "", "raw", OpenFileKind},
+    {"raw", "fdatasync", "", "raw", OpenRawKind},
+    {"lmdb", "sync", "", "raw", OpenLmdbKind},
+    {"jdbc-sqlite", "group-commit", "sqlite", "row-sqlite", OpenJdbcKind},
+    {"row-sqlite", "single-row", "sqlite", "raw", OpenRowKind},
+    {"jdbc-postgresql", "group-commit", "postgresql", "row-postgresql", OpenJdbcKind},
+    {"row-postgresql", "single-row", "postgresql", "raw", OpenRowKind},
+};
+
+const KindInfo* FindKind(std::string_view name) {
+  for (const KindInfo& kind : kKinds) {
+    if (kind.name == name) return &kind;
+  }
+  return nullptr;
+}
+
+// The kind of a planned or measured row (options are valid).
+const KindInfo& KindOf(std::string_view name) { return *FindKind(name); }
+
+// "file, raw, ...": every kind, for the error that lists the valid ones.
+std::string KindNames() {
+  std::string out;
+  for (const KindInfo& kind : kKinds) out += (out.empty() ? "" : ", ") + std::string(kind.name);
+  return out;
+}
+
 Status ValidateOptions(const BenchOptions& o) {
   if (o.kinds.empty()) return Status::InvalidArgument("bench: no kinds to run");
   for (const std::string& kind : o.kinds) {
-    if (std::find(kKinds.begin(), kKinds.end(), kind) == kKinds.end()) {
-      return Status::InvalidArgument("bench: unknown kind '" + kind +
-                                     "'; valid are file, raw, lmdb, jdbc-sqlite, row-sqlite, jdbc-postgresql, "
-                                     "row-postgresql");
-    }
-    if (IsPostgresKind(kind) && o.postgres.empty()) {
+    const KindInfo* info = FindKind(kind);
+    if (info == nullptr) return Status::InvalidArgument("bench: unknown kind '" + kind + "'; valid are " + KindNames());
+    if (info->on_postgres() && o.postgres.empty()) {
       return Status::InvalidArgument("bench: kind " + kind +
                                      " needs a PostgreSQL server: --postgres 'Driver=PostgreSQL Unicode;Server=...'");
     }
@@ -99,13 +153,10 @@ std::vector<RowSpec> PlanRows(const BenchOptions& o) {
   std::vector<RowSpec> rows;
   for (const std::string& kind : o.kinds) {
     std::vector<std::string> policies;
-    if (kind == "file") {
-      for (const std::string& p : o.policies) policies.emplace_back(ToString(ParseSyncPolicy(p).value()));
+    if (const std::string_view policy = KindOf(kind).policy; !policy.empty()) {
+      policies.emplace_back(policy);
     } else {
-      policies.emplace_back(kind == "raw"                ? "fdatasync"
-                            : kind == "lmdb"             ? "sync"
-                            : kind.starts_with("jdbc-") ? "group-commit"
-                                                         : "single-row");
+      for (const std::string& p : o.policies) policies.emplace_back(ToString(ParseSyncPolicy(p).value()));
     }
     for (const std::string& policy : policies) {
       for (int w : o.writers) {
@@ -117,14 +168,8 @@ std::vector<RowSpec> PlanRows(const BenchOptions& o) {
 }
 
 Result<std::unique_ptr<CommitTarget>> OpenTarget(const RowSpec& spec, const std::string& dir, const BenchOptions& o) {
-  if (spec.kind == "file") {
-    return OpenFileTarget(dir, ParseSyncPolicy(spec.policy).value(), ParseIoEngine(o.io_engine).value());
-  }
-  if (spec.kind == "raw") return OpenRawTarget(dir, spec.writers, spec.record_size);
-  if (spec.kind == "lmdb") return OpenLmdbTarget(dir);
-  const std::string connection = IsPostgresKind(spec.kind) ? o.postgres : "";  // "": SQLite in dir
-  if (spec.kind.starts_with("jdbc-")) return OpenJdbcTarget(dir, connection, static_cast<uint32_t>(o.jdbc_workers));
-  return OpenRowTarget(dir, connection, DatabaseOf(spec.kind));
+  const KindInfo& kind = KindOf(spec.kind);
+  return kind.open(kind, spec, dir, o);
 }
 
 Result<BenchRow> RunRow(const RowSpec& spec, const std::string& parent, const BenchOptions& o) {
@@ -157,7 +202,7 @@ Result<BenchRow> RunRow(const RowSpec& spec, const std::string& parent, const Be
 
 void FillRatiosToReference(std::vector<BenchRow>& rows) {
   for (BenchRow& row : rows) {
-    const std::string reference = ReferenceOf(row.kind);
+    const std::string_view reference = KindOf(row.kind).reference;
     for (const BenchRow& ref : rows) {
       if (ref.kind == reference && ref.writers == row.writers && ref.record_size == row.record_size &&
           ref.commits_per_s > 0) {

@@ -62,7 +62,6 @@ Status FileStore::Open(const Ownership& ownership) {
 }
 
 Status FileStore::TakeOwnership(const Ownership& ownership) {
-  const std::string upper = UpperInstance(instance_);
   std::string holder = ownership.holder.empty() ? "pid " + std::to_string(::getpid()) : ownership.holder;
   holder += " (instance " + instance_ + ")";
   Status held_lock;  // the lock's refusal, when a lease epoch may take over from its holder
@@ -79,7 +78,7 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
     return Status::InvalidArgument("instance " + instance_ +
                                    ": file.file_locking_enabled is false, so opening it needs an owner epoch from a lease");
   }
-  auto fence = FenceFile::Open(fs_, JoinPath(dir_, upper + ".FENCE"), true);
+  auto fence = FenceFile::Open(fs_, FencePath(), true);
   if (!fence.ok()) return fence.status();
   fence_ = std::move(fence).value();
   auto current = fence_->Read();
@@ -109,6 +108,8 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
 }
 
 std::string FileStore::LockPath() const { return JoinPath(dir_, UpperInstance(instance_) + ".LOCK"); }
+
+std::string FileStore::FencePath() const { return JoinPath(dir_, UpperInstance(instance_) + ".FENCE"); }
 
 Status FileStore::ChooseEngine() {
   auto engine = ChooseIoEngine(config_.file.io_engine, fs_);
@@ -303,11 +304,14 @@ Status FileStore::Health() const {
 
 Status FileStore::Close() {
   {
+    // Under compact_mu_, which WakeStalled would take again: the compactor and each commit in
+    // WaitForCompaction is then either before its check, and sees the stop, or asleep and
+    // woken below.
     std::lock_guard lock(compact_mu_);
     compact_stop_ = true;
   }
   compact_cv_.notify_all();
-  WakeStalled();
+  stall_cv_.notify_all();
   if (compactor_.joinable()) compactor_.join();
   {
     std::lock_guard lock(queue_mu_);

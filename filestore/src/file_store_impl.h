@@ -119,6 +119,7 @@ class FileStore final : public Store {
   // The writer, at most once a second while it runs without the lock it should hold.
   void TakeLockOnceFree();
   std::string LockPath() const;  // U.LOCK in the store's directory
+  std::string FencePath() const;  // U.FENCE in the store's directory
   std::string CacheBase() const;  // the directory that holds WLStoreCache/
   std::string CacheDir() const;
   Result<std::string> CachePath(uint32_t number) const;  // a segment's mirror

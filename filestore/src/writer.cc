@@ -335,7 +335,7 @@ void FileStore::CheckFence() {
 }
 
 void FileStore::TakeLockOnceFree() {
-  if (lock_ || !config_.file.file_locking_enabled || options_.read_only) return;
+  if (lock_ || !config_.file.file_locking_enabled) return;
   const uint64_t now = clock_->NowMonotonicMs();
   if (now < next_lock_attempt_ms_) return;
   next_lock_attempt_ms_ = now + 1000;

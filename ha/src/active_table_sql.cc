@@ -26,7 +26,32 @@ std::string_view DatabaseDisplayName(JdbcDatabase database) {
 }
 
 ActiveTableSql::ActiveTableSql(JdbcDatabase database, LeaseTableNames tables)
-    : database_(database), tables_(std::move(tables)) {}
+    : database_(database),
+      tables_(std::move(tables)),
+      lock_for_write_first_(BuildLockForWriteFirst()),
+      read_lease_(BuildReadLease(RowLock::kNone)),
+      read_lease_shared_(BuildReadLease(RowLock::kShared)),
+      read_lease_exclusive_(BuildReadLease(RowLock::kExclusive)),
+      now_(BuildNow()),
+      insert_lease_(BuildInsertLease()),
+      update_lease_(BuildUpdateLease()),
+      renew_session_(BuildRenewSession()),
+      live_leases_of_(BuildLiveLeasesOf()),
+      release_lease_(BuildReleaseLease()),
+      list_leases_(BuildListLeases()),
+      put_record_(BuildPutRecord()),
+      erase_record_(BuildEraseRecord()),
+      get_record_(BuildGetRecord()),
+      list_records_(BuildListRecords()) {}
+
+const std::string& ActiveTableSql::ReadLease(RowLock lock) const {
+  switch (lock) {
+    case RowLock::kShared: return read_lease_shared_;
+    case RowLock::kExclusive: return read_lease_exclusive_;
+    case RowLock::kNone: break;
+  }
+  return read_lease_;
+}
 
 // ---- the dialect ------------------------------------------------------------------------------
 
@@ -81,12 +106,12 @@ std::string ActiveTableSql::LiveOfSession() const {
 
 // ---- leases -----------------------------------------------------------------------------------
 
-std::string ActiveTableSql::LockForWriteFirst() const {
+std::string ActiveTableSql::BuildLockForWriteFirst() const {
   if (database_ != JdbcDatabase::kSqlite) return "";
   return "UPDATE " + tables_.quoted_active + " SET EPOCH = EPOCH WHERE " + Key("SERVER");
 }
 
-std::string ActiveTableSql::ReadLease(RowLock lock) const {
+std::string ActiveTableSql::BuildReadLease(RowLock lock) const {
   std::string sql = "SELECT " + Bytes("INSTANCE") + ", " + Bytes("SESSION") + ", EPOCH, TIMEOUT, " + NowMs() +
                     " FROM " + tables_.quoted_active + " WHERE " + Key("SERVER");
   if (lock == RowLock::kNone || database_ == JdbcDatabase::kSqlite) return sql;
@@ -94,35 +119,35 @@ std::string ActiveTableSql::ReadLease(RowLock lock) const {
   return sql + (database_ == JdbcDatabase::kPostgresql ? " FOR SHARE" : " LOCK IN SHARE MODE");
 }
 
-std::string ActiveTableSql::Now() const { return "SELECT " + NowMs(); }
+std::string ActiveTableSql::BuildNow() const { return "SELECT " + NowMs(); }
 
-std::string ActiveTableSql::InsertLease() const {
+std::string ActiveTableSql::BuildInsertLease() const {
   return "INSERT INTO " + tables_.quoted_active +
          " (SERVER, INSTANCE, SESSION, DOMAINNAME, CLUSTERNAME, TIMEOUT, EPOCH) VALUES (" + Text() + ", " + Text() +
          ", " + Text() + ", " + Text() + ", " + Text() + ", ?, ?)";
 }
 
-std::string ActiveTableSql::UpdateLease() const {
+std::string ActiveTableSql::BuildUpdateLease() const {
   return "UPDATE " + tables_.quoted_active + " SET INSTANCE = " + Text() + ", SESSION = " + Text() +
          ", EPOCH = ?, TIMEOUT = ? WHERE " + Key("SERVER") + " AND EPOCH = ? AND INSTANCE = " + Text() +
          " AND SESSION = " + Text() + " AND TIMEOUT = ?";
 }
 
-std::string ActiveTableSql::RenewSession() const {
+std::string ActiveTableSql::BuildRenewSession() const {
   return "UPDATE " + tables_.quoted_active + " SET TIMEOUT = " + NowMs() + " + ? WHERE " + LiveOfSession();
 }
 
-std::string ActiveTableSql::LiveLeasesOf() const {
+std::string ActiveTableSql::BuildLiveLeasesOf() const {
   return "SELECT " + Bytes("SERVER") + ", EPOCH FROM " + tables_.quoted_active + " WHERE " + LiveOfSession() +
          " ORDER BY 1";
 }
 
-std::string ActiveTableSql::ReleaseLease() const {
+std::string ActiveTableSql::BuildReleaseLease() const {
   return "UPDATE " + tables_.quoted_active + " SET INSTANCE = '', SESSION = '', TIMEOUT = 0 WHERE " + Key("SERVER") +
          " AND EPOCH = ? AND INSTANCE = " + Text() + " AND SESSION = " + Text();
 }
 
-std::string ActiveTableSql::ListLeases() const {
+std::string ActiveTableSql::BuildListLeases() const {
   return "SELECT " + Bytes("SERVER") + ", " + Bytes("INSTANCE") + ", " + Bytes("SESSION") + ", EPOCH, TIMEOUT, " +
          NowMs() + " FROM " + tables_.quoted_active + " WHERE " + Scope() + " AND " + StartsWith("SERVER") +
          " ORDER BY 1";
@@ -130,7 +155,7 @@ std::string ActiveTableSql::ListLeases() const {
 
 // ---- records ----------------------------------------------------------------------------------
 
-std::string ActiveTableSql::PutRecord() const {
+std::string ActiveTableSql::BuildPutRecord() const {
   const std::string insert = "INSERT INTO " + tables_.quoted_records +
                              " (RECORDKEY, DOMAINNAME, CLUSTERNAME, RECORDVALUE) VALUES (" + Text() + ", " + Text() +
                              ", " + Text() + ", ?)";
@@ -138,15 +163,15 @@ std::string ActiveTableSql::PutRecord() const {
   return insert + " ON CONFLICT (RECORDKEY, DOMAINNAME, CLUSTERNAME) DO UPDATE SET RECORDVALUE = excluded.RECORDVALUE";
 }
 
-std::string ActiveTableSql::EraseRecord() const {
+std::string ActiveTableSql::BuildEraseRecord() const {
   return "DELETE FROM " + tables_.quoted_records + " WHERE " + Key("RECORDKEY");
 }
 
-std::string ActiveTableSql::GetRecord() const {
+std::string ActiveTableSql::BuildGetRecord() const {
   return "SELECT RECORDVALUE FROM " + tables_.quoted_records + " WHERE " + Key("RECORDKEY");
 }
 
-std::string ActiveTableSql::ListRecords() const {
+std::string ActiveTableSql::BuildListRecords() const {
   return "SELECT " + Bytes("RECORDKEY") + ", RECORDVALUE FROM " + tables_.quoted_records + " WHERE " + Scope() +
          " AND " + StartsWith("RECORDKEY") + " ORDER BY 1";
 }

@@ -78,9 +78,7 @@ class AgentImpl final : public Agent {
       if (lease.status().code() != StatusCode::kLocked || NowLocalMs() >= until) return lease.status();
       clock_.SleepForNanos(tick_ms_ * 1000000);
     }
-    Result<int64_t> now = authority_->NowMs();
-    if (!now.ok()) return now.status();
-    HASTORE_RETURN_IF_ERROR(authority_->PutRecord(nullptr, ServerRecordKey(o_.server), Encode(ServerRecord{*now, -1})));
+    HASTORE_RETURN_IF_ERROR(RecordUp());
     Log("joined cluster " + o_.config.name + " as " + o_.server + " (" + authority_->Describe() + ")");
     heartbeat_ = std::thread([this] { HeartbeatLoop(); });
     thread_ = std::thread([this] { Loop(); });
@@ -161,7 +159,7 @@ class AgentImpl final : public Agent {
     std::optional<std::map<std::string, Assignment>> plan = MasterDuty(*now);
     if (!plan) plan = ReadPlan();
     if (plan) FollowPlan(*plan, *now);
-    FinishScripts(*now);
+    FinishScripts();
     FinishOpens(*now);
     CheckHealth(*now);
   }
@@ -229,10 +227,17 @@ class AgentImpl final : public Agent {
     }
     // Try to come back: a new server lease under a new epoch, when the authority answers.
     if (keeper_.Acquire(ServerLeaseName(o_.server)).ok()) {
-      Result<int64_t> now = authority_->NowMs();
-      if (now.ok()) (void)authority_->PutRecord(nullptr, ServerRecordKey(o_.server), Encode(ServerRecord{*now, -1}));
+      (void)RecordUp();
       Log("holds its server lease again");
     }
+  }
+
+  // Records this server as up since the authority's now (and not shut down), after it took
+  // its server lease.
+  Status RecordUp() {
+    Result<int64_t> now = authority_->NowMs();
+    if (!now.ok()) return now.status();
+    return authority_->PutRecord(nullptr, ServerRecordKey(o_.server), Encode(ServerRecord{*now, -1}));
   }
 
   // ---- master --------------------------------------------------------------------------------
@@ -326,30 +331,30 @@ class AgentImpl final : public Agent {
     for (const auto& [instance, a] : plan) {
       if (a.server == o_.server && running_.count(instance) == 0 && !migrations_.Busy(instance) &&
           !openings_.Busy(instance) && now >= a.not_before_ms)
-        Claim(instance, now);
+        Claim(instance);
     }
   }
 
-  void Claim(const std::string& instance, int64_t now) {
+  void Claim(const std::string& instance) {
     if (instances_.Find(instance) == nullptr) return;
     Result<Lease> lease = keeper_.Acquire(InstanceLeaseName(instance));
     if (!lease.ok()) return;  // kLocked: its last owner's lease has not run out yet
     // The migration record is read under the lease: an old server that failed the migration
     // wrote it before it let the lease go.
     switch (migrations_.BeforeStart(instance, NowLocalMs())) {
-      case MigrationSteps::Start::kNow: return Open(instance, lease->epoch, now);
+      case MigrationSteps::Start::kNow: return Open(instance, lease->epoch);
       case MigrationSteps::Start::kAfterScripts: return;  // FinishScripts opens it
       case MigrationSteps::Start::kNotNow: (void)keeper_.Release(InstanceLeaseName(instance)); return;
     }
   }
 
-  void FinishScripts(int64_t now) {
+  void FinishScripts() {
     for (const MigrationSteps::Outcome& done : migrations_.Poll(NowLocalMs())) {
       const std::string name = InstanceLeaseName(done.instance);
       const std::optional<Lease> lease = keeper_.Find(name);
       if (!lease) continue;  // lost meanwhile: HandleLost dealt with it
       if (done.start) {
-        Open(done.instance, lease->epoch, now);
+        Open(done.instance, lease->epoch);
       } else {
         (void)keeper_.Release(name);
       }
@@ -358,7 +363,7 @@ class AgentImpl final : public Agent {
 
   // Starts opening the store of `instance`, whose lease this server holds under `epoch`;
   // FinishOpens activates it.
-  void Open(const std::string& instance, uint64_t epoch, int64_t) {
+  void Open(const std::string& instance, uint64_t epoch) {
     const InstanceSpec* spec = instances_.Find(instance);  // Claim found it
     openings_.Start(instance, spec->config, Ownership{epoch, o_.server});
   }

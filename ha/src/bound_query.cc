@@ -1,5 +1,7 @@
 #include "bound_query.h"
 
+#include <optional>
+
 namespace hastore::ha {
 
 using jdbcstore::DatabaseLink;
@@ -56,9 +58,12 @@ Status Query(DatabaseLink& link, const std::string& sql, std::initializer_list<S
 }
 
 Result<int64_t> QueryInteger(DatabaseLink& link, const std::string& sql) {
-  Result<int64_t> value = Status::Corruption(sql + " read no row");
-  HASTORE_RETURN_IF_ERROR(Query(link, sql, {}, [&](ColumnReader& row) { value = row.Integer(); }));
-  return value;
+  Result<OdbcStatement*> statement = link.Statement(sql);
+  if (!statement.ok()) return statement.status();
+  Result<std::optional<int64_t>> value = (*statement)->ExecuteScalar();
+  if (!value.ok()) return value.status();
+  if (!*value) return Status::Corruption(sql + " read no row");
+  return **value;
 }
 
 }  // namespace hastore::ha

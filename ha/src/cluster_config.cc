@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "hastore/storage/names.h"
+#include "hastore/storage/store_config_toml.h"
 
 namespace hastore::ha {
 
@@ -255,14 +256,14 @@ Status ReadStorePolicy(const Reader& r, const toml::table& t, const std::string&
   return Status::Ok();
 }
 
-Status ReadStores(const Reader& r, std::string_view text, const toml::table& t, ClusterConfig& c) {
+Status ReadStores(const Reader& r, const toml::table& t, ClusterConfig& c) {
   for (const auto& [name, node] : t) {
     const std::string prefix = "stores." + std::string(name.str());
     Status error;
     const toml::table* table = r.Table(node, prefix, &error);
     if (table == nullptr) return error;
     HASTORE_RETURN_IF_ERROR(ValidateName("store name of [" + prefix + "]", name.str()));
-    Result<StoreConfig> store = ParseStoreConfigAt(text, r.source(), prefix, kPolicyKeys);
+    Result<StoreConfig> store = ParseStoreConfigAt(*table, r.source(), prefix, kPolicyKeys);
     if (!store.ok()) return store.status();
     ClusterStore s;
     s.store = std::move(*store);
@@ -301,7 +302,7 @@ Status ReadTargets(const Reader& r, const toml::table& t, ClusterConfig& c) {
   return Status::Ok();
 }
 
-Status ReadRoot(const Reader& r, std::string_view text, const toml::table& root, ClusterConfig& c) {
+Status ReadRoot(const Reader& r, const toml::table& root, ClusterConfig& c) {
   for (const auto& [key, node] : root) {
     const std::string name(key.str());
     Status error;
@@ -312,7 +313,7 @@ Status ReadRoot(const Reader& r, std::string_view text, const toml::table& root,
     } else if (name == "leasing") {
       HASTORE_RETURN_IF_ERROR(ReadLeasing(r, *table, c.leasing));
     } else if (name == "stores") {
-      HASTORE_RETURN_IF_ERROR(ReadStores(r, text, *table, c));
+      HASTORE_RETURN_IF_ERROR(ReadStores(r, *table, c));
     } else if (name == "migratable_targets") {
       HASTORE_RETURN_IF_ERROR(ReadTargets(r, *table, c));
     } else {
@@ -474,7 +475,7 @@ Result<ClusterConfig> ParseClusterConfig(std::string_view toml_text, std::string
   }
   const Reader reader(source);
   ClusterConfig config;
-  HASTORE_RETURN_IF_ERROR(ReadRoot(reader, toml_text, root, config));
+  HASTORE_RETURN_IF_ERROR(ReadRoot(reader, root, config));
   const std::vector<std::string> servers = config.Servers();
   Status s;
   for (ClusterStore& store : config.stores) {

@@ -122,4 +122,11 @@ Result<ClusterStatus> ReadClusterStatus(LeaseAuthority& authority, const Cluster
   return out;
 }
 
+const InstanceStatus* FindInstance(const ClusterStatus& status, std::string_view instance) {
+  for (const InstanceStatus& i : status.instances) {
+    if (i.instance == instance) return &i;
+  }
+  return nullptr;
+}
+
 }  // namespace hastore::ha

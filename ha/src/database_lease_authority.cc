@@ -35,21 +35,12 @@ constexpr int kAcquireAttempts = 3;
 // The rules' answers: the call reached the database and was told no.
 bool IsAnswer(const Status& s) { return s.code() == StatusCode::kLocked || s.code() == StatusCode::kFenced; }
 
-// Lease names, sessions and record keys are data in VARCHAR(255) columns: UTF-8 of 1-255
-// bytes without NUL, the rule of connection names.
-Status CheckText(std::string_view what, std::string_view text) {
-  Status s = ValidateConnectionName(text);
-  if (s.ok()) return s;
-  std::string message = s.message();
-  constexpr std::string_view kSubject = "connection name";
-  if (message.starts_with(kSubject)) message.replace(0, kSubject.size(), what);
-  return Status::InvalidArgument(std::move(message));
-}
-
+// Lease names, sessions and record keys are data in VARCHAR(255) columns: ValidateText checks
+// them (UTF-8 of 1-255 bytes without NUL, the rule of connection names).
 Status CheckLease(std::string_view name, const LeaseHolder& holder) {
   HASTORE_RETURN_IF_ERROR(CheckLeaseRequest(name, holder));
-  HASTORE_RETURN_IF_ERROR(CheckText("lease name", name));
-  return CheckText("session of lease " + std::string(name), holder.session);
+  HASTORE_RETURN_IF_ERROR(ValidateText("lease name", name));
+  return ValidateText("session of lease " + std::string(name), holder.session);
 }
 
 // The next four columns: INSTANCE, SESSION, EPOCH, TIMEOUT.
@@ -124,7 +115,7 @@ class DatabaseLeaseAuthority final : public LeaseAuthority {
   }
 
   Result<std::optional<LeaseView>> Find(std::string_view name) override {
-    HASTORE_RETURN_IF_ERROR(CheckText("lease name", name));
+    HASTORE_RETURN_IF_ERROR(ValidateText("lease name", name));
     std::optional<LeaseView> view;
     Status s = Run("reading lease " + std::string(name), false, [&]() -> Status {
       Result<LeaseRead> read = ReadLease(name, RowLock::kNone);
@@ -152,21 +143,21 @@ class DatabaseLeaseAuthority final : public LeaseAuthority {
   }
 
   Status PutRecord(const Lease* guard, std::string_view key, std::string_view value) override {
-    HASTORE_RETURN_IF_ERROR(CheckText("record key", key));
+    HASTORE_RETURN_IF_ERROR(ValidateText("record key", key));
     return GuardedWrite(guard, key, "writing record " + std::string(key), [&] {
       return Execute(*link_, sql_.PutRecord(), {key, domain_, cluster_, value}).status();
     });
   }
 
   Status EraseRecord(const Lease* guard, std::string_view key) override {
-    HASTORE_RETURN_IF_ERROR(CheckText("record key", key));
+    HASTORE_RETURN_IF_ERROR(ValidateText("record key", key));
     return GuardedWrite(guard, key, "erasing record " + std::string(key), [&] {
       return Execute(*link_, sql_.EraseRecord(), {key, domain_, cluster_}).status();
     });
   }
 
   Result<std::optional<std::string>> GetRecord(std::string_view key) override {
-    HASTORE_RETURN_IF_ERROR(CheckText("record key", key));
+    HASTORE_RETURN_IF_ERROR(ValidateText("record key", key));
     std::optional<std::string> value;
     Status s = Run("reading record " + std::string(key), false, [&] {
       value.reset();
@@ -234,8 +225,9 @@ class DatabaseLeaseAuthority final : public LeaseAuthority {
   // The lease row of `name`, locked as asked until the transaction ends. A lock on a row that
   // is to be written takes SQLite's write lock first (active_table_sql.h).
   Result<LeaseRead> ReadLease(std::string_view name, RowLock lock) {
-    if (lock != RowLock::kNone && !sql_.LockForWriteFirst().empty()) {
-      HASTORE_RETURN_IF_ERROR(Execute(*link_, sql_.LockForWriteFirst(), {name, domain_, cluster_}).status());
+    const std::string& lock_first = sql_.LockForWriteFirst();
+    if (lock != RowLock::kNone && !lock_first.empty()) {
+      HASTORE_RETURN_IF_ERROR(Execute(*link_, lock_first, {name, domain_, cluster_}).status());
     }
     LeaseRead read;
     HASTORE_RETURN_IF_ERROR(Query(*link_, sql_.ReadLease(lock), {name, domain_, cluster_}, [&](ColumnReader& row) {

@@ -41,7 +41,6 @@ class LeaseKeeper {
 
   bool Holds(const std::string& name) const;
   std::optional<Lease> Find(const std::string& name) const;
-  const LeaseHolder& holder() const { return holder_; }
   uint64_t ttl_ms() const { return ttl_ms_; }
 
  private:

@@ -8,9 +8,9 @@
 
 #include <lmdb.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 #include <mutex>
 

@@ -280,14 +280,7 @@ Status JdbcStore::ReserveHandles(DatabaseLink& link, Handle highest) {
   std::lock_guard lock(reserve_mu_);
   if (highest < handle_limit_) return Status::Ok();
   const Handle limit = highest + kHandleReservation;
-  auto stmt = link.Statement(sql_->UpdateOwner());
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, static_cast<int64_t>(epoch_));
-  const std::string owner_record = EncodeOwnerRecord(OwnerRecord{holder_, limit});
-  (*stmt)->BindBytes(2, owner_record);
-  (*stmt)->BindInt64(3, static_cast<int64_t>(epoch_));
-  Status s = (*stmt)->Execute();
-  Result<int64_t> rows = s.ok() ? (*stmt)->RowCount() : Result<int64_t>(s);
+  Result<int64_t> rows = WriteOwnerRow(link, epoch_, OwnerRecord{holder_, limit}, epoch_);
   if (!rows.ok()) return rows.status();
   if (*rows != 1) return TakenOver(-1);
   HASTORE_RETURN_IF_ERROR(link.db().Commit());

@@ -6,12 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "hastore/jdbcstore/ddl.h"
 #include "hastore/storage/checksum.h"
+#include "hastore/storage/io.h"
 #include "hastore/storage/names.h"
 #include "hastore/jdbcstore/sql_identifier.h"
 #include "table_layout.h"
@@ -33,11 +32,9 @@ Result<JdbcDatabase> DetectDatabase(std::string_view product) {
 }
 
 Result<std::string> ReadDdlFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::NotFound("cannot read jdbc.create_table_ddl_file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  Result<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return Status::NotFound("cannot read jdbc.create_table_ddl_file " + path);
+  return text;
 }
 
 std::string DescribeHolder(const std::string& holder) {
@@ -102,17 +99,17 @@ Status JdbcStore::Open(const Ownership& ownership) {
 Status JdbcStore::PrepareEmbeddedDirectory() const {
   if (!config_.jdbc.connection.empty()) return Status::Ok();  // a database of its own
   const std::string& dir = config_.jdbc.directory;
-  std::error_code error;
   if (options_.read_only) {
     // SQLite would create an empty database where there is none: a reader must not.
     const std::string db = config_.jdbc.EmbeddedDatabasePath();
+    std::error_code error;
     const bool exists = std::filesystem::exists(db, error);
     if (error) return Status::IOError("cannot look for the embedded SQLite database " + db + ": " + error.message());
     if (!exists) return Status::NotFound("no embedded SQLite database " + db);
     return Status::Ok();
   }
-  std::filesystem::create_directories(dir, error);
-  if (error) return Status::IOError("cannot make the directory " + dir + " of the embedded SQLite database: " + error.message());
+  Status made = FileSystem::Default()->CreateDirs(dir);
+  if (!made.ok()) return Status::IOError("cannot make the directory " + dir + " of the embedded SQLite database: " + made.message());
   return Status::Ok();
 }
 
@@ -171,19 +168,26 @@ Status JdbcStore::ClaimOwner(DatabaseLink& link, const Ownership& ownership) {
     Status fenced = TakeFenceExclusive(link);
     if (!fenced.ok()) return fail(fenced);
   }
-  auto write = link.Statement(stored ? sql_->UpdateOwner() : sql_->InsertOwner());
-  if (!write.ok()) return fail(write.status());
-  (*write)->BindInt64(1, static_cast<int64_t>(*epoch));
-  const std::string owner_record = EncodeOwnerRecord(record);
-  (*write)->BindBytes(2, owner_record);
-  if (stored) (*write)->BindInt64(3, static_cast<int64_t>(stored->epoch));
-  Status wrote = (*write)->Execute();
-  if (!wrote.ok()) return fail(wrote);
+  Result<int64_t> wrote =
+      WriteOwnerRow(link, *epoch, record, stored ? std::optional<uint64_t>(stored->epoch) : std::nullopt);
+  if (!wrote.ok()) return fail(wrote.status());
   HASTORE_RETURN_IF_ERROR(db.Commit());
   epoch_ = *epoch;
   handle_limit_ = record.handle_limit;
   next_handle_ = record.handle_limit;
   return Status::Ok();
+}
+
+Result<int64_t> JdbcStore::WriteOwnerRow(DatabaseLink& link, uint64_t epoch, const OwnerRecord& owner,
+                                         std::optional<uint64_t> expected) const {
+  auto write = link.Statement(expected ? sql_->UpdateOwner() : sql_->InsertOwner());
+  if (!write.ok()) return write.status();
+  (*write)->BindInt64(1, static_cast<int64_t>(epoch));
+  const std::string owner_record = EncodeOwnerRecord(owner);  // bound, not copied: lives past Execute
+  (*write)->BindBytes(2, owner_record);
+  if (expected) (*write)->BindInt64(3, static_cast<int64_t>(*expected));
+  HASTORE_RETURN_IF_ERROR((*write)->Execute());
+  return (*write)->RowCount();
 }
 
 Status JdbcStore::TakeFenceExclusive(DatabaseLink& link) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -23,6 +24,7 @@
 #include "hastore/jdbcstore/database_link.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "session_lock.h"
+#include "table_layout.h"
 #include "wake_tree.h"
 #include "wlstore_sql.h"
 
@@ -83,6 +85,10 @@ class JdbcStore final : public Store {
   Status PrepareEmbeddedDirectory() const;
   Status PrepareTable(DatabaseLink& link);
   Status ClaimOwner(DatabaseLink& link, const Ownership& ownership);
+  // Writes the owner row in the link's transaction: `epoch` and `owner`, over the row that holds
+  // epoch `expected` (UpdateOwner), or as a new row without it (InsertOwner). The rows changed.
+  Result<int64_t> WriteOwnerRow(DatabaseLink& link, uint64_t epoch, const OwnerRecord& owner,
+                                std::optional<uint64_t> expected) const;
   Status LoadIndex(DatabaseLink& link);
   // Runs `read` on a reader connection; after a failure, once more on a fresh connection.
   Status WithReader(const std::function<Status(DatabaseLink&)>& read) const;

@@ -24,8 +24,9 @@ Result<uint64_t> RepairJdbcStore(const StoreConfig& config) {
   if (!*held) return Status::Locked("table " + table + " is held by a live owner (" + (*lock)->Describe() + "); close it first");
   auto quoted = jdbcstore::QuoteTableName(table);
   if (!quoted.ok()) return quoted.status();
-  jdbcstore::WLStoreSql sql(*database, *quoted, config.jdbc.inserts_per_batch_maximum,
-                            config.jdbc.deletes_per_statement_maximum);
+  // DeleteBrokenRows depends on neither batch limit: 1 and 1 spare building an INSERT text for
+  // every batch size up to jdbc.inserts_per_batch_maximum, which the repair never sends.
+  jdbcstore::WLStoreSql sql(*database, *quoted, 1, 1);
   auto del = link.Statement(sql.DeleteBrokenRows());
   if (!del.ok()) return del.status();
   HASTORE_RETURN_IF_ERROR((*del)->Execute());

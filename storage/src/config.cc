@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "hastore/storage/io.h"
+#include "hastore/storage/store_config_toml.h"
 
 namespace hastore {
 
@@ -253,6 +254,10 @@ struct Section {
 };
 
 constexpr Section kSections[] = {{"store", kStoreFields}, {"file", kFileFields}, {"jdbc", kJdbcFields}};
+// [store], whose keys sit right under a store's table in a larger document; the sections after
+// it are that table's sub-tables.
+constexpr const Section& kStoreSection = kSections[0];
+constexpr std::span<const Section> kSubTableSections = std::span<const Section>(kSections).subspan(1);
 
 template <class T>
 const T* FindByName(std::span<const T> items, std::string_view name) {
@@ -316,10 +321,14 @@ Result<JdbcDatabase> ParseJdbcDatabase(std::string_view text) {
   return Status::InvalidArgument("unknown database '" + std::string(text) + "'; valid are " + NameList(kJdbcDatabaseNames));
 }
 
+std::string EmbeddedSqliteConnection(const std::string& database_file) {
+  // WAL with synchronous FULL: every commit is durable, and readers do not block the writer.
+  return "Driver=SQLite3;Database=" + database_file + ";JournalMode=WAL;SyncPragma=FULL";
+}
+
 std::string JdbcStoreSettings::EffectiveConnection() const {
   if (!connection.empty()) return connection;
-  // WAL with synchronous FULL: every commit is durable, and readers do not block the writer.
-  return "Driver=SQLite3;Database=" + EmbeddedDatabasePath() + ";JournalMode=WAL;SyncPragma=FULL";
+  return EmbeddedSqliteConnection(EmbeddedDatabasePath());
 }
 
 std::string JdbcStoreSettings::EmbeddedDatabasePath() const { return directory + "/hastore.db"; }
@@ -391,18 +400,22 @@ Result<StoreConfig> ParseStoreConfigAt(std::string_view toml_text, std::string_v
   if (!parsed.ok()) return parsed.status();
   const toml::table* table = parsed->at_path(path).as_table();
   if (table == nullptr) return Status::InvalidArgument(std::string(source) + ": no table [" + std::string(path) + "]");
+  return ParseStoreConfigAt(*table, source, path, caller_keys);
+}
+
+Result<StoreConfig> ParseStoreConfigAt(const toml::table& table, std::string_view source, std::string_view path,
+                                       std::span<const std::string_view> caller_keys) {
   StoreConfig config;
   config.name = std::string(path.substr(path.rfind('.') + 1));
-  const std::span<const Section> sections(kSections);
-  for (const auto& [key, node] : *table) {
+  for (const auto& [key, node] : table) {
     const std::string dotted = std::string(path) + "." + std::string(key.str());
     if (std::find(caller_keys.begin(), caller_keys.end(), key.str()) != caller_keys.end()) continue;
-    if (key.str() == "file" || key.str() == "jdbc") {
+    if (const Section* section = FindByName(kSubTableSections, key.str())) {
       if (!node.is_table()) return At(source, node.source(), dotted + ": " + WrongType(node, "a table").message());
-      HASTORE_RETURN_IF_ERROR(ReadSection(source, *FindByName(sections, key.str()), *node.as_table(), config, dotted));
+      HASTORE_RETURN_IF_ERROR(ReadSection(source, *section, *node.as_table(), config, dotted));
       continue;
     }
-    const Field* field = key.str() == "name" ? nullptr : FindByName(sections[0].fields, key.str());
+    const Field* field = key.str() == "name" ? nullptr : FindByName(kStoreSection.fields, key.str());
     if (field == nullptr) return At(source, key.source(), "unknown key '" + dotted + "'");
     Status s = field->read(node, config);
     if (!s.ok()) return At(source, node.source(), dotted + ": " + s.message());
@@ -413,10 +426,12 @@ Result<StoreConfig> ParseStoreConfigAt(std::string_view toml_text, std::string_v
 Status RenameStoreKeys(const Status& status, std::string_view path) {
   if (status.ok()) return status;
   const std::string& m = status.message();
-  for (std::string_view section : {"store.", "file.", "jdbc."}) {
-    if (m.rfind(section, 0) != 0) continue;
-    const std::string renamed = section == "store." ? std::string(path) + "." : std::string(path) + "." + std::string(section);
-    return Status(status.code(), renamed + m.substr(section.size()));
+  for (const Section& section : kSections) {
+    const std::string lead = std::string(section.name) + ".";
+    if (m.rfind(lead, 0) != 0) continue;
+    // [store]'s keys sit right under `path`; a sub-table's keys keep its name.
+    const std::string renamed = std::string(path) + "." + (&section == &kStoreSection ? std::string() : lead);
+    return Status(status.code(), renamed + m.substr(lead.size()));
   }
   return status;
 }

@@ -149,23 +149,26 @@ Status ValidatePrefix(std::string_view prefix) {
   }
 }
 
-Status ValidateConnectionName(std::string_view name) {
-  if (name.empty()) return Status::InvalidArgument("connection name is empty");
-  if (name.size() > kMaxConnectionNameBytes) {
-    return Status::InvalidArgument("connection name '" + Printable(name.substr(0, 32)) + "...' is " +
-                                   std::to_string(name.size()) + " bytes long; the maximum is " +
+Status ValidateText(std::string_view what, std::string_view text) {
+  const std::string subject(what);
+  if (text.empty()) return Status::InvalidArgument(subject + " is empty");
+  if (text.size() > kMaxConnectionNameBytes) {
+    return Status::InvalidArgument(subject + " '" + Printable(text.substr(0, 32)) + "...' is " +
+                                   std::to_string(text.size()) + " bytes long; the maximum is " +
                                    std::to_string(kMaxConnectionNameBytes));
   }
-  if (size_t nul = name.find('\0'); nul != std::string_view::npos) {
-    return Status::InvalidArgument("connection name '" + Printable(name) + "' contains NUL at byte " +
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return Status::InvalidArgument(subject + " '" + Printable(text) + "' contains NUL at byte " +
                                    std::to_string(nul));
   }
-  if (size_t bad = FirstInvalidUtf8(name); bad != std::string_view::npos) {
-    return Status::InvalidArgument("connection name '" + Printable(name) + "' is not valid UTF-8 at byte " +
+  if (size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos) {
+    return Status::InvalidArgument(subject + " '" + Printable(text) + "' is not valid UTF-8 at byte " +
                                    std::to_string(bad));
   }
   return Status::Ok();
 }
+
+Status ValidateConnectionName(std::string_view name) { return ValidateText("connection name", name); }
 
 Result<std::string> InstanceName(std::string_view store, std::string_view server, Distribution d) {
   HASTORE_RETURN_IF_ERROR(ValidateName("store name", store));

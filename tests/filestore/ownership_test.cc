@@ -185,9 +185,17 @@ TEST_F(OwnershipTest, AKilledHolderReleasesTheStore) {
 // lease epoch that is not newer than E could be writing beside it unfenced, so it is refused
 // like any second opener; a newer one takes over and fences the holder.
 TEST_F(OwnershipTest, ALeaseEpochTakesOverAHeldLockOnlyWhenNewerThanTheFence) {
+  {
+    // An owner before the tool, so that the fence is past 1 and fence - 1 below is an older
+    // lease epoch, not 0 (single-server mode).
+    auto earlier = OpenFileStore(config_, Ownership{0, "earlier"});
+    ASSERT_TRUE(earlier.ok()) << earlier.status().ToString();
+    EXPECT_TRUE((*earlier)->Close().ok());
+  }
   auto tool = OpenFileStore(config_, Ownership{0, "tool"});
   ASSERT_TRUE(tool.ok()) << tool.status().ToString();
   const uint64_t fence = (*tool)->Stats().epoch;
+  ASSERT_GE(fence, 2u);
   for (uint64_t epoch : {fence - 1, fence}) {
     auto refused = OpenFileStore(config_, Ownership{epoch, "lease"});
     ASSERT_FALSE(refused.ok()) << "epoch " << epoch << " opened beside the holder of epoch " << fence;

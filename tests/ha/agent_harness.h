@@ -119,13 +119,7 @@ class SeveredAuthority : public LeaseAuthority {
 
 using testing::Eventually;
 
-// The instance or server of `status` by name; nullptr if it is not there.
-inline const InstanceStatus* FindInstance(const ClusterStatus& status, std::string_view instance) {
-  for (const InstanceStatus& i : status.instances) {
-    if (i.instance == instance) return &i;
-  }
-  return nullptr;
-}
+// The server of `status` by name; nullptr if it is not there (FindInstance: cluster_status.h).
 inline const ServerStatus* FindServer(const ClusterStatus& status, std::string_view server) {
   for (const ServerStatus& s : status.servers) {
     if (s.name == server) return &s;

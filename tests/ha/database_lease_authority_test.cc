@@ -22,6 +22,7 @@
 #include "common/postgres.h"
 #include "common/temp_dir.h"
 #include "common/test_database.h"
+#include "database_world.h"
 #include "hastore/jdbcstore/connection_string.h"
 #include "hastore/jdbcstore/odbc.h"
 
@@ -58,10 +59,7 @@ class DatabaseLeaseTest : public ::testing::TestWithParam<TestDatabase> {
     table_ = "ACTIVE_" + std::to_string(::getpid()) + "_" + std::to_string(next++);
   }
 
-  std::string Connection() const {
-    if (GetParam() == TestDatabase::kPostgresql) return PostgresConnectionString();
-    return "Driver=SQLite3;Database=" + dir_.path() + "/leases.db;JournalMode=WAL;SyncPragma=FULL";
-  }
+  std::string Connection() const { return TestLeaseConnection(GetParam() == TestDatabase::kPostgresql, dir_.path()); }
   std::string DisplayName() const { return GetParam() == TestDatabase::kSqlite ? "SQLite" : "PostgreSQL"; }
 
   DatabaseLeaseSettings Settings(std::string cluster = "c1") const {

@@ -13,15 +13,21 @@
 #include "authority_world.h"
 #include "common/postgres.h"
 #include "hastore/ha/database_lease_authority.h"
+#include "hastore/storage/config.h"
 
 namespace hastore::testing {
+
+// The connection string of lease tables under test: the suite's PostgreSQL server, or the
+// embedded SQLite on a file in `dir`.
+inline std::string TestLeaseConnection(bool postgres, const std::string& dir) {
+  return postgres ? PostgresConnectionString() : EmbeddedSqliteConnection(dir + "/leases.db");
+}
 
 class DatabaseWorld : public RealTimeWorld {
  public:
   explicit DatabaseWorld(bool postgres) {
     static std::atomic<int> next{0};
-    settings_.connection = postgres ? PostgresConnectionString()
-                                    : "Driver=SQLite3;Database=" + dir_.path() + "/leases.db;JournalMode=WAL;SyncPragma=FULL";
+    settings_.connection = TestLeaseConnection(postgres, dir_.path());
     settings_.table = "SUITE_" + std::to_string(::getpid()) + "_" + std::to_string(next++);
     settings_.cluster = "suite";
     settings_.create_table = true;

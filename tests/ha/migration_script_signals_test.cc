@@ -4,25 +4,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <chrono>
-#include <thread>
-
+#include "ha/run_script.h"
 #include "migration_script.h"
 
 namespace hastore::ha {
 namespace {
-
-using namespace std::chrono_literals;
-
-Status RunScript(const std::string& command) {
-  Result<std::unique_ptr<MigrationScript>> script =
-      MigrationScript::Start("pre script of mt1", command, MigrationScriptEnv{"jms", "mt1", "ms1", "ms2", "ms2"}, 0);
-  if (!script.ok()) return script.status();
-  for (;;) {
-    if (std::optional<Status> done = (*script)->Poll(0)) return *done;
-    std::this_thread::sleep_for(5ms);
-  }
-}
 
 TEST(MigrationScriptSignals, AScriptIsStoppedBySignalsTheAgentBlocksOrIgnores) {
   sigset_t blocked, was;

@@ -15,27 +15,12 @@
 #include "common/eventually.h"
 #include "common/temp_dir.h"
 #include "common/whole_file.h"
+#include "ha/run_script.h"
 
 namespace hastore::ha {
 namespace {
 
 using namespace std::chrono_literals;
-
-const MigrationScriptEnv kEnv{"jms", "mt1", "ms1", "ms2", "ms3"};
-
-// Polls with a clock that stands still at `now_ms` until the script is over.
-Status Finish(MigrationScript& script, uint64_t now_ms = 0) {
-  for (;;) {
-    if (std::optional<Status> done = script.Poll(now_ms)) return *done;
-    std::this_thread::sleep_for(5ms);
-  }
-}
-
-Status RunScript(const std::string& command) {
-  Result<std::unique_ptr<MigrationScript>> script = MigrationScript::Start("pre script of mt1", command, kEnv, 0);
-  if (!script.ok()) return script.status();
-  return Finish(**script);
-}
 
 TEST(MigrationScript, ExitStatusesAndSignalsAreNamed) {
   EXPECT_TRUE(RunScript("true").ok());
@@ -53,7 +38,8 @@ TEST(MigrationScript, TheScriptSeesWhatMovesWhere) {
 }
 
 TEST(MigrationScript, AScriptPastItsTimeoutIsKilledAndHasFailed) {
-  Result<std::unique_ptr<MigrationScript>> script = MigrationScript::Start("post script", "sleep 30", kEnv, 1000, 100);
+  Result<std::unique_ptr<MigrationScript>> script =
+      MigrationScript::Start("post script", "sleep 30", kScriptEnv, 1000, 100);
   ASSERT_TRUE(script.ok());
   EXPECT_FALSE((*script)->Poll(1099).has_value());
   const auto start = std::chrono::steady_clock::now();
@@ -82,7 +68,7 @@ TEST(MigrationScript, AnAbandonedScriptIsKilledWithWhatItStarted) {
         "post script",
         "sh -c 'echo $$ > " + pid_file + ".tmp && mv " + pid_file + ".tmp " + pid_file + " && sleep 3 && touch " + late +
             "' & wait",
-        kEnv, 0);
+        kScriptEnv, 0);
     ASSERT_TRUE(script.ok());
     ASSERT_TRUE(testing::Eventually([&] {
       child = static_cast<pid_t>(std::atol(testing::ReadWholeFile(pid_file).c_str()));

@@ -5,7 +5,7 @@
 // and each commit whose outcome was unknown either whole or not at all.
 //
 // Needs HASTORE_TEST_PGCTL (tools/test_postgres.sh) and stops the suite's one server, so it
-// runs alone (outage_test_serial.cmake).
+// runs alone (hastore_run_serial in tests/CMakeLists.txt).
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -188,7 +188,12 @@ TEST_P(AgentFault, AFailingInstanceIsRestartedInPlaceThenMoved) {
                "[stores.flaky.file]\ndirectory = \"${DIR}/flaky\"\n"));
   // The store's directory is a regular file: every open fails, on every server.
   ASSERT_TRUE(WriteWholeFile(c_.dir() + "/flaky", "not a directory"));
-  for (const char* s : {"ms1", "ms2"}) c_.Start(s);
+  // ms1 first, and ms2 once the store has failed there: a plan made before ms1 joined would
+  // send the instance to ms2 for a reason other than ms1's failures.
+  c_.Start("ms1");
+  ASSERT_TRUE(Eventually([&] { return c_.Log("ms1").find("ms1: flaky-01 failed") != std::string::npos; }))
+      << c_.Logs();
+  c_.Start("ms2");
   ASSERT_TRUE(Eventually([&] {
     Result<ha::ClusterStatus> status = ha::ReadClusterStatus(c_.authority(), c_.config());
     if (!status.ok()) return false;

@@ -22,6 +22,7 @@
 #include "common/whole_file.h"
 #include "hastore/ha/cluster_config.h"
 #include "hastore/ha/open_authority.h"
+#include "hastore/storage/config.h"
 #include "hastore/storage/io.h"
 #include "queue_journal.h"
 #include "tools/cli_harness.h"
@@ -74,21 +75,19 @@ class AgentProcessCluster {
   // instance -> server, for the instances held live now.
   std::map<std::string, std::string> Owners() { return tools::LiveOwners(*authority_); }
 
-  std::vector<tools::JournalLine> Journals() const {
-    std::map<std::string, std::string> paths;
-    for (const std::string& s : config_.Servers()) paths[s] = agents_->JournalPath(s);
-    return tools::ReadJournals(paths);
-  }
+  std::vector<tools::JournalLine> Journals() const { return tools::ReadJournals(agents_->JournalPaths()); }
 
   // Waits until every instance in `where` is held live by its server there and has taken a
   // commit there after `after_ms`.
   bool ActiveWithCommits(const std::map<std::string, std::string>& where, uint64_t after_ms = 0) {
     return Eventually([&] {
       const std::map<std::string, std::string> owners = Owners();
-      const std::vector<tools::JournalLine> lines = Journals();
       for (const auto& [instance, server] : where) {
         auto it = owners.find(instance);
         if (it == owners.end() || it->second != server) return false;
+      }
+      const std::vector<tools::JournalLine> lines = Journals();  // only once the owners are right
+      for (const auto& [instance, server] : where) {
         bool committed = false;
         for (const tools::JournalLine& j : lines) {
           committed |= j.kind == 'A' && j.instance == instance && j.server == server && j.ms > after_ms;
@@ -133,8 +132,8 @@ class AgentProcessCluster {
     switch (authority_kind_) {
       case Authority::kLocal: return "basis = \"local\"\ndirectory = '" + dir_.path() + "/leases'\n";
       case Authority::kSqlite:
-        return "basis = \"database\"\nconnection = 'Driver=SQLite3;Database=" + dir_.path() +
-               "/leases.db;JournalMode=WAL;SyncPragma=FULL'\n" + table;
+        return "basis = \"database\"\nconnection = '" + EmbeddedSqliteConnection(dir_.path() + "/leases.db") + "'\n" +
+               table;
       case Authority::kPostgresql:
         return "basis = \"database\"\nconnection = '" + PostgresConnectionString() + "'\n" + table;
     }

@@ -71,4 +71,7 @@ std::string Summary(const InstanceStatus& instance, int64_t now_ms);
 // Errors: the authority's, or kCorruption naming a record that does not decode.
 Result<ClusterStatus> ReadClusterStatus(LeaseAuthority& authority, const ClusterConfig& config);
 
+// The instance of `status` by name; nullptr if it is not there.
+const InstanceStatus* FindInstance(const ClusterStatus& status, std::string_view instance);
+
 }  // namespace hastore::ha

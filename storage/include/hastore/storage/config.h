@@ -100,6 +100,10 @@ struct JdbcStoreSettings {
   std::string EmbeddedDatabasePath() const;
 };
 
+// The connection string of an embedded SQLite database in `database_file`: WAL with synchronous
+// FULL, so every commit is durable and readers do not block the writer.
+std::string EmbeddedSqliteConnection(const std::string& database_file);
+
 struct StoreConfig {
   std::string name;
   StoreKind kind = StoreKind::kFile;
@@ -127,6 +131,7 @@ Result<StoreConfig> LoadStoreConfig(const std::string& path);
 // at the dotted `path` holds [store]'s keys, and sub-tables `file` and `jdbc`; `name` is the
 // last part of the path. Keys in `caller_keys` belong to the caller and are skipped. Not
 // validated (the caller completes it first); errors name the full key ("stores.orders.kind").
+// A caller holding the parsed document has an overload in store_config_toml.h.
 Result<StoreConfig> ParseStoreConfigAt(std::string_view toml_text, std::string_view source, std::string_view path,
                                        std::span<const std::string_view> caller_keys);
 // A Validate error of a store read by ParseStoreConfigAt, its key renamed under `path`

@@ -30,7 +30,10 @@ inline constexpr uint32_t kMaxFileNumber = 999999;
 // `what` names the thing in the error ("store name", "server name").
 Status ValidateName(std::string_view what, std::string_view name);
 Status ValidatePrefix(std::string_view prefix);
-Status ValidateConnectionName(std::string_view name);
+// Names that are data (connection names; lease names and record keys of ha/): UTF-8 of 1–255
+// bytes without NUL. `what` names the thing in the error, as for ValidateName.
+Status ValidateText(std::string_view what, std::string_view text);
+Status ValidateConnectionName(std::string_view name);  // ValidateText("connection name", name)
 
 // Instance name; `server` is required (and validated) only for kDistributed.
 Result<std::string> InstanceName(std::string_view store, std::string_view server, Distribution d);
