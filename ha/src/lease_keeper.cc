@@ -25,9 +25,14 @@ void LeaseKeeper::TrustFrom(uint64_t sent_ms) {
 
 Result<Lease> LeaseKeeper::Acquire(const std::string& name) {
   const uint64_t sent = NowMs();
+  {
+    std::lock_guard lock(mu_);
+    ++acquiring_[name];
+  }
   Result<Lease> lease = authority_.Acquire(name, holder_, ttl_ms_, grace_ms_);
-  if (!lease.ok()) return lease;
   std::lock_guard lock(mu_);
+  if (--acquiring_[name] == 0) acquiring_.erase(name);
+  if (!lease.ok()) return lease;
   kept_[name] = Kept{*lease, ++generation_};
   TrustFrom(sent);
   return lease;
@@ -54,22 +59,34 @@ Result<std::vector<std::string>> LeaseKeeper::Renew() {
   }
   Result<std::vector<Lease>> renewed = authority_.RenewAll(holder_, ttl_ms_);
   if (!renewed.ok()) return renewed.status();
-  std::lock_guard lock(mu_);
-  std::set<std::string> still;
-  for (const Lease& l : *renewed) {
-    auto it = kept_.find(l.name);
-    if (it != kept_.end() && it->second.lease.epoch == l.epoch) still.insert(l.name);
-  }
+  std::vector<Lease> strays;
   std::vector<std::string> lost;
-  for (auto it = kept_.begin(); it != kept_.end();) {
-    if (still.count(it->first) != 0 || it->second.generation > judged) {
-      ++it;
-      continue;
+  {
+    std::lock_guard lock(mu_);
+    std::set<std::string> still;
+    for (const Lease& l : *renewed) {
+      auto it = kept_.find(l.name);
+      if (it != kept_.end() && it->second.lease.epoch == l.epoch) {
+        still.insert(l.name);
+      } else if (it == kept_.end() && acquiring_.count(l.name) == 0) {
+        strays.push_back(l);
+      }
     }
-    lost.push_back(it->first);
-    it = kept_.erase(it);
+    for (auto it = kept_.begin(); it != kept_.end();) {
+      if (still.count(it->first) != 0 || it->second.generation > judged) {
+        ++it;
+        continue;
+      }
+      lost.push_back(it->first);
+      it = kept_.erase(it);
+    }
+    if (!kept_.empty()) trusted_until_ms_ = sent + ttl_ms_ - margin_ms_;
   }
-  if (!kept_.empty()) trusted_until_ms_ = sent + ttl_ms_ - margin_ms_;
+  // A lease of this session that is not kept (forgotten when the server fenced itself, or
+  // whose release failed) would otherwise be renewed with the others for ever, and its
+  // instance could never start anywhere else: it is given back. A failed release is tried
+  // again at the next renewal.
+  for (const Lease& stray : strays) (void)authority_.Release(stray);
   return lost;
 }
 

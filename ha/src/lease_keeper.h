@@ -29,7 +29,9 @@ class LeaseKeeper {
   Result<Lease> Acquire(const std::string& name);
   // Releases a kept lease and forgets it.
   Status Release(const std::string& name);
-  // Renews every kept lease. Returns the names of kept leases the authority no longer has for
+  // Renews every kept lease and releases any other lease the authority has for this session
+  // (one forgotten by ForgetAll, or whose release failed), so that it is not renewed for
+  // ever. Returns the names of kept leases the authority no longer has for
   // this session (lost: taken over, or expired). On an error the leases stay kept until their
   // trust ends.
   Result<std::vector<std::string>> Renew();
@@ -58,6 +60,9 @@ class LeaseKeeper {
   mutable std::mutex mu_;
   uint64_t generation_ = 0;
   std::map<std::string, Kept> kept_;
+  // Names being acquired now, by how many calls: a renewal that finds one of them held by this
+  // session before Acquire has kept it must not release it as a stray.
+  std::map<std::string, int> acquiring_;
   // Trusted until this local time: the end of the earliest-ending kept lease, by our clock.
   uint64_t trusted_until_ms_ = 0;
 };
