@@ -11,7 +11,7 @@ FileStore::FileStore(const StoreConfig& config, const FileStoreOptions& options)
       options_(options),
       instance_(config.instance()),
       dir_(config.file.directory),
-      fs_(options.fs ? options.fs : FileSystem::Default()),
+      fs_(options.fs_owner ? options.fs_owner.get() : options.fs ? options.fs : FileSystem::Default()),
       clock_(options.clock ? options.clock : Clock::Default()),
       batch_(4096) {}
 
@@ -39,7 +39,7 @@ Status FileStore::Open(const Ownership& ownership) {
                             " is older than epoch " + std::to_string(report.max_epoch) + " found in its segments");
     }
     epoch_ = report.max_epoch + 1;
-    HASTORE_RETURN_IF_ERROR(fence_->Write(epoch_, fence_holder_));
+    HASTORE_RETURN_IF_ERROR(Fence());
   }
   HASTORE_RETURN_IF_ERROR(LoadRecovered(report));
   if (options_.read_only) {
@@ -103,7 +103,12 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
   // The fence is written and synced before recovery reads anything: a fenced owner's batch is
   // either visible to that recovery or refused before it is acknowledged.
   fence_holder_ = holder;
-  HASTORE_RETURN_IF_ERROR(fence_->Write(epoch_, holder));
+  return Fence();
+}
+
+Status FileStore::Fence() {
+  if (options_.claim) HASTORE_RETURN_IF_ERROR(options_.claim(epoch_, fence_holder_));
+  HASTORE_RETURN_IF_ERROR(fence_->Write(epoch_, fence_holder_));
   return fs_->SyncDir(dir_);
 }
 

@@ -87,6 +87,7 @@ class FileStore final : public Store {
   void ReserveHandle(Handle handle) override { RaiseTo(next_handle_, handle + 1); }
   bool Contains(Handle handle) const override;
   uint64_t MaxRecordSize() const override { return config_.max_record_size; }
+  std::string_view RecordLimitName() const override { return options_.record_limit; }
   bool KnowsConnection(uint32_t id) const override;
 
  private:
@@ -94,6 +95,9 @@ class FileStore final : public Store {
 
   // --- open (file_store.cc)
   Status TakeOwnership(const Ownership& ownership);
+  // Claims epoch_ from storage that checks epochs (options_.claim), then writes and syncs the
+  // fence file.
+  Status Fence();
   Status ChooseEngine();
   Status LoadRecovered(RecoveryReport& report);
   Status RemoveOrphans(const RecoveryReport& report);

@@ -113,6 +113,7 @@ void FileStore::Fail(State state, Status why) {
   {
     std::lock_guard lock(failure_mu_);
     if (state_.load() != State::kOpen) return;  // the first failure is the one to report
+    if (why.code() == StatusCode::kFenced) state = State::kFenced;  // storage that checks epochs refused one
     if (state == State::kFailed && why.code() != StatusCode::kFailed) {
       why = Status::Failed("instance " + instance_ + " failed: " + why.message() +
                            "; commits in flight have an unknown outcome; close and reopen");
@@ -278,7 +279,7 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
       // Never retry a failed write or sync: what reached the disk is unknown. Recovery decides.
       Fail(State::kFailed, written.status());
     } else {
-      CheckFence();
+      if (!options_.claim) CheckFence();  // else the storage refused the write of a stale epoch
       TakeLockOnceFree();
     }
     const Status outcome = StateStatus();
@@ -425,7 +426,7 @@ Status FileStore::PrewriteAhead(uint64_t need_end) {
   // makes them durable; recovery reads zeros after the last batch as the end of the log.
   constexpr uint64_t kAhead = 8u << 20;
   prewritten_ = std::max(prewritten_, head_->end);  // never write zeros over the log
-  if (need_end <= prewritten_ || !IsDurable(config_.file.sync_policy)) return Status::Ok();
+  if (need_end <= prewritten_ || !IsDurable(config_.file.sync_policy) || !options_.prewrite) return Status::Ok();
   const uint64_t target = std::min(config_.file.max_file_size / block_ * block_, AlignUp(need_end + kAhead, block_));
   if (target <= prewritten_) return Status::Ok();
   HASTORE_RETURN_IF_ERROR(WriteZeros(*head_write_, prewritten_, target));

@@ -19,6 +19,7 @@
 #include "hastore/filestore/file_store.h"
 #include "hastore/ha/open_authority.h"
 #include "hastore/jdbcstore/jdbc_store.h"
+#include "hastore/replicated/replicated_store.h"
 #include "instance_index.h"
 #include "lease_keeper.h"
 #include "migration_steps.h"
@@ -39,6 +40,7 @@ Result<std::unique_ptr<Store>> OpenAnyStore(const StoreConfig& config, const Own
   switch (config.kind) {
     case StoreKind::kFile: return OpenFileStore(config, ownership);
     case StoreKind::kJdbc: return OpenJdbcStore(config, ownership);
+    case StoreKind::kReplicated: return OpenReplicatedStore(config, ownership);
   }
   return Status::NotSupported("store kind of " + config.instance());
 }

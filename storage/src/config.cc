@@ -75,6 +75,7 @@ std::string FoldPolicyName(std::string_view s) {
 constexpr std::pair<StoreKind, std::string_view> kStoreKindNames[] = {
     {StoreKind::kFile, "file"},
     {StoreKind::kJdbc, "jdbc"},
+    {StoreKind::kReplicated, "replicated"},
 };
 
 constexpr std::pair<JdbcDatabase, std::string_view> kJdbcDatabaseNames[] = {
@@ -253,7 +254,12 @@ struct Section {
   std::span<const Field> fields;
 };
 
-constexpr Section kSections[] = {{"store", kStoreFields}, {"file", kFileFields}, {"jdbc", kJdbcFields}};
+constexpr Field kReplicatedFields[] = {
+    {"daemons", [](N n, C c) { return ReadString(n, &c.replicated.daemons); }},
+};
+
+constexpr Section kSections[] = {
+    {"store", kStoreFields}, {"file", kFileFields}, {"jdbc", kJdbcFields}, {"replicated", kReplicatedFields}};
 // [store], whose keys sit right under a store's table in a larger document; the sections after
 // it are that table's sub-tables.
 constexpr const Section& kStoreSection = kSections[0];
@@ -291,7 +297,7 @@ Status ReadRoot(std::string_view source, const toml::table& root, StoreConfig& c
     const Section* section = FindByName(std::span<const Section>(kSections), key.str());
     const std::string name(key.str());
     if (section == nullptr)
-      return At(source, key.source(), "unknown table [" + name + "]; valid are [store], [file] and [jdbc]");
+      return At(source, key.source(), "unknown table [" + name + "]; valid are [store], [file], [jdbc] and [replicated]");
     if (!node.is_table())
       return At(source, node.source(), name + ": " + WrongType(node, "a table").message());
     HASTORE_RETURN_IF_ERROR(ReadSection(source, *section, *node.as_table(), c, section->name));
@@ -311,7 +317,7 @@ std::string_view ToString(StoreKind k) { return NameOf(kStoreKindNames, k); }
 Result<StoreKind> ParseStoreKind(std::string_view text) {
   if (auto kind = ValueOf(kStoreKindNames, text)) return *kind;
   return Status::InvalidArgument("store kind '" + std::string(text) +
-                                 "' is not supported; valid are \"file\" and \"jdbc\" (replicated is not available yet)");
+                                 "' is not supported; valid are " + NameList(kStoreKindNames));
 }
 
 std::string_view ToString(JdbcDatabase d) { return NameOf(kJdbcDatabaseNames, d); }
@@ -359,6 +365,7 @@ Status Validate(const StoreConfig& config) {
   switch (config.kind) {
     case StoreKind::kFile: return ValidateFileSection(config.file);
     case StoreKind::kJdbc: return ValidateJdbcSection(config.jdbc);
+    case StoreKind::kReplicated: return Required("replicated.daemons", config.replicated.daemons, " (the daemons' configuration file)");
   }
   return Status::InvalidArgument("store.kind is not a kind of store");
 }

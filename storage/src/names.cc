@@ -168,6 +168,8 @@ Status ValidateText(std::string_view what, std::string_view text) {
   return Status::Ok();
 }
 
+Status ValidateInstanceName(std::string_view instance) { return ValidateInstance(instance); }
+
 Status ValidateConnectionName(std::string_view name) { return ValidateText("connection name", name); }
 
 Result<std::string> InstanceName(std::string_view store, std::string_view server, Distribution d) {

@@ -8,7 +8,7 @@ namespace hastore {
 
 Status Transaction::CheckRecordSize(size_t size) const {
   if (size <= store_->MaxRecordSize()) return Status::Ok();
-  return Status::TooLarge("record of " + std::to_string(size) + " bytes is over max_record_size " +
+  return Status::TooLarge("record of " + std::to_string(size) + " bytes is over " + std::string(store_->RecordLimitName()) + " " +
                           std::to_string(store_->MaxRecordSize()));
 }
 

@@ -12,6 +12,7 @@
 #include "common/temp_dir.h"
 #include "conformance/file_store_factory.h"
 #include "conformance/jdbc_store_factory.h"
+#include "conformance/replicated_store_factory.h"
 #include "conformance/store_factory.h"
 
 namespace hastore::testing {
@@ -330,6 +331,8 @@ TEST_P(ConformanceTest, ReopenAfterCrash) {
 INSTANTIATE_TEST_SUITE_P(FileStore, ConformanceTest, ::testing::ValuesIn(FileStoreKinds()),
                          [](const auto& info) { return info.param.name; });
 INSTANTIATE_TEST_SUITE_P(JdbcStore, ConformanceTest, ::testing::ValuesIn(JdbcStoreKinds()),
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(ReplicatedStore, ConformanceTest, ::testing::ValuesIn(ReplicatedStoreKinds()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

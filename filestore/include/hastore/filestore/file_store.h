@@ -2,7 +2,9 @@
 // hastore/storage/store.h; see filestore/FORMAT.md for the files it keeps.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "hastore/storage/config.h"
 #include "hastore/storage/io.h"
@@ -17,6 +19,17 @@ struct FileStoreOptions {
   bool read_only = false;
   // Run online compaction in a background thread (writable opens).
   bool background_compaction = true;
+
+  // For a file system whose storage checks epochs itself (the replicated store's daemons):
+  // `fs_owner` is kept alive by the store and used instead of `fs`; `claim` is called with the
+  // owner epoch before the fence is written, and a write refused as kFenced fences the store,
+  // so the fence file is not read before each batch; zeros are not written ahead of the log
+  // (they only make a disk's syncs cheaper); `record_limit` names the record size limit in
+  // errors.
+  std::shared_ptr<FileSystem> fs_owner = nullptr;
+  std::function<Status(uint64_t epoch, const std::string& holder)> claim = nullptr;
+  bool prewrite = true;
+  std::string record_limit = "max_record_size";
 };
 
 // Recovers the instance named by config and returns it ready, or the error that stops it:

@@ -32,6 +32,9 @@
 //   reconnect_retry_period = 1000  # ms spent reconnecting after the database went away
 //   reconnect_retry_interval = 200 # ms between attempts
 //
+//   [replicated]                   # store.kind = "replicated": .RGN regions in two replication daemons
+//   daemons = "/etc/hastore/rsd.toml"  # the daemons' configuration (hastore rsd reads the same file)
+//
 // Unknown keys, wrong types and out-of-range values are errors that name the key ("file.max_file_size").
 #pragma once
 
@@ -45,9 +48,9 @@
 
 namespace hastore {
 
-enum class StoreKind : uint8_t { kFile, kJdbc };
+enum class StoreKind : uint8_t { kFile, kJdbc, kReplicated };
 std::string_view ToString(StoreKind k);
-Result<StoreKind> ParseStoreKind(std::string_view text);  // "file" or "jdbc"
+Result<StoreKind> ParseStoreKind(std::string_view text);  // "file", "jdbc" or "replicated"
 
 enum class SyncPolicy : uint8_t {
   kDirectWrite,           // O_DIRECT aligned writes + data sync per group commit (default)
@@ -104,6 +107,12 @@ struct JdbcStoreSettings {
 // FULL, so every commit is durable and readers do not block the writer.
 std::string EmbeddedSqliteConnection(const std::string& database_file);
 
+struct ReplicatedStoreSettings {
+  // The replication daemons' configuration file (replicated/daemon_config.h), the same file
+  // `hastore rsd` reads. Region Size and the message limit come from it.
+  std::string daemons;
+};
+
 struct StoreConfig {
   std::string name;
   StoreKind kind = StoreKind::kFile;
@@ -113,6 +122,7 @@ struct StoreConfig {
   uint64_t max_record_size = 64ull << 20;
   FileStoreSettings file;  // kind "file"
   JdbcStoreSettings jdbc;  // kind "jdbc"
+  ReplicatedStoreSettings replicated;  // kind "replicated"
 
   // The instance name (DESIGN §4). Valid once Validate() passed.
   std::string instance() const;

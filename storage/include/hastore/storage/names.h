@@ -35,6 +35,9 @@ Status ValidatePrefix(std::string_view prefix);
 Status ValidateText(std::string_view what, std::string_view text);
 Status ValidateConnectionName(std::string_view name);  // ValidateText("connection name", name)
 
+// An instance name as InstanceName() builds it (a store name, "-01", or "@<server>").
+Status ValidateInstanceName(std::string_view instance);
+
 // Instance name; `server` is required (and validated) only for kDistributed.
 Result<std::string> InstanceName(std::string_view store, std::string_view server, Distribution d);
 

@@ -145,6 +145,8 @@ class Store {
   }
   virtual bool Contains(Handle handle) const = 0;
   virtual uint64_t MaxRecordSize() const = 0;
+  // What the limit is called in errors (the key that sets it).
+  virtual std::string_view RecordLimitName() const { return "max_record_size"; }
   virtual bool KnowsConnection(uint32_t id) const = 0;
 };
 

@@ -1,0 +1,30 @@
+// Opening a replicated store (DESIGN §7): the file store's log kept in .RGN regions of the
+// instance's two replication daemons (replicated/FORMAT.md). A commit is acknowledged once both
+// daemons hold it in memory; no fsync sits on the commit path. The store checks epochs through
+// the daemons: they refuse any write under an epoch lower than the instance's last claim.
+#pragma once
+
+#include <memory>
+
+#include "hastore/replicated/daemon_config.h"
+#include "hastore/storage/config.h"
+#include "hastore/storage/io.h"
+#include "hastore/storage/store.h"
+
+namespace hastore {
+
+struct ReplicatedStoreOptions {
+  Clock* clock = nullptr;
+  bool read_only = false;  // recover and serve reads only (tools); claims nothing
+  bool background_compaction = true;
+  // The daemons' configuration, when the caller has it already; otherwise it is read from
+  // config.replicated.daemons.
+  const replicated::DaemonConfig* daemons = nullptr;
+};
+
+// kIOError when neither of the instance's daemons serves; kFenced / kLocked as for a file store.
+// A record over the Maximum Message Size (a percent of Region Size) is refused with kTooLarge.
+Result<std::unique_ptr<Store>> OpenReplicatedStore(const StoreConfig& config, const Ownership& ownership,
+                                                   const ReplicatedStoreOptions& options = {});
+
+}  // namespace hastore

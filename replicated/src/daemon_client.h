@@ -1,0 +1,69 @@
+// A client's link to an instance's two daemons: requests go to the one it is using (the
+// primary first); when that one cannot be reached, is paused past the timeout, or is not
+// serving, the request goes to the other, after the client's claim is made there too. Every
+// request it retries is idempotent (writes are positional), so a request whose answer was lost
+// with a daemon is simply sent again.
+//
+// Thread safety: any thread; requests from several threads travel on connections of their own.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hastore/replicated/daemon_config.h"
+#include "socket.h"
+#include "wire.h"
+
+namespace hastore::replicated {
+
+class DaemonClient {
+ public:
+  DaemonClient(DaemonConfig config, std::string instance);
+
+  // HELLO: reaches one of the two daemons and learns the region size and message limit.
+  Status Connect();
+  // CLAIM at `epoch` for `session`; remembered, and made again on the other daemon when the
+  // client moves to it.
+  Status Claim(uint64_t epoch, const std::string& session);
+
+  // Sends `request` (a body built by the caller, any id) and returns the reply's payload
+  // reader source: the whole reply body, its status checked. kIOError when neither daemon
+  // answered within the failover bound.
+  Result<std::string> Call(const MessageWriter& request);
+
+  uint64_t region_size() const { return region_size_; }
+  uint64_t max_message() const { return max_message_; }
+  uint64_t epoch() const { return epoch_.load(); }
+  const std::string& instance() const { return instance_; }
+  // The daemon in use, as "index (address)".
+  std::string Describe() const;
+
+ private:
+  Result<std::unique_ptr<Socket>> Take(int daemon);
+  void Give(int daemon, std::unique_ptr<Socket> s);
+  // One attempt on one daemon: the reply body, or a transport error.
+  Result<std::string> Attempt(int daemon, const std::string& frame);
+  // Makes the remembered claim on `daemon`.
+  Status Reclaim(int daemon);
+
+  const DaemonConfig config_;
+  const std::string instance_;
+  int pair_[2];
+  std::atomic<int> current_{0};  // index into pair_
+  uint64_t region_size_ = 0, max_message_ = 0;
+  std::atomic<uint64_t> epoch_{0};
+
+  std::mutex mu_;
+  std::string session_;
+  bool claimed_on_[2] = {false, false};
+  std::vector<std::unique_ptr<Socket>> idle_[2];
+};
+
+// The status of a reply body; the reader is left at the payload.
+Result<Answered> ReplyStatus(MessageReader& r);
+
+}  // namespace hastore::replicated

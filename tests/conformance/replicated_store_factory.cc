@@ -1,0 +1,47 @@
+// The replicated store on a pair of in-process daemons (127.0.0.2 and 127.0.0.3), for the
+// conformance suite.
+#include "conformance/replicated_store_factory.h"
+
+#include <gtest/gtest.h>
+
+#include "common/daemon_pair.h"
+#include "hastore/replicated/replicated_store.h"
+
+namespace hastore::testing {
+namespace {
+
+class ReplicatedStoreFactory final : public StoreFactory {
+ public:
+  // Regions of 2 GiB (sparse files), so that the Maximum Message Size (1% of a region) admits
+  // the suite's 16 MiB records.
+  ReplicatedStoreFactory() : daemons_(2, 2ull << 30) {
+    started_ = daemons_.StartAll();
+    config_.name = "conformance";
+    config_.kind = StoreKind::kReplicated;
+    config_.replicated.daemons = "(in the test)";
+  }
+  Result<std::unique_ptr<Store>> Open() override {
+    if (!started_) return Status::IOError(started_.message());
+    ReplicatedStoreOptions o;
+    o.daemons = &daemons_.config();
+    return OpenReplicatedStore(config_, Ownership{0, "conformance test"}, o);
+  }
+  // Records up to the Maximum Message Size, less the room a batch needs around one.
+  uint64_t max_record_size() const override {
+    const replicated::DaemonConfig& c = const_cast<DaemonCluster&>(daemons_).config();
+    return std::min<uint64_t>(config_.max_record_size, c.max_message_bytes() - 1024);
+  }
+
+ private:
+  DaemonCluster daemons_;
+  ::testing::AssertionResult started_ = ::testing::AssertionFailure();
+  StoreConfig config_;
+};
+
+}  // namespace
+
+std::vector<StoreKindParam> ReplicatedStoreKinds() {
+  return {{"replicated", [] { return std::unique_ptr<StoreFactory>(new ReplicatedStoreFactory()); }}};
+}
+
+}  // namespace hastore::testing
