@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   const std::vector<Verb> verbs = {AddNamesVerb(app),  AddListVerb(app),    AddDumpVerb(app), AddVerifyVerb(app),
                                    AddRepairVerb(app), AddCompactVerb(app), AddCopyVerb(app), AddBenchVerb(app),
                                    AddConfigVerb(app), AddAgentVerb(app),    AddDemoVerb(app), AddStatusVerb(app),
-                                   AddMigrateVerb(app)};
+                                   AddMigrateVerb(app), AddRsdVerb(app), AddRsdAdminVerb(app)};
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;
     bool found = false;

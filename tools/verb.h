@@ -42,6 +42,8 @@ Verb AddAgentVerb(CLI::App& app);
 Verb AddDemoVerb(CLI::App& app);
 Verb AddStatusVerb(CLI::App& app);
 Verb AddMigrateVerb(CLI::App& app);
+Verb AddRsdVerb(CLI::App& app);
+Verb AddRsdAdminVerb(CLI::App& app);
 
 // Writes `hastore <verb>: <message>` to stderr and returns `exit_status`.
 int Fail(std::string_view verb, std::string_view message, int exit_status);

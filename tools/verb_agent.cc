@@ -4,13 +4,11 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <memory>
 
 #include "hastore/ha/agent.h"
 #include "queue_service.h"
+#include "text_output.h"
 #include "verb.h"
 
 namespace hastore::tools {
@@ -22,18 +20,6 @@ struct AgentArgs {
   double produce = 0;
   std::string journal;
 };
-
-// The agent logs from two threads at once (ha::AgentOptions::log): localtime_r, not the shared
-// buffer of localtime, and one fprintf per line, which stdio keeps whole.
-void LogLine(std::string_view line) {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm local{};
-  char stamp[32] = "--:--:--";
-  if (::localtime_r(&t, &local) != nullptr) std::strftime(stamp, sizeof(stamp), "%H:%M:%S", &local);
-  std::fprintf(stderr, "%s.%03d %.*s\n", stamp, static_cast<int>(ms), static_cast<int>(line.size()), line.data());
-}
 
 int RunAgent(const AgentArgs& args) {
   constexpr std::string_view kVerb = "agent";

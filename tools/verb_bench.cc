@@ -103,6 +103,7 @@ Verb AddBenchVerb(CLI::App& app) {
       "  lmdb             LMDB with synchronous commits (compared with raw)\n"
       "  jdbc-sqlite      the JDBC store on embedded SQLite (WAL, synchronous FULL) in --dir\n"
       "  row-sqlite       reference for jdbc-sqlite: one INSERT + COMMIT per commit, a connection per writer\n"
+      "  replicated       the replicated store on two replication daemons started in-process on 127.0.0.2/.3\n"
       "  jdbc-postgresql  the JDBC store on the PostgreSQL server of --postgres\n"
       "  row-postgresql   reference for jdbc-postgresql, as row-sqlite\n"
       "PostgreSQL: pass a psqlODBC connection string, e.g. --postgres 'Driver=PostgreSQL Unicode;"
@@ -112,7 +113,7 @@ Verb AddBenchVerb(CLI::App& app) {
       "`hastore bench reopen` and `hastore bench churn` measure reopen time and memory, and disk use under "
       "churn (see their --help).");
   cmd->add_option("--kinds", o.kinds,
-                  "Comma-separated: file, raw, lmdb, jdbc-sqlite, row-sqlite, jdbc-postgresql, row-postgresql "
+                  "Comma-separated: file, raw, lmdb, jdbc-sqlite, row-sqlite, jdbc-postgresql, row-postgresql, replicated "
                   "(default: file,raw,lmdb)")
       ->delimiter(',');
   cmd->add_option("--postgres", o.postgres, "ODBC connection string of the PostgreSQL server for the *-postgresql kinds")

@@ -69,6 +69,11 @@ Result<std::unique_ptr<CommitTarget>> OpenJdbcKind(const KindInfo& kind, const R
   return OpenJdbcTarget(dir, kind.Connection(o), static_cast<uint32_t>(o.jdbc_workers));
 }
 
+Result<std::unique_ptr<CommitTarget>> OpenReplicatedKind(const KindInfo&, const RowSpec&, const std::string& dir,
+                                                         const BenchOptions&) {
+  return OpenReplicatedTarget(dir);
+}
+
 Result<std::unique_ptr<CommitTarget>> OpenRowKind(const KindInfo& kind, const RowSpec&, const std::string& dir,
                                                   const BenchOptions& o) {
   return OpenRowTarget(dir, kind.Connection(o), std::string(kind.database));
@@ -83,6 +88,7 @@ constexpr KindInfo kKinds[] = {
     {"row-sqlite", "single-row", "sqlite", "raw", OpenRowKind},
     {"jdbc-postgresql", "group-commit", "postgresql", "row-postgresql", OpenJdbcKind},
     {"row-postgresql", "single-row", "postgresql", "raw", OpenRowKind},
+    {"replicated", "two-memories", "", "raw", OpenReplicatedKind},
 };
 
 const KindInfo* FindKind(std::string_view name) {

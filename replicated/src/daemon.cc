@@ -567,6 +567,9 @@ class DaemonImpl final : public Daemon {
       }
       Result<std::unique_ptr<Socket>> s = ConnectPartner(*partner);
       if (!s.ok()) continue;
+      // A paused partner accepts connections (the kernel does) but answers nothing: it must
+      // answer a HELLO before the instance's writers are held up for the push.
+      if (!(*s)->Call(MessageWriter(Op::kHello, 0).Frame()).ok()) continue;
       std::lock_guard lock(h->mu);
       if (!h->entry.partner_stale) continue;
       MessageWriter w(Op::kPush, 0);

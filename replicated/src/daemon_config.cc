@@ -1,5 +1,9 @@
 #include "hastore/replicated/daemon_config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include <toml++/toml.h>
@@ -55,6 +59,37 @@ std::pair<int, int> DaemonConfig::PairOf(const std::string& instance) const {
   const int n = static_cast<int>(daemons.size());
   const int first = static_cast<int>(XXH3_64bits(instance.data(), instance.size()) % static_cast<uint64_t>(n));
   return {first, (first + 1) % n};
+}
+
+namespace {
+
+// A TCP port free on `host` now (the kernel's choice); 0 if none could be had.
+int FreePort(const std::string& host) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  ::inet_pton(AF_INET, host.c_str(), &a.sin_addr);
+  socklen_t len = sizeof(a);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+}  // namespace
+
+DaemonConfig LoopbackDaemons(int n, const std::string& directory, uint64_t region_size) {
+  DaemonConfig c;
+  c.region_size = region_size;
+  for (int i = 0; i < n; ++i) {
+    const std::string host = "127.0.0." + std::to_string(i + 2);
+    c.daemons.push_back(DaemonAddress{host + ":" + std::to_string(FreePort(host)), "", directory + "/rsd" + std::to_string(i)});
+  }
+  return c;
 }
 
 Status Validate(const DaemonConfig& c) {

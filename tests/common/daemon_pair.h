@@ -3,11 +3,6 @@
 // the daemons started in this process (or left for the test to run as processes).
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,31 +15,11 @@
 
 namespace hastore::testing {
 
-// A TCP port free on `host` now (the kernel's choice).
-inline int FreePort(const std::string& host) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  ::inet_pton(AF_INET, host.c_str(), &a.sin_addr);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 class DaemonCluster {
  public:
-  explicit DaemonCluster(int n = 2, uint64_t region_size = 64ull << 20) {
-    config_.region_size = region_size;
+  explicit DaemonCluster(int n = 2, uint64_t region_size = 64ull << 20)
+      : config_(replicated::LoopbackDaemons(n, dir_.path(), region_size)) {
     config_.flush_interval_ms = 200;
-    for (int i = 0; i < n; ++i) {
-      const std::string host = "127.0.0." + std::to_string(i + 2);
-      replicated::DaemonAddress d;
-      d.address = host + ":" + std::to_string(FreePort(host));
-      d.directory = dir_.path() + "/rsd" + std::to_string(i);
-      config_.daemons.push_back(d);
-    }
     daemons_.resize(n);
   }
   ~DaemonCluster() {

@@ -50,6 +50,10 @@ struct DaemonConfig {
 };
 
 Status Validate(const DaemonConfig& config);
+
+// `n` daemons on this machine, for tests and benchmarks: addresses 127.0.0.2, 127.0.0.3, ...
+// on ports free now, directories <directory>/rsd<i>.
+DaemonConfig LoopbackDaemons(int n, const std::string& directory, uint64_t region_size);
 // `source` names the text in errors (a file path).
 Result<DaemonConfig> ParseDaemonConfig(std::string_view toml_text, std::string_view source = "<config>");
 Result<DaemonConfig> LoadDaemonConfig(const std::string& path);

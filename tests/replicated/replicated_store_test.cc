@@ -1,0 +1,187 @@
+// The replicated store and its daemons in one process: epochs refused by the daemons, the
+// message and space limits, bad frames, a partner that misses writes and gets them back, and
+// the operators' requests.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/daemon_pair.h"
+#include "hastore/replicated/daemon_admin.h"
+#include "hastore/replicated/replicated_store.h"
+#include "socket.h"
+#include "wire.h"
+
+namespace hastore::testing {
+namespace {
+
+class ReplicatedStoreTest : public ::testing::Test {
+ protected:
+  explicit ReplicatedStoreTest(uint64_t region_size = 8ull << 20) : daemons_(2, region_size) {}
+  void SetUp() override {
+    daemons_.options().log = [this](const std::string& line) {
+      std::lock_guard lock(log_mu_);
+      log_ += line + "\n";
+    };
+  }
+
+  StoreConfig Config(const std::string& name = "orders") {
+    StoreConfig c;
+    c.name = name;
+    c.kind = StoreKind::kReplicated;
+    c.replicated.daemons = "(in the test)";
+    return c;
+  }
+  Result<std::unique_ptr<Store>> Open(uint64_t epoch, const std::string& name = "orders") {
+    ReplicatedStoreOptions o;
+    o.daemons = &daemons_.config();
+    return OpenReplicatedStore(Config(name), Ownership{epoch, "test"}, o);
+  }
+  static Status Put(Store& store, std::string_view data, Handle* handle = nullptr) {
+    Result<Connection> c = store.OpenConnection("c");
+    if (!c.ok()) return c.status();
+    Transaction t = store.Begin();
+    Result<Handle> h = t.Create(*c, data);
+    if (!h.ok()) return h.status();
+    if (handle != nullptr) *handle = *h;
+    return store.Commit(std::move(t));
+  }
+  std::string Logged() {
+    std::lock_guard lock(log_mu_);
+    return log_;
+  }
+  // The daemon index of `instance`'s primary and peer.
+  std::pair<int, int> PairOf(const std::string& instance) { return daemons_.config().PairOf(instance); }
+
+  DaemonCluster daemons_;
+  std::mutex log_mu_;
+  std::string log_;
+};
+
+TEST_F(ReplicatedStoreTest, ACommitIsInBothDaemonsAndAStaleEpochIsRefusedByThem) {
+  ASSERT_TRUE(daemons_.StartAll());
+  auto first = Open(1);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(Put(**first, "one").ok());
+  for (int i : {0, 1}) {
+    const replicated::DaemonInfo d = replicated::QueryDaemon(daemons_.config(), i);
+    ASSERT_TRUE(d.reachable.ok()) << d.reachable.ToString();
+    ASSERT_EQ(d.instances.size(), 1u);
+    EXPECT_EQ(d.instances[0].instance, "orders");
+    EXPECT_EQ(d.instances[0].epoch, 1u);
+    EXPECT_FALSE(d.instances[0].partner_stale);
+    bool region = false;
+    for (const replicated::RegionInfo& f : d.instances[0].files) region |= f.name == "ORDERS000000.RGN" && f.bytes > 0;
+    EXPECT_TRUE(region) << "daemon " << i;
+  }
+  auto second = Open(2);  // a new owner under a newer lease epoch
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  Status late = Put(**first, "two");
+  EXPECT_EQ(late.code(), StatusCode::kFenced) << late.ToString();
+  EXPECT_EQ((*first)->Health().code(), StatusCode::kFenced);
+  EXPECT_TRUE(Put(**second, "three").ok());
+  auto older = Open(1);
+  EXPECT_EQ(older.status().code(), StatusCode::kFenced) << older.status().ToString();
+}
+
+TEST_F(ReplicatedStoreTest, ARecordOverTheMaximumMessageSizeIsRefusedNamingTheLimit) {
+  ASSERT_TRUE(daemons_.StartAll());
+  auto store = Open(1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const uint64_t message = daemons_.config().max_message_bytes();  // 1% of 8 MiB
+  Status s = Put(**store, std::string(message, 'x'));
+  EXPECT_EQ(s.code(), StatusCode::kTooLarge) << s.ToString();
+  EXPECT_NE(s.message().find("Maximum Message Size of " + std::to_string(message)), std::string::npos) << s.message();
+  EXPECT_TRUE(Put(**store, std::string(message - 2048, 'y')).ok());
+}
+
+TEST_F(ReplicatedStoreTest, AFrameWithABadChecksumIsRefusedAndReported) {
+  ASSERT_TRUE(daemons_.StartAll());
+  auto store = Open(1);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(Put(**store, "kept").ok());
+  const int primary = PairOf("orders").first;
+  auto sock = replicated::Socket::Connect(daemons_.config().daemons[primary].address, 1000);
+  ASSERT_TRUE(sock.ok());
+  replicated::MessageWriter w(replicated::Op::kWrite, 7);
+  w.U8(0).Str("orders").U64(1).Str("ORDERS000000.RGN").U64(0).Str(std::string(512, '\xff'));
+  std::string frame = w.Frame();
+  frame.back() ^= 1;  // one bit of the body flipped after the checksum was taken
+  ASSERT_TRUE((*sock)->Send(frame).ok());
+  EXPECT_FALSE((*sock)->Receive().ok());  // the daemon drops a connection it cannot trust
+  EXPECT_TRUE(Eventually([&] { return Logged().find("fails its checksum: refused") != std::string::npos; })) << Logged();
+  ASSERT_TRUE((*store)->Close().ok());
+  auto again = Open(2);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();  // the log was not overwritten
+  int records = 0;
+  auto c = (*again)->OpenConnection("c");
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*again)->Scan(*c, [&](Handle, std::string_view d) { records += d == "kept"; return true; }).ok());
+  EXPECT_EQ(records, 1);
+}
+
+TEST_F(ReplicatedStoreTest, APartnerThatMissedWritesGetsThemBeforeItServes) {
+  ASSERT_TRUE(daemons_.StartAll());
+  const auto [primary, peer] = PairOf("orders");
+  auto store = Open(1);
+  ASSERT_TRUE(store.ok());
+  std::vector<Handle> handles(20);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(Put(**store, "r" + std::to_string(i), &handles[i]).ok());
+  daemons_.Stop(peer);
+  for (int i = 10; i < 20; ++i) ASSERT_TRUE(Put(**store, "r" + std::to_string(i), &handles[i]).ok()) << i;
+  const replicated::DaemonInfo alone = replicated::QueryDaemon(daemons_.config(), primary);
+  ASSERT_EQ(alone.instances.size(), 1u);
+  EXPECT_TRUE(alone.instances[0].partner_stale);
+  EXPECT_EQ(replicated::ShutdownDaemon(daemons_.config(), primary, false).code(), StatusCode::kLocked);
+
+  ASSERT_TRUE(daemons_.Start(peer));  // serves only once the primary pushed the instance to it
+  EXPECT_TRUE(Eventually([&] {
+    const replicated::DaemonInfo d = replicated::QueryDaemon(daemons_.config(), primary);
+    return d.instances.size() == 1 && !d.instances[0].partner_stale;
+  }));
+  EXPECT_NE(Logged().find("pushed orders to partner daemon " + std::to_string(peer)), std::string::npos) << Logged();
+  ASSERT_TRUE((*store)->Close().ok());
+  daemons_.Stop(primary);  // now only the peer's copy is left
+  auto reopened = Open(2);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  for (int i = 0; i < 20; ++i) {
+    auto r = (*reopened)->Read(handles[i]);
+    ASSERT_TRUE(r.ok()) << i << ": " << r.status().ToString();
+    EXPECT_EQ(*r, "r" + std::to_string(i));
+  }
+}
+
+TEST_F(ReplicatedStoreTest, AnActiveInstanceIsNotRemovedAndAClosedOneIs) {
+  ASSERT_TRUE(daemons_.StartAll());
+  auto store = Open(1);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(Put(**store, "x").ok());
+  EXPECT_EQ(replicated::RemoveInstance(daemons_.config(), "orders").code(), StatusCode::kLocked);
+  ASSERT_TRUE((*store)->Close().ok());
+  store->reset();
+  EXPECT_TRUE(Eventually([&] { return replicated::RemoveInstance(daemons_.config(), "orders").ok(); }));
+  for (int i : {0, 1}) EXPECT_TRUE(replicated::QueryDaemon(daemons_.config(), i).instances.empty()) << i;
+}
+
+TEST_F(ReplicatedStoreTest, SpaceOverloadYellowRefusesRecordsAndRedRefusesNewStores) {
+  daemons_.config().capacity = 600 * 1024;  // yellow at 480 KiB, red at 540 KiB
+  ASSERT_TRUE(daemons_.StartAll());
+  auto store = Open(1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Status s;
+  for (int i = 0; i < 100 && s.ok(); ++i) s = Put(**store, std::string(60 * 1024, 'z'));
+  EXPECT_NE(s.message().find("Space Overload Yellow"), std::string::npos) << s.ToString();
+  // Past red as well, by the files of a store that was let in below it.
+  auto other = Open(1, "other");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  daemons_.config().capacity = 100 * 1024;  // daemons restarted with less room: past red
+  ASSERT_TRUE((*store)->Close().ok());
+  ASSERT_TRUE((*other)->Close().ok());
+  daemons_.Stop(0);
+  daemons_.Stop(1);
+  ASSERT_TRUE(daemons_.StartAll());
+  auto refused = Open(1, "third");
+  EXPECT_NE(refused.status().message().find("Space Overload Red"), std::string::npos) << refused.status().ToString();
+}
+
+}  // namespace
+}  // namespace hastore::testing

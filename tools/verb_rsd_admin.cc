@@ -1,0 +1,127 @@
+// `hastore rsd-admin`: what operators ask replication daemons.
+//   daemons    every daemon of the configuration: address, reachable, serving, space used
+//   regions    every instance each daemon holds: epoch, claim holder, replica state, regions
+//   remove     an instance's regions, from both its daemons (refused while a client holds it)
+//   shutdown   one daemon: safely (refused while an instance would be left without an
+//              up-to-date copy on its partner) or --force
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "hastore/replicated/daemon_admin.h"
+#include "text_output.h"
+#include "verb.h"
+
+namespace hastore::tools {
+namespace {
+
+constexpr std::string_view kVerb = "rsd-admin";
+
+struct AdminArgs {
+  std::string config;
+  bool json = false;
+  std::string instance;
+  int index = -1;
+  bool force = false;
+};
+
+Json DaemonJson(const replicated::DaemonInfo& d, bool with_instances) {
+  Json j{{"index", d.index}, {"address", d.address}, {"reachable", d.reachable.ok()},
+         {"error", d.reachable.ok() ? "" : d.reachable.message()}, {"serving", d.serving},
+         {"used_bytes", d.used_bytes}, {"capacity_bytes", d.capacity_bytes}};
+  if (!with_instances) return j;
+  Json instances = Json::array();
+  for (const replicated::HeldInstanceInfo& h : d.instances) {
+    Json files = Json::array();
+    uint64_t bytes = 0;
+    for (const replicated::RegionInfo& f : h.files) {
+      files.push_back(Json{{"name", f.name}, {"bytes", f.bytes}});
+      bytes += f.bytes;
+    }
+    instances.push_back(Json{{"instance", h.instance}, {"epoch", h.epoch}, {"holder", h.session},
+                             {"replicas", h.partner_stale ? 1 : 2}, {"active", h.live_claims > 0},
+                             {"bytes", bytes}, {"files", files}});
+  }
+  j["instances"] = instances;
+  return j;
+}
+
+int List(const AdminArgs& args, bool regions) {
+  Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config);
+  if (!config.ok()) return Fail(kVerb, config.status());
+  Json all = Json::array();
+  bool every_reachable = true;
+  for (int i = 0; i < static_cast<int>(config->daemons.size()); ++i) {
+    const replicated::DaemonInfo d = replicated::QueryDaemon(*config, i);
+    every_reachable &= d.reachable.ok();
+    all.push_back(DaemonJson(d, regions));
+    if (args.json) continue;
+    std::cout << "daemon " << i << " " << d.address << ": ";
+    if (!d.reachable.ok()) {
+      std::cout << "unreachable (" << d.reachable.message() << ")\n";
+      continue;
+    }
+    std::cout << (d.serving ? "serving" : "resynchronising") << ", " << d.used_bytes << " of " << d.capacity_bytes
+              << " bytes used, " << d.instances.size() << " instances\n";
+    if (!regions) continue;
+    for (const replicated::HeldInstanceInfo& h : d.instances) {
+      std::cout << "  " << h.instance << ": epoch " << h.epoch << " (" << (h.session.empty() ? "unclaimed" : h.session)
+                << "), " << (h.partner_stale ? "1 copy (its partner missed writes)" : "2 copies")
+                << (h.live_claims > 0 ? ", active" : "") << '\n';
+      for (const replicated::RegionInfo& f : h.files) std::cout << "    " << f.name << " " << f.bytes << " bytes\n";
+    }
+  }
+  if (args.json) PrintJson(all);
+  return every_reachable ? kExitOk : kExitFailed;
+}
+
+int Remove(const AdminArgs& args) {
+  Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config);
+  if (!config.ok()) return Fail(kVerb, config.status());
+  Status s = replicated::RemoveInstance(*config, args.instance);
+  if (!s.ok()) return Fail(kVerb, s.ToString(), s.code() == StatusCode::kLocked ? kExitUsage : kExitFailed);
+  std::cout << "removed " << args.instance << '\n';
+  return kExitOk;
+}
+
+int Shutdown(const AdminArgs& args) {
+  Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config);
+  if (!config.ok()) return Fail(kVerb, config.status());
+  if (args.index < 0 || args.index >= static_cast<int>(config->daemons.size()))
+    return Fail(kVerb, "--index " + std::to_string(args.index) + " is not a daemon of " + args.config, kExitUsage);
+  Status s = replicated::ShutdownDaemon(*config, args.index, args.force);
+  if (!s.ok()) return Fail(kVerb, s.ToString(), s.code() == StatusCode::kLocked ? kExitUsage : kExitFailed);
+  std::cout << "daemon " << args.index << " is shutting down\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+Verb AddRsdAdminVerb(CLI::App& app) {
+  auto args = std::make_shared<AdminArgs>();
+  auto which = std::make_shared<std::function<int()>>();
+  CLI::App* cmd = AddVerbCommand(app, "rsd-admin", "Ask replication daemons: daemons, regions, remove, shutdown",
+      "daemons: every daemon of the configuration, reachable or not. regions: the instances each daemon holds, "
+      "with their epoch, holder, copies and regions. remove INSTANCE: its regions on both daemons (refused while a "
+      "client holds it, exit status 2). shutdown --index N: stops a daemon, refused (exit status 2) while an "
+      "instance it holds has no up-to-date copy on its partner, unless --force.");
+  cmd->require_subcommand(1);
+  CLI::App* daemons = cmd->add_subcommand("daemons", "List the daemons");
+  CLI::App* regions = cmd->add_subcommand("regions", "List the instances and regions each daemon holds");
+  CLI::App* remove = cmd->add_subcommand("remove", "Remove an instance's regions from both its daemons");
+  CLI::App* shutdown = cmd->add_subcommand("shutdown", "Shut a daemon down");
+  for (CLI::App* sub : {daemons, regions, remove, shutdown}) {
+    sub->add_option("--config", args->config, "The daemons' configuration (TOML)")->required();
+  }
+  for (CLI::App* sub : {daemons, regions}) sub->add_flag("--json", args->json, "JSON instead of text");
+  remove->add_option("INSTANCE", args->instance, "The instance")->required();
+  shutdown->add_option("--index", args->index, "The daemon")->required();
+  shutdown->add_flag("--force", args->force, "Even if an instance is left without an up-to-date copy");
+  daemons->callback([args, which] { *which = [args] { return List(*args, false); }; });
+  regions->callback([args, which] { *which = [args] { return List(*args, true); }; });
+  remove->callback([args, which] { *which = [args] { return Remove(*args); }; });
+  shutdown->callback([args, which] { *which = [args] { return Shutdown(*args); }; });
+  return {cmd, [which] { return *which ? (*which)() : kExitUsage; }};
+}
+
+}  // namespace hastore::tools
