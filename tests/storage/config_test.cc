@@ -167,7 +167,8 @@ TEST(ParseStoreConfig, BadNamesAndChoicesNameTheKey) {
   ExpectError(Config("distribution = \"distributed\"\nserver = \"a/b\""), "store.server: server name 'a/b'");
   ExpectError(Config("prefix = \"a..b\""), "store.prefix: prefix 'a..b'");
   ExpectError(Config("kind = \"jdbc\""), "jdbc.directory is required when jdbc.connection is empty");
-  ExpectError(Config("kind = \"replicated\""), "store.kind");
+  ExpectError(Config("kind = \"replicated\""), "replicated.daemons is required");
+  ExpectError(Config("kind = \"replicated-x\""), "store.kind: store kind 'replicated-x' is not supported; valid are");
   ExpectError(Config("", "io_engine = \"aio\""), "file.io_engine: unknown I/O engine 'aio'");
   ExpectError(
       Config("", "synchronous_write_policy = \"Fast\""),
