@@ -75,11 +75,17 @@ int List(const AdminArgs& args, bool regions) {
   return every_reachable ? kExitOk : kExitFailed;
 }
 
+// A daemon's refusal (kLocked: it would leave data without a copy, or a client holds it) is
+// exit status 2, like bad input: nothing was done; anything else is a failure.
+int Refused(const Status& s) {
+  return Fail(kVerb, s.ToString(), s.code() == StatusCode::kLocked ? kExitUsage : kExitFailed);
+}
+
 int Remove(const AdminArgs& args) {
   Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config);
   if (!config.ok()) return Fail(kVerb, config.status());
   Status s = replicated::RemoveInstance(*config, args.instance);
-  if (!s.ok()) return Fail(kVerb, s.ToString(), s.code() == StatusCode::kLocked ? kExitUsage : kExitFailed);
+  if (!s.ok()) return Refused(s);
   std::cout << "removed " << args.instance << '\n';
   return kExitOk;
 }
@@ -90,7 +96,7 @@ int Shutdown(const AdminArgs& args) {
   if (args.index < 0 || args.index >= static_cast<int>(config->daemons.size()))
     return Fail(kVerb, "--index " + std::to_string(args.index) + " is not a daemon of " + args.config, kExitUsage);
   Status s = replicated::ShutdownDaemon(*config, args.index, args.force);
-  if (!s.ok()) return Fail(kVerb, s.ToString(), s.code() == StatusCode::kLocked ? kExitUsage : kExitFailed);
+  if (!s.ok()) return Refused(s);
   std::cout << "daemon " << args.index << " is shutting down\n";
   return kExitOk;
 }

@@ -42,8 +42,6 @@ Result<std::unique_ptr<CommitTarget>> OpenLmdbTarget(const std::string& dir);
 
 // A JDBC store (hastore::OpenJdbcStore) on `connection_string`, or on embedded SQLite in dir
 // when it is empty, with `workers` database connections; a table of its own, dropped at Close.
-// The replicated store on two in-process daemons on loopback (replicated_target.cc).
-Result<std::unique_ptr<CommitTarget>> OpenReplicatedTarget(const std::string& dir);
 Result<std::unique_ptr<CommitTarget>> OpenJdbcTarget(const std::string& dir, const std::string& connection_string,
                                                      uint32_t workers);
 
@@ -51,5 +49,8 @@ Result<std::unique_ptr<CommitTarget>> OpenJdbcTarget(const std::string& dir, con
 // writer's own ODBC connection. `database` ("sqlite", "postgresql") picks the DDL.
 Result<std::unique_ptr<CommitTarget>> OpenRowTarget(const std::string& dir, const std::string& connection_string,
                                                     const std::string& database);
+
+// The replicated store on two in-process daemons on loopback (replicated_target.cc).
+Result<std::unique_ptr<CommitTarget>> OpenReplicatedTarget(const std::string& dir);
 
 }  // namespace hastore::bench

@@ -11,11 +11,11 @@ namespace hastore::bench {
 
 Result<std::unique_ptr<CommitTarget>> OpenReplicatedTarget(const std::string& dir) {
   auto daemons = std::make_shared<std::vector<std::unique_ptr<replicated::Daemon>>>();
-  auto config = std::make_shared<replicated::DaemonConfig>(replicated::LoopbackDaemons(2, dir, 128ull << 20));
+  const replicated::DaemonConfig config = replicated::LoopbackDaemons(2, dir, 128ull << 20);  // each copies it
   replicated::DaemonOptions options;
   options.serve_alone = true;  // fresh daemons: nothing to wait for
   for (int i = 0; i < 2; ++i) {
-    Result<std::unique_ptr<replicated::Daemon>> d = replicated::Daemon::Start(*config, i, options);
+    Result<std::unique_ptr<replicated::Daemon>> d = replicated::Daemon::Start(config, i, options);
     if (!d.ok()) return d.status();
     daemons->push_back(std::move(*d));
   }
@@ -24,8 +24,8 @@ Result<std::unique_ptr<CommitTarget>> OpenReplicatedTarget(const std::string& di
   store.kind = StoreKind::kReplicated;
   store.replicated.daemons = dir + "/(in process)";
   ReplicatedStoreOptions o;
-  o.daemons = config.get();
-  return MakeStoreTarget(OpenReplicatedStore(store, Ownership{0, "hastore bench"}, o), [daemons, config] {
+  o.daemons = &config;
+  return MakeStoreTarget(OpenReplicatedStore(store, Ownership{0, "hastore bench"}, o), [daemons] {
     for (auto& d : *daemons) d->Stop();
     return Status::Ok();
   });

@@ -8,10 +8,10 @@
 #include <array>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "hastore/storage/names.h"
 #include "hastore/storage/store_config_toml.h"
+#include "hastore/storage/toml_reader.h"
 
 namespace hastore::ha {
 
@@ -58,115 +58,40 @@ Status ParseIn(const Named<E> (&names)[N], std::string_view text, E* out) {
 
 // ---- reading TOML values, with errors that name the key ------------------------------------
 
-// "<source>:<line>:<column>: <key>: <message>".
-Status At(std::string_view source, const toml::node& node, std::string_view key, const std::string& message) {
-  const toml::source_position where = node.source().begin;
-  return Status::InvalidArgument(std::string(source) + ":" + std::to_string(where.line) + ":" +
-                                 std::to_string(where.column) + ": " + std::string(key) + ": " + message);
+using Reader = TomlReader;
+
+// One of `names` (without case), the error listing them.
+template <class E, size_t N>
+Status ReadEnum(const Reader& r, const toml::node& n, std::string_view key, const Named<E> (&names)[N], E* out) {
+  std::string text;
+  HASTORE_RETURN_IF_ERROR(r.String(n, key, &text));
+  Status s = ParseIn(names, text, out);
+  return s.ok() ? s : r.At(n, key, s.message());
 }
-
-std::string TypeName(const toml::node& node) {
-  std::ostringstream out;
-  out << node.type();
-  return out.str();
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view source) : source_(source) {}
-
-  template <class T>
-  Status Value(const toml::node& node, std::string_view key, std::string_view expected, T* out) const {
-    const toml::value<T>* v = node.as<T>();
-    if (v == nullptr) return At(source_, node, key, "expected " + std::string(expected) + ", got " + TypeName(node));
-    *out = v->get();
-    return Status::Ok();
-  }
-  Status String(const toml::node& n, std::string_view key, std::string* out) const { return Value(n, key, "a string", out); }
-  Status Bool(const toml::node& n, std::string_view key, bool* out) const { return Value(n, key, "a boolean", out); }
-  // An integer in [lo, hi]; the message says the range.
-  Status Int(const toml::node& n, std::string_view key, int64_t lo, int64_t hi, int64_t* out) const {
-    int64_t v = 0;
-    HASTORE_RETURN_IF_ERROR(Value(n, key, "an integer", &v));
-    if (v < lo || v > hi)
-      return At(source_, n, key, std::to_string(v) + " is out of range; expected " + std::to_string(lo) + " to " + std::to_string(hi));
-    *out = v;
-    return Status::Ok();
-  }
-  template <class U>
-  Status Unsigned(const toml::node& n, std::string_view key, int64_t lo, int64_t hi, U* out) const {
-    int64_t v = 0;
-    HASTORE_RETURN_IF_ERROR(Int(n, key, lo, hi, &v));
-    *out = static_cast<U>(v);
-    return Status::Ok();
-  }
-  template <class E, size_t N>
-  Status Enum(const toml::node& n, std::string_view key, const Named<E> (&names)[N], E* out) const {
-    std::string text;
-    HASTORE_RETURN_IF_ERROR(String(n, key, &text));
-    Status s = ParseIn(names, text, out);
-    return s.ok() ? s : At(source_, n, key, s.message());
-  }
-  Status Strings(const toml::node& n, std::string_view key, std::vector<std::string>* out) const {
-    const toml::array* array = n.as_array();
-    if (array == nullptr) return At(source_, n, key, "expected an array of strings, got " + TypeName(n));
-    out->clear();
-    for (const toml::node& item : *array) {
-      out->emplace_back();
-      HASTORE_RETURN_IF_ERROR(String(item, key, &out->back()));
-    }
-    return Status::Ok();
-  }
-  const toml::table* Table(const toml::node& n, std::string_view key, Status* error) const {
-    const toml::table* t = n.as_table();
-    if (t == nullptr) *error = At(source_, n, key, "expected a table, got " + TypeName(n));
-    return t;
-  }
-  Status Unknown(const toml::key& key, std::string_view dotted) const {
-    const toml::source_position where = key.source().begin;
-    return Status::InvalidArgument(std::string(source_) + ":" + std::to_string(where.line) + ":" +
-                                   std::to_string(where.column) + ": unknown key '" + std::string(dotted) + "'");
-  }
-  std::string_view source() const { return source_; }
-
- private:
-  std::string_view source_;
-};
 
 constexpr int64_t kMaxMs = int64_t{24} * 3600 * 1000;  // a day
 constexpr int64_t kMaxSeconds = int64_t{365} * 24 * 3600;
 
-// Every key of a table goes to `read(key, node, dotted)`; it returns NotFound for an unknown key.
-template <class Fn>
-Status ForEachKey(const Reader& r, const toml::table& table, std::string_view prefix, Fn&& read) {
-  for (const auto& [key, node] : table) {
-    const std::string dotted = std::string(prefix) + "." + std::string(key.str());
-    Status s = read(key.str(), node, dotted);
-    if (s.code() == StatusCode::kNotFound) return r.Unknown(key, dotted);
-    HASTORE_RETURN_IF_ERROR(s);
-  }
-  return Status::Ok();
-}
 
 Status ReadCluster(const Reader& r, const toml::table& t, ClusterConfig& c) {
-  return ForEachKey(r, t, "cluster", [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
+  return ForEachTomlKey(r, t, "cluster", [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
     if (k == "name") return r.String(n, key, &c.name);
     if (k == "domain") return r.String(n, key, &c.domain);
     if (k == "servers") return r.Strings(n, key, &c.configured_servers);
     if (k == "server_name_template") return r.String(n, key, &c.server_name_template);
     if (k == "size") return r.Unsigned(n, key, 0, 1000, &c.dynamic_size);
-    if (k == "on_lease_lost") return r.Enum(n, key, kLostNames, &c.on_lease_lost);
+    if (k == "on_lease_lost") return ReadEnum(r, n, key, kLostNames, &c.on_lease_lost);
     return Status::NotFound(key);
   });
 }
 
 Status ReadLeasing(const Reader& r, const toml::table& t, LeasingSettings& l) {
-  return ForEachKey(r, t, "leasing", [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
-    if (k == "basis") return r.Enum(n, key, kBasisNames, &l.basis);
+  return ForEachTomlKey(r, t, "leasing", [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
+    if (k == "basis") return ReadEnum(r, n, key, kBasisNames, &l.basis);
     if (k == "directory") return r.String(n, key, &l.directory);
     if (k == "connection") return r.String(n, key, &l.connection);
     if (k == "table") return r.String(n, key, &l.table);
-    if (k == "auto_migration_table_creation_policy") return r.Enum(n, key, kCreationNames, &l.table_creation);
+    if (k == "auto_migration_table_creation_policy") return ReadEnum(r, n, key, kCreationNames, &l.table_creation);
     if (k == "health_check_interval") return r.Unsigned(n, key, 10, kMaxMs, &l.health_check_interval_ms);
     if (k == "health_check_periods_until_fencing")
       return r.Unsigned(n, key, 2, 1000, &l.health_check_periods_until_fencing);
@@ -194,8 +119,8 @@ Status ReadDistribution(const Reader& r, std::string_view, const toml::node& n, 
   std::string text;
   HASTORE_RETURN_IF_ERROR(r.String(n, key, &text));
   Result<Distribution> d = ParseDistribution(text);
-  if (!d.ok()) return At(r.source(), n, key, d.status().message());
-  if (*d == Distribution::kNone) return At(r.source(), n, key, "a cluster store is \"distributed\" or \"singleton\"");
+  if (!d.ok()) return r.At(n, key, d.status().message());
+  if (*d == Distribution::kNone) return r.At(n, key, "a cluster store is \"distributed\" or \"singleton\"");
   s.store.distribution = *d;
   return Status::Ok();
 }
@@ -206,11 +131,11 @@ constexpr PolicyKey kPolicyKeyReaders[] = {
     {"distribution", ReadDistribution},
     {"name",
      [](const auto& r, auto, const auto& n, const auto& key, auto&) {
-       return At(r.source(), n, key, "a store's name is its table key, [stores.<name>]");
+       return r.At(n, key, "a store's name is its table key, [stores.<name>]");
      }},
     {"migration_policy",
      [](const auto& r, auto, const auto& n, const auto& key, auto& s) {
-       return r.Enum(n, key, kMigrationNames, &s.policy.migration);
+       return ReadEnum(r, n, key, kMigrationNames, &s.policy.migration);
      }},
     {"restart_in_place",
      [](const auto& r, auto, const auto& n, const auto& key, auto& s) {
@@ -286,10 +211,10 @@ Status ReadTargets(const Reader& r, const toml::table& t, ClusterConfig& c) {
     if (table == nullptr) return error;
     MigratableTarget m;
     m.name = std::string(name.str());
-    HASTORE_RETURN_IF_ERROR(ForEachKey(r, *table, prefix, [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
+    HASTORE_RETURN_IF_ERROR(ForEachTomlKey(r, *table, prefix, [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
       if (k == "user_preferred_server") return r.String(n, key, &m.user_preferred_server);
       if (k == "candidate_servers") return r.Strings(n, key, &m.candidate_servers);
-      if (k == "migration_policy") return r.Enum(n, key, kTargetPolicyNames, &m.policy);
+      if (k == "migration_policy") return ReadEnum(r, n, key, kTargetPolicyNames, &m.policy);
       if (k == "restart_on_failure") return r.Bool(n, key, &m.restart_on_failure);
       if (k == "pre_script") return r.String(n, key, &m.pre_script);
       if (k == "post_script") return r.String(n, key, &m.post_script);
@@ -465,14 +390,9 @@ Status Validate(const ClusterConfig& c) {
 }
 
 Result<ClusterConfig> ParseClusterConfig(std::string_view toml_text, std::string_view source) {
-  toml::table root;
-  try {  // the Debian toml++ reports syntax errors as exceptions, which must not cross our API
-    root = toml::parse(toml_text, source);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(std::string(source) + ":" + std::to_string(e.source().begin.line) + ":" +
-                                   std::to_string(e.source().begin.column) + ": TOML syntax error: " +
-                                   std::string(e.description()));
-  }
+  Result<toml::table> parsed = ParseTomlDocument(toml_text, source);
+  if (!parsed.ok()) return parsed.status();
+  const toml::table& root = *parsed;
   const Reader reader(source);
   ClusterConfig config;
   HASTORE_RETURN_IF_ERROR(ReadRoot(reader, root, config));

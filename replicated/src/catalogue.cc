@@ -10,7 +10,7 @@ namespace {
 MDB_val Val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 
 std::string Encode(const InstanceEntry& e) {
-  MessageWriter w(Op::kClaim, 0);  // the same little-endian fields as the wire
+  MessageWriter w;  // the same little-endian fields as the wire
   w.U64(e.epoch).Str(e.session).U8(e.partner_stale ? 1 : 0);
   return w.body();
 }
@@ -18,12 +18,10 @@ std::string Encode(const InstanceEntry& e) {
 Result<InstanceEntry> Decode(std::string_view key, std::string_view value) {
   MessageReader r(value);
   InstanceEntry e;
-  Result<uint8_t> op = r.U8();
-  Result<uint64_t> id = r.U64();
   Result<uint64_t> epoch = r.U64();
   Result<std::string_view> session = r.Str();
   Result<uint8_t> stale = r.U8();
-  if (!op.ok() || !id.ok() || !epoch.ok() || !session.ok() || !stale.ok())
+  if (!epoch.ok() || !session.ok() || !stale.ok())
     return Status::Corruption("catalogue entry of instance " + std::string(key) + " is damaged");
   e.epoch = *epoch;
   e.session = std::string(*session);

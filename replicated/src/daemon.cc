@@ -7,10 +7,10 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <list>
 #include <set>
 #include <thread>
 
+#include "daemon_client.h"
 #include "held_instances.h"
 #include "socket.h"
 #include "wire.h"
@@ -22,10 +22,26 @@ namespace {
 constexpr uint64_t kPartnerTimeoutMs = 1000;
 constexpr size_t kForwardFlagOffset = kBodyHeaderBytes;  // the first field of a change
 
-// What a request's handler answers: a status and the payload fields after it.
+// What a request's handler answers: a status and, when it is Ok, the reply fields.
 struct Answer {
   Status status;
-  MessageWriter payload{Op::kReply, 0};  // only its body past op and id is used
+  MessageWriter payload;
+};
+
+// `capacity`, or the size of the file system under the daemon's directory.
+uint64_t CapacityOf(const DaemonConfig& c, int index) {
+  if (c.capacity != 0) return c.capacity;
+  struct statvfs v {};
+  if (::statvfs(c.daemons[index].directory.c_str(), &v) != 0) return UINT64_MAX / 100;
+  return static_cast<uint64_t>(v.f_blocks) * v.f_frsize;
+}
+
+// What one client connection holds: its links to partner daemons (for forwarding: its own, so
+// two clients' writes never queue behind each other on one socket) and the instances it
+// claimed (active while it is open).
+struct Session {
+  std::map<int, std::unique_ptr<Socket>> links;
+  std::set<std::string> claimed;
 };
 
 // The fields common to the operations that change an instance.
@@ -38,7 +54,12 @@ struct Change {
 class DaemonImpl final : public Daemon {
  public:
   DaemonImpl(DaemonConfig config, int index, DaemonOptions options, std::unique_ptr<HeldInstances> held)
-      : c_(std::move(config)), index_(index), o_(std::move(options)), held_(std::move(held)), serving_(o_.serve_alone) {}
+      : c_(std::move(config)),
+        index_(index),
+        o_(std::move(options)),
+        held_(std::move(held)),
+        capacity_(CapacityOf(c_, index_)),
+        serving_(o_.serve_alone) {}
 
   ~DaemonImpl() override { Stop(); }
 
@@ -71,15 +92,12 @@ class DaemonImpl final : public Daemon {
       std::lock_guard lock(mu_);
       for (Socket* s : open_) s->Shutdown();
     }
-    for (;;) {
-      std::list<std::thread> done;
-      {
-        std::lock_guard lock(mu_);
-        if (connections_.empty()) break;
-        done.swap(connections_);
-      }
-      for (std::thread& t : done) t.join();
+    std::map<std::thread::id, std::thread> left;
+    {
+      std::lock_guard lock(mu_);  // the acceptors are gone: nothing is added any more
+      left.swap(connections_);
     }
+    for (auto& [id, t] : left) t.join();
     if (housekeeper_.joinable()) housekeeper_.join();
     FlushAll(true);
   }
@@ -99,23 +117,34 @@ class DaemonImpl final : public Daemon {
 
   // ---- connections ---------------------------------------------------------------------------
 
+  // Each connection is served on a thread of its own; the threads of connections that ended
+  // are joined at the next accept, so a long-running daemon does not collect them.
   void AcceptLoop(Listener& l) {
     for (;;) {
       Result<std::unique_ptr<Socket>> s = l.Accept();
       if (!s.ok()) return;
-      std::lock_guard lock(mu_);
-      if (stopped_) return;
-      Socket* raw = s->release();
-      open_.insert(raw);
-      connections_.emplace_back([this, raw] { Serve(std::unique_ptr<Socket>(raw)); });
+      std::vector<std::thread> ended;
+      {
+        std::lock_guard lock(mu_);
+        if (stopped_) return;
+        for (std::thread::id id : ended_) {
+          ended.push_back(std::move(connections_[id]));
+          connections_.erase(id);
+        }
+        ended_.clear();
+        Socket* raw = s->release();
+        open_.insert(raw);
+        std::thread t([this, raw] { Serve(std::unique_ptr<Socket>(raw)); });
+        const std::thread::id id = t.get_id();
+        connections_[id] = std::move(t);
+      }
+      for (std::thread& t : ended) t.join();
     }
   }
 
-  // One connection's requests, in order. Its links to partners (for forwarding) are its own,
-  // so two clients' writes never queue behind each other on one socket.
+  // One connection's requests, in order.
   void Serve(std::unique_ptr<Socket> sock) {
-    std::map<int, std::unique_ptr<Socket>> links;
-    std::set<std::string> claimed;
+    Session session;
     for (;;) {
       Result<std::string> body = sock->Receive();
       if (!body.ok()) {
@@ -126,14 +155,11 @@ class DaemonImpl final : public Daemon {
       Result<uint8_t> op = r.U8();
       Result<uint64_t> id = r.U64();
       if (!op.ok() || !id.ok()) break;
-      Answer a = Handle(static_cast<Op>(*op), *body, r, links, claimed);
-      MessageWriter reply(Op::kReply, *id);
-      PutStatus(reply, a.status);
-      std::string frame_body = reply.body() + a.payload.body().substr(kBodyHeaderBytes);
-      if (!sock->Send(FrameHeader(frame_body) + frame_body).ok()) break;
+      Answer a = Handle(static_cast<Op>(*op), *body, r, session);
+      if (!sock->SendFrame({ReplyHead(*id, a.status).body(), a.payload.body()}).ok()) break;
       if (static_cast<Op>(*op) == Op::kShutdown && a.status.ok()) break;
     }
-    for (const std::string& name : claimed) {
+    for (const std::string& name : session.claimed) {
       if (std::shared_ptr<HeldInstance> h = held_->Find(name)) {
         std::lock_guard lock(h->mu);
         --h->live_claims;
@@ -141,22 +167,23 @@ class DaemonImpl final : public Daemon {
     }
     std::lock_guard lock(mu_);
     open_.erase(sock.get());
+    ended_.push_back(std::this_thread::get_id());
   }
 
-  Answer Handle(Op op, const std::string& body, MessageReader& r, std::map<int, std::unique_ptr<Socket>>& links,
-                std::set<std::string>& claimed) {
+  // `body` is the whole request; a change is forwarded as it is, its forwarded flag set.
+  Answer Handle(Op op, std::string& body, MessageReader& r, Session& session) {
     Answer a;
     switch (op) {
       case Op::kHello:
         a.payload.U32(static_cast<uint32_t>(index_)).U64(c_.region_size).U64(c_.max_message_bytes()).U8(serving_ ? 1 : 0);
         return a;
-      case Op::kClaim: a.status = Claim(body, r, links, claimed); return a;
+      case Op::kClaim: a.status = Claim(body, r, session); return a;
       case Op::kCreate:
       case Op::kWrite:
       case Op::kTruncate:
       case Op::kRemove:
       case Op::kRename:
-      case Op::kDrop: a.status = Modify(op, body, r, links); return a;
+      case Op::kDrop: a.status = Modify(op, body, r, session); return a;
       case Op::kRead:
       case Op::kSize:
       case Op::kList: a.status = Query(op, r, a.payload); return a;
@@ -196,8 +223,7 @@ class DaemonImpl final : public Daemon {
     return c;
   }
 
-  Status Claim(const std::string& body, MessageReader& r, std::map<int, std::unique_ptr<Socket>>& links,
-               std::set<std::string>& claimed) {
+  Status Claim(std::string& body, MessageReader& r, Session& conn) {
     Result<Change> c = ReadChange(r);
     if (!c.ok()) return c.status();
     Result<uint64_t> epoch = r.U64();
@@ -222,15 +248,15 @@ class DaemonImpl final : public Daemon {
     if (*epoch == e.epoch && e.session != *session && !e.session.empty()) {
       return Status::Locked("instance " + c->instance + " is held at epoch " + std::to_string(e.epoch) + " by " + e.session);
     }
-    if (!c->forwarded) HASTORE_RETURN_IF_ERROR(Forward(**h, *partner, body, links));
+    if (!c->forwarded) HASTORE_RETURN_IF_ERROR(Forward(**h, *partner, body, conn));
     e.epoch = *epoch;
     e.session = std::string(*session);
     HASTORE_RETURN_IF_ERROR(held_->SaveEntry(**h));
-    if (!c->forwarded && claimed.insert(c->instance).second) ++(*h)->live_claims;
+    if (!c->forwarded && conn.claimed.insert(c->instance).second) ++(*h)->live_claims;
     return Status::Ok();
   }
 
-  Status Modify(Op op, const std::string& body, MessageReader& r, std::map<int, std::unique_ptr<Socket>>& links) {
+  Status Modify(Op op, std::string& body, MessageReader& r, Session& session) {
     Result<Change> c = ReadChange(r);
     if (!c.ok()) return c.status();
     if (!c->forwarded && !serving_) return NotServing();
@@ -244,7 +270,7 @@ class DaemonImpl final : public Daemon {
         return Status::Locked("instance " + c->instance + " is active (a client holds its claim at epoch " +
                               std::to_string(h->entry.epoch) + "): not removed");
       }
-      if (!c->forwarded) HASTORE_RETURN_IF_ERROR(Forward(*h, *partner, body, links));
+      if (!c->forwarded) HASTORE_RETURN_IF_ERROR(Forward(*h, *partner, body, session));
       Log("removed instance " + c->instance);
       return held_->Drop(*h);
     }
@@ -263,16 +289,7 @@ class DaemonImpl final : public Daemon {
     uint64_t offset = 0, size = 0;
     std::string_view bytes;
     std::string to;
-    bool exclusive = false;
     switch (op) {
-      case Op::kCreate: {
-        Result<uint8_t> x = r.U8();
-        if (!x.ok()) return x.status();
-        exclusive = *x != 0 && !c->forwarded;
-        if (exclusive && h->files.count(file) != 0) return Status::InvalidArgument("file " + file + " of " + c->instance + " exists");
-        HASTORE_RETURN_IF_ERROR(ValidateFileName(file));
-        break;
-      }
       case Op::kWrite: {
         Result<uint64_t> o = r.U64();
         Result<std::string_view> b = r.Str();
@@ -296,7 +313,7 @@ class DaemonImpl final : public Daemon {
       }
       default: break;
     }
-    if (!c->forwarded) HASTORE_RETURN_IF_ERROR(Forward(*h, *partner, body, links));
+    if (!c->forwarded) HASTORE_RETURN_IF_ERROR(Forward(*h, *partner, body, session));
     switch (op) {
       case Op::kCreate: return held_->File(*h, file, true).status();
       case Op::kWrite: return held_->Write(*h, file, offset, bytes);
@@ -325,59 +342,51 @@ class DaemonImpl final : public Daemon {
     return Status::Ok();
   }
 
-  uint64_t Capacity() const {
-    if (c_.capacity != 0) return c_.capacity;
-    struct statvfs v {};
-    if (::statvfs(c_.daemons[index_].directory.c_str(), &v) != 0) return UINT64_MAX / 100;
-    return static_cast<uint64_t>(v.f_blocks) * v.f_frsize;
-  }
+  uint64_t Capacity() const { return capacity_; }
   bool OverRed() const { return held_->used_bytes() * 100 > Capacity() * c_.space_overload_red; }
 
   // Sends the request to the partner and waits for its answer (the instance's mutex is held,
   // so the partner applies the instance's changes in this daemon's order). A partner that
   // cannot be reached is marked as having missed the instance's writes: this daemon goes on
   // alone and pushes the instance to it once it is back.
-  Status Forward(HeldInstance& h, int partner, const std::string& body, std::map<int, std::unique_ptr<Socket>>& links) {
+  Status Forward(HeldInstance& h, int partner, std::string& body, Session& session) {
     if (h.entry.partner_stale) return Status::Ok();  // it takes the whole instance later
-    std::string forwarded = body;
-    forwarded[kForwardFlagOffset] = 1;
-    Result<std::string> reply = CallPartner(partner, FrameHeader(forwarded) + forwarded, links);
-    if (reply.ok()) {
-      MessageReader rr(*reply);
-      (void)rr.U8();
-      (void)rr.U64();
-      Result<Answered> s = GetStatus(rr);
-      if (!s.ok()) return s.status();
-      if (s->status.ok() || s->status.code() != StatusCode::kIOError) return s->status;
-      reply = s->status;  // the partner is resynchronising or stale: as good as away for this instance
-    }
-    Log("partner daemon " + std::to_string(partner) + " missed a write of " + h.name + " (" + reply.status().message() +
+    body[kForwardFlagOffset] = 1;  // the readers' views into the rest of it stay valid
+    Result<Reply> reply = CallPartner(partner, body, session);
+    Status why = reply.ok() ? reply->status() : reply.status();
+    // kIOError from the partner: it is resynchronising, or holds this instance newer; as good
+    // as away for it.
+    if (why.code() != StatusCode::kIOError) return why;
+    Log("partner daemon " + std::to_string(partner) + " missed a write of " + h.name + " (" + why.message() +
         "): going on alone; it gets the instance when it is back");
     h.entry.partner_stale = true;
     return held_->SaveEntry(h);
   }
 
-  // A connection to a partner daemon that gives up after kPartnerTimeoutMs without an answer.
-  Result<std::unique_ptr<Socket>> ConnectPartner(int partner) const {
-    Result<std::unique_ptr<Socket>> s = Socket::Connect(c_.daemons[partner].address, kPartnerTimeoutMs);
-    if (s.ok()) (*s)->SetTimeout(kPartnerTimeoutMs);
-    return s;
+  // One request to a partner daemon on a connection of its own, giving up after
+  // kPartnerTimeoutMs (times `patience`) without progress.
+  Result<Reply> AskPartner(int partner, const MessageWriter& request, uint64_t patience = 1) const {
+    return AskDaemon(c_.daemons[partner].address, request, patience * kPartnerTimeoutMs);
   }
 
-  Result<std::string> CallPartner(int partner, const std::string& frame, std::map<int, std::unique_ptr<Socket>>& links) {
-    std::unique_ptr<Socket>& link = links[partner];
-    for (int attempt = 0; attempt < 2; ++attempt) {
+  // A forwarded change, on the session's link to the partner. A link the partner closed while
+  // it was idle (it restarted) is replaced once; a partner that does not answer in time is not
+  // asked again (it may be paused: the instance's writers wait meanwhile).
+  Result<Reply> CallPartner(int partner, std::string_view body, Session& session) {
+    std::unique_ptr<Socket>& link = session.links[partner];
+    const bool reused = link != nullptr;
+    for (int attempt = 0;; ++attempt) {
       if (!link) {
-        Result<std::unique_ptr<Socket>> s = ConnectPartner(partner);
+        Result<std::unique_ptr<Socket>> s = Socket::Connect(c_.daemons[partner].address, kPartnerTimeoutMs, kPartnerTimeoutMs);
         if (!s.ok()) return s.status();
         link = std::move(*s);
       }
-      Result<std::string> reply = link->Call(frame);
+      Result<Reply> reply = link->Call(body);
       if (reply.ok()) return reply;
-      link.reset();  // a link closed while idle is retried once on a fresh one
-      if (attempt == 1) return reply.status();
+      const bool again = reused && attempt == 0 && !link->timed_out();
+      link.reset();
+      if (!again) return reply.status();
     }
-    return Status::IOError("unreachable");
   }
 
   Status Query(Op op, MessageReader& r, MessageWriter& out) {
@@ -434,6 +443,8 @@ class DaemonImpl final : public Daemon {
     Result<uint8_t> force = r.U8();
     if (!force.ok()) return force.status();
     if (*force == 0) {
+      std::map<int, Status> answers;  // each partner asked once, outside any instance's lock
+      for (int p : Partners()) answers[p] = AskPartner(p, MessageWriter(Op::kHello, 0)).status();
       for (const std::shared_ptr<HeldInstance>& h : held_->All()) {
         std::lock_guard lock(h->mu);
         if (h->entry.partner_stale) {
@@ -441,38 +452,35 @@ class DaemonImpl final : public Daemon {
                                 "not shut down; use --force to shut down anyway");
         }
         Result<int> partner = PartnerOf(h->name);
-        if (!partner.ok()) continue;
-        Result<std::unique_ptr<Socket>> s = ConnectPartner(*partner);
-        if (!s.ok()) {
+        if (partner.ok() && !answers[*partner].ok()) {
           return Status::Locked("instance " + h->name + " would be left without a copy: its partner daemon " +
-                                std::to_string(*partner) + " cannot be reached (" + s.status().message() +
+                                std::to_string(*partner) + " cannot be reached (" + answers[*partner].message() +
                                 "); not shut down; use --force to shut down anyway");
         }
       }
     }
+    const std::string reason = *force ? "shut down by force on request" : "shut down on request";
     {
       std::lock_guard lock(mu_);
-      reason_ = *force ? "shut down by force on request" : "shut down on request";
+      reason_ = reason;
     }
-    Log(reason_);
+    Log(reason);
     wake_.notify_all();
     return Status::Ok();
   }
 
   Status TakePush(MessageReader& r) {
-    Result<uint8_t> fwd = r.U8();
     Result<std::string_view> instance = r.Str();
     Result<uint64_t> epoch = r.U64();
     Result<std::string_view> session = r.Str();
     Result<uint32_t> n = r.U32();
-    if (!fwd.ok() || !instance.ok() || !epoch.ok() || !session.ok() || !n.ok()) return Status::Corruption("a malformed PUSH");
-    std::map<std::string, std::string> files;
+    if (!instance.ok() || !epoch.ok() || !session.ok() || !n.ok()) return Status::Corruption("a malformed PUSH");
+    std::map<std::string, std::string_view> files;  // views into the request
     for (uint32_t i = 0; i < *n; ++i) {
       Result<std::string_view> name = r.Str();
       Result<std::string_view> bytes = r.Str();
       if (!name.ok() || !bytes.ok()) return Status::Corruption("a PUSH of " + std::string(*instance) + " ends early");
-      HASTORE_RETURN_IF_ERROR(ValidateFileName(*name));
-      files[std::string(*name)] = std::string(*bytes);
+      files[std::string(*name)] = *bytes;
     }
     Result<std::shared_ptr<HeldInstance>> h = held_->FindOrAdd(std::string(*instance));
     if (!h.ok()) return h.status();
@@ -539,24 +547,19 @@ class DaemonImpl final : public Daemon {
 
   bool PartnersHaveNothingForUs() {
     for (int p : Partners()) {
-      Result<std::unique_ptr<Socket>> s = ConnectPartner(p);
-      if (!s.ok()) return false;
       MessageWriter w(Op::kStaleFor, 0);
       w.U32(static_cast<uint32_t>(index_));
-      Result<std::string> reply = (*s)->Call(w.Frame());
+      Result<Reply> reply = AskPartner(p, w);
       if (!reply.ok()) return false;
-      MessageReader r(*reply);
-      (void)r.U8();
-      (void)r.U64();
-      Result<Answered> st = GetStatus(r);
-      Result<uint32_t> n = r.U32();
-      if (!st.ok() || !st->status.ok() || !n.ok() || *n != 0) return false;
+      Result<uint32_t> n = reply->payload().U32();
+      if (!n.ok() || *n != 0) return false;
     }
     return true;
   }
 
-  // Connects before it takes the instance's mutex: a partner that is still away costs the
-  // instance's writers nothing.
+  // A partner must answer a HELLO before the instance's mutex is taken for the push: one that
+  // is still away, or paused (the kernel accepts its connections, it answers nothing), costs
+  // the instance's writers nothing.
   void PushToStalePartners() {
     for (const std::shared_ptr<HeldInstance>& h : held_->All()) {
       Result<int> partner = PartnerOf(h->name);
@@ -565,30 +568,19 @@ class DaemonImpl final : public Daemon {
         std::lock_guard lock(h->mu);
         if (!h->entry.partner_stale) continue;
       }
-      Result<std::unique_ptr<Socket>> s = ConnectPartner(*partner);
-      if (!s.ok()) continue;
-      // A paused partner accepts connections (the kernel does) but answers nothing: it must
-      // answer a HELLO before the instance's writers are held up for the push.
-      if (!(*s)->Call(MessageWriter(Op::kHello, 0).Frame()).ok()) continue;
+      if (!AskPartner(*partner, MessageWriter(Op::kHello, 0)).ok()) continue;
       std::lock_guard lock(h->mu);
       if (!h->entry.partner_stale) continue;
       MessageWriter w(Op::kPush, 0);
-      w.U8(1).Str(h->name).U64(h->entry.epoch).Str(h->entry.session).U32(static_cast<uint32_t>(h->files.size()));
+      w.Str(h->name).U64(h->entry.epoch).Str(h->entry.session).U32(static_cast<uint32_t>(h->files.size()));
       for (const auto& [name, f] : h->files) {
         std::string bytes(f->size(), '\0');
         bytes.resize(f->Read(0, bytes.data(), bytes.size()));
         w.Str(name).Str(bytes);
       }
-      (*s)->SetTimeout(10 * kPartnerTimeoutMs);  // a whole instance to take in
-      Result<std::string> reply = (*s)->Call(w.Frame());
-      if (!reply.ok()) continue;
-      MessageReader r(*reply);
-      (void)r.U8();
-      (void)r.U64();
-      Result<Answered> st = GetStatus(r);
-      if (!st.ok() || !st->status.ok()) {
-        Log("partner daemon " + std::to_string(*partner) + " did not take " + h->name + ": " +
-            (st.ok() ? st->status.ToString() : st.status().ToString()));
+      Result<Reply> reply = AskPartner(*partner, w, 10);  // a whole instance to take in
+      if (!reply.ok()) {
+        Log("partner daemon " + std::to_string(*partner) + " did not take " + h->name + ": " + reply.status().ToString());
         continue;
       }
       h->entry.partner_stale = false;
@@ -612,6 +604,7 @@ class DaemonImpl final : public Daemon {
   const int index_;
   const DaemonOptions o_;
   std::unique_ptr<HeldInstances> held_;
+  const uint64_t capacity_;  // bytes its data may take (Space Overload percents are of it)
   std::atomic<bool> serving_;
 
   std::mutex mu_;
@@ -620,7 +613,8 @@ class DaemonImpl final : public Daemon {
   std::string reason_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<std::thread> acceptors_;
-  std::list<std::thread> connections_;
+  std::map<std::thread::id, std::thread> connections_;  // one per connection being served
+  std::vector<std::thread::id> ended_;                   // of connections that were served
   std::set<Socket*> open_;
   std::thread housekeeper_;
 };

@@ -1,8 +1,6 @@
 #include "hastore/replicated/daemon_admin.h"
 
 #include "daemon_client.h"
-#include "socket.h"
-#include "wire.h"
 
 namespace hastore::replicated {
 
@@ -10,18 +8,8 @@ namespace {
 
 constexpr uint64_t kAdminTimeoutMs = 3000;
 
-// One request to daemon `index`: its reply, the reader left at the payload.
-Result<std::string> Ask(const DaemonConfig& config, int index, const MessageWriter& request) {
-  Result<std::unique_ptr<Socket>> s = Socket::Connect(config.daemons[index].address, kAdminTimeoutMs);
-  if (!s.ok()) return s.status();
-  (*s)->SetTimeout(kAdminTimeoutMs);
-  Result<std::string> reply = (*s)->Call(request.Frame());
-  if (!reply.ok()) return reply.status();
-  MessageReader r(*reply);
-  Result<Answered> st = ReplyStatus(r);
-  if (!st.ok()) return st.status();
-  if (!st->status.ok()) return st->status;
-  return reply;
+Result<Reply> Ask(const DaemonConfig& config, int index, const MessageWriter& request) {
+  return AskDaemon(config.daemons[index].address, request, kAdminTimeoutMs);
 }
 
 Status ReadInstance(MessageReader& r, HeldInstanceInfo* out) {
@@ -53,13 +41,12 @@ DaemonInfo QueryDaemon(const DaemonConfig& config, int index) {
   DaemonInfo info;
   info.index = index;
   info.address = config.daemons[index].address;
-  Result<std::string> reply = Ask(config, index, MessageWriter(Op::kStatus, 0));
+  Result<Reply> reply = Ask(config, index, MessageWriter(Op::kStatus, 0));
   if (!reply.ok()) {
     info.reachable = reply.status();
     return info;
   }
-  MessageReader r(*reply);
-  (void)ReplyStatus(r);
+  MessageReader r = reply->payload();
   Result<uint32_t> idx = r.U32();
   Result<uint8_t> serving = r.U8();
   Result<uint64_t> used = r.U64();

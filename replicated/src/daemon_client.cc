@@ -13,11 +13,12 @@ constexpr uint64_t kRequestTimeoutMs = 3000;
 constexpr uint64_t kFailoverBoundMs = 10000;
 }  // namespace
 
-Result<Answered> ReplyStatus(MessageReader& r) {
-  Result<uint8_t> op = r.U8();
-  Result<uint64_t> id = r.U64();
-  if (!op.ok() || !id.ok() || *op != static_cast<uint8_t>(Op::kReply)) return Status::Corruption("a reply that is not one");
-  return GetStatus(r);
+Result<Reply> AskDaemon(const std::string& address, const MessageWriter& request, uint64_t timeout_ms) {
+  Result<std::unique_ptr<Socket>> s = Socket::Connect(address, timeout_ms, timeout_ms);
+  if (!s.ok()) return s.status();
+  Result<Reply> reply = (*s)->Call(request.body());
+  if (reply.ok() && !reply->status().ok()) return reply->status();
+  return reply;
 }
 
 DaemonClient::DaemonClient(DaemonConfig config, std::string instance)
@@ -44,9 +45,8 @@ Result<std::unique_ptr<Socket>> DaemonClient::Take(int which) {
   // A daemon on this host is reached through its Unix socket when it has one.
   const DaemonAddress& d = config_.daemons[pair_[which]];
   Result<std::unique_ptr<Socket>> s = Status::IOError("no address");
-  if (!d.socket.empty()) s = Socket::Connect(d.socket, kConnectTimeoutMs);
-  if (!s.ok()) s = Socket::Connect(d.address, kConnectTimeoutMs);
-  if (s.ok()) (*s)->SetTimeout(kRequestTimeoutMs);
+  if (!d.socket.empty()) s = Socket::Connect(d.socket, kConnectTimeoutMs, kRequestTimeoutMs);
+  if (!s.ok()) s = Socket::Connect(d.address, kConnectTimeoutMs, kRequestTimeoutMs);
   return s;
 }
 
@@ -55,26 +55,36 @@ void DaemonClient::Give(int which, std::unique_ptr<Socket> s) {
   idle_[which].push_back(std::move(s));
 }
 
-Result<std::string> DaemonClient::Attempt(int which, const std::string& frame) {
+Result<Reply> DaemonClient::Attempt(int which, std::string_view body) {
   Result<std::unique_ptr<Socket>> s = Take(which);
   if (!s.ok()) return s.status();
-  Result<std::string> reply = (*s)->Call(frame);
+  Result<Reply> reply = (*s)->Call(body);
   if (!reply.ok()) return reply.status();  // the socket is dropped: its stream is out of step
   Give(which, std::move(*s));
   return reply;
 }
 
+MessageWriter DaemonClient::Change(Op op) const {
+  MessageWriter w(op, 0);
+  w.U8(0).Str(instance_).U64(epoch_.load());
+  return w;
+}
+
+Status DaemonClient::Unreachable(const std::string& why) const {
+  return Status::IOError("instance " + instance_ + ": neither of its replication daemons (" + config_.daemons[pair_[0]].address +
+                         ", " + config_.daemons[pair_[1]].address + ") " + why);
+}
+
 Status DaemonClient::Connect() {
   Status last;
   for (int which : {0, 1}) {
-    Result<std::string> reply = Attempt(which, MessageWriter(Op::kHello, 0).Frame());
+    Result<Reply> reply = Attempt(which, MessageWriter(Op::kHello, 0).body());
     if (!reply.ok()) {
       last = reply.status();
       continue;
     }
-    MessageReader r(*reply);
-    Result<Answered> st = ReplyStatus(r);
-    if (!st.ok()) return st.status();
+    if (!reply->status().ok()) return reply->status();
+    MessageReader r = reply->payload();
     Result<uint32_t> index = r.U32();
     Result<uint64_t> region = r.U64();
     Result<uint64_t> message = r.U64();
@@ -92,8 +102,7 @@ Status DaemonClient::Connect() {
     }
     last = Status::IOError(config_.daemons[pair_[which]].address + " is resynchronising");
   }
-  return Status::IOError("instance " + instance_ + ": neither of its replication daemons (" + config_.daemons[pair_[0]].address +
-                         ", " + config_.daemons[pair_[1]].address + ") serves: " + last.message());
+  return Unreachable("serves: " + last.message());
 }
 
 Status DaemonClient::Claim(uint64_t epoch, const std::string& session) {
@@ -103,13 +112,8 @@ Status DaemonClient::Claim(uint64_t epoch, const std::string& session) {
     claimed_on_[0] = claimed_on_[1] = false;
   }
   epoch_ = epoch;
-  MessageWriter w(Op::kClaim, 0);
-  w.U8(0).Str(instance_).U64(epoch).Str(session);
-  Result<std::string> reply = Call(w);
-  if (!reply.ok()) return reply.status();
-  std::lock_guard lock(mu_);
-  claimed_on_[current_.load()] = true;
-  return Status::Ok();
+  // Call makes the claim on whichever daemon it reaches (Reclaim), then asks it a HELLO.
+  return Call(MessageWriter(Op::kHello, 0)).status();
 }
 
 Status DaemonClient::Reclaim(int which) {
@@ -121,35 +125,28 @@ Status DaemonClient::Reclaim(int which) {
   }
   MessageWriter w(Op::kClaim, 0);
   w.U8(0).Str(instance_).U64(epoch_.load()).Str(session);
-  Result<std::string> reply = Attempt(which, w.Frame());
+  Result<Reply> reply = Attempt(which, w.body());
   if (!reply.ok()) return reply.status();
-  MessageReader r(*reply);
-  Result<Answered> st = ReplyStatus(r);
-  if (!st.ok()) return st.status();
-  if (!st->status.ok()) return st->status;
+  if (!reply->status().ok()) return reply->status();
   std::lock_guard lock(mu_);
   claimed_on_[which] = true;
   return Status::Ok();
 }
 
-Result<std::string> DaemonClient::Call(const MessageWriter& request) {
-  const std::string frame = request.Frame();
+Result<Reply> DaemonClient::Call(const MessageWriter& request) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kFailoverBoundMs);
   Status last;
   for (int attempt = 0;; ++attempt) {
     const int which = current_.load();
     Status moved = Reclaim(which);
-    Result<std::string> reply = moved.ok() ? Attempt(which, frame) : Result<std::string>(moved);
+    Result<Reply> reply = moved.ok() ? Attempt(which, request.body()) : Result<Reply>(moved);
     if (reply.ok()) {
-      MessageReader r(*reply);
-      Result<Answered> st = ReplyStatus(r);
-      if (!st.ok()) return st.status();
       // kIOError from a daemon: it is resynchronising, or its partner holds newer writes.
-      if (st->status.code() != StatusCode::kIOError) {
-        if (!st->status.ok()) return st->status;
+      if (reply->status().code() != StatusCode::kIOError) {
+        if (!reply->status().ok()) return reply->status();
         return reply;
       }
-      last = st->status;
+      last = reply->status();
     } else if (reply.status().code() != StatusCode::kIOError) {
       return reply.status();  // a claim refused (fenced, locked) or a corrupt reply
     } else {
@@ -166,9 +163,7 @@ Result<std::string> DaemonClient::Call(const MessageWriter& request) {
     current_.compare_exchange_strong(expected, 1 - which);
     if (attempt % 2 == 1) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return Status::IOError("instance " + instance_ + ": neither of its replication daemons (" + config_.daemons[pair_[0]].address +
-                         ", " + config_.daemons[pair_[1]].address + ") answered within " +
-                         std::to_string(kFailoverBoundMs) + " ms: " + last.message());
+  return Unreachable("answered within " + std::to_string(kFailoverBoundMs) + " ms: " + last.message());
 }
 
 }  // namespace hastore::replicated

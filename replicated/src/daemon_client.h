@@ -30,10 +30,14 @@ class DaemonClient {
   // client moves to it.
   Status Claim(uint64_t epoch, const std::string& session);
 
-  // Sends `request` (a body built by the caller, any id) and returns the reply's payload
-  // reader source: the whole reply body, its status checked. kIOError when neither daemon
-  // answered within the failover bound.
-  Result<std::string> Call(const MessageWriter& request);
+  // Sends `request` (a body built by the caller, any id) and returns the reply, whose status is
+  // Ok: a refusal is returned as the error. kIOError when neither daemon answered within the
+  // failover bound.
+  Result<Reply> Call(const MessageWriter& request);
+
+  // The start of a request that changes the instance (CREATE, WRITE, ...): its operation, then
+  // not forwarded, the instance and the claimed epoch; the caller adds the rest.
+  MessageWriter Change(Op op) const;
 
   uint64_t region_size() const { return region_size_; }
   uint64_t max_message() const { return max_message_; }
@@ -45,8 +49,10 @@ class DaemonClient {
  private:
   Result<std::unique_ptr<Socket>> Take(int daemon);
   void Give(int daemon, std::unique_ptr<Socket> s);
-  // One attempt on one daemon: the reply body, or a transport error.
-  Result<std::string> Attempt(int daemon, const std::string& frame);
+  // One attempt on one daemon: its reply, or a transport error.
+  Result<Reply> Attempt(int daemon, std::string_view body);
+  // kIOError: neither daemon of the instance `why` ("serves: ...").
+  Status Unreachable(const std::string& why) const;
   // Makes the remembered claim on `daemon`.
   Status Reclaim(int daemon);
 
@@ -63,7 +69,9 @@ class DaemonClient {
   std::vector<std::unique_ptr<Socket>> idle_[2];
 };
 
-// The status of a reply body; the reader is left at the payload.
-Result<Answered> ReplyStatus(MessageReader& r);
+// One request on a connection of its own to the daemon at `address`, for requests outside an
+// instance's traffic (a daemon asking its partner, an operator's tool): its reply, with the
+// daemon's status as the error when it is not Ok. Gives up after timeout_ms without progress.
+Result<Reply> AskDaemon(const std::string& address, const MessageWriter& request, uint64_t timeout_ms);
 
 }  // namespace hastore::replicated

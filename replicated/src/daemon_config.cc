@@ -6,51 +6,20 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include <toml++/toml.h>
-
 #include "hastore/storage/config.h"
+#include "hastore/storage/toml_reader.h"
 
 namespace hastore::replicated {
 
 namespace {
 
-Status KeyError(std::string_view source, const toml::node& node, const std::string& key, const std::string& message) {
-  const toml::source_position at = node.source().begin;
-  return Status::InvalidArgument(std::string(source) + ":" + std::to_string(at.line) + ": " + key + ": " + message);
-}
-
-Status ReadUnsigned(std::string_view source, const toml::node& n, const std::string& key, uint64_t lo, uint64_t hi,
-                    uint64_t* out) {
-  const toml::value<int64_t>* v = n.as_integer();
-  if (v == nullptr) return KeyError(source, n, key, "must be an integer");
-  if (v->get() < 0 || static_cast<uint64_t>(v->get()) < lo || static_cast<uint64_t>(v->get()) > hi) {
-    return KeyError(source, n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  }
-  *out = static_cast<uint64_t>(v->get());
-  return Status::Ok();
-}
-
-Status ReadString(std::string_view source, const toml::node& n, const std::string& key, std::string* out) {
-  const toml::value<std::string>* v = n.as_string();
-  if (v == nullptr) return KeyError(source, n, key, "must be a string");
-  *out = v->get();
-  return Status::Ok();
-}
-
-Status ReadDaemon(std::string_view source, const toml::table& t, const std::string& prefix, DaemonAddress* d) {
-  for (const auto& [k, n] : t) {
-    const std::string key = prefix + "." + std::string(k.str());
-    if (k == "address") {
-      HASTORE_RETURN_IF_ERROR(ReadString(source, n, key, &d->address));
-    } else if (k == "socket") {
-      HASTORE_RETURN_IF_ERROR(ReadString(source, n, key, &d->socket));
-    } else if (k == "directory") {
-      HASTORE_RETURN_IF_ERROR(ReadString(source, n, key, &d->directory));
-    } else {
-      return KeyError(source, n, key, "unknown key");
-    }
-  }
-  return Status::Ok();
+Status ReadDaemon(const TomlReader& r, const toml::table& t, const std::string& prefix, DaemonAddress* d) {
+  return ForEachTomlKey(r, t, prefix, [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
+    if (k == "address") return r.String(n, key, &d->address);
+    if (k == "socket") return r.String(n, key, &d->socket);
+    if (k == "directory") return r.String(n, key, &d->directory);
+    return Status::NotFound(key);
+  });
 }
 
 }  // namespace
@@ -116,50 +85,32 @@ Status Validate(const DaemonConfig& c) {
 }
 
 Result<DaemonConfig> ParseDaemonConfig(std::string_view text, std::string_view source) {
-  toml::table parsed;
-  try {  // Debian's toml++ reports syntax errors as exceptions, which must not cross our API
-    parsed = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(std::string(source) + ":" + std::to_string(e.source().begin.line) +
-                                   ": TOML syntax error: " + std::string(e.description()));
-  }
+  Result<toml::table> parsed = ParseTomlDocument(text, source);
+  if (!parsed.ok()) return parsed.status();
+  const TomlReader r(source);
   DaemonConfig c;
-  for (const auto& [k, n] : parsed) {
-    const std::string key(k.str());
-    uint64_t v = 0;
-    if (k == "daemons") {
-      const toml::array* list = n.as_array();
-      if (list == nullptr) return KeyError(source, n, key, "must be an array of tables ([[daemons]])");
-      for (size_t i = 0; i < list->size(); ++i) {
-        const toml::table* t = (*list)[i].as_table();
-        const std::string at = "daemons[" + std::to_string(i) + "]";
-        if (t == nullptr) return KeyError(source, (*list)[i], at, "must be a table");
-        DaemonAddress d;
-        HASTORE_RETURN_IF_ERROR(ReadDaemon(source, *t, at, &d));
-        c.daemons.push_back(std::move(d));
-      }
-    } else if (k == "region_size") {
-      HASTORE_RETURN_IF_ERROR(ReadUnsigned(source, n, key, 1u << 20, 1ull << 40, &c.region_size));
-    } else if (k == "max_message_size_percent") {
-      HASTORE_RETURN_IF_ERROR(ReadUnsigned(source, n, key, 1, 100, &v));
-      c.max_message_size_percent = static_cast<uint32_t>(v);
-    } else if (k == "capacity") {
-      HASTORE_RETURN_IF_ERROR(ReadUnsigned(source, n, key, 0, UINT64_MAX >> 1, &c.capacity));
-    } else if (k == "space_overload_yellow") {
-      HASTORE_RETURN_IF_ERROR(ReadUnsigned(source, n, key, 1, 100, &v));
-      c.space_overload_yellow = static_cast<uint32_t>(v);
-    } else if (k == "space_overload_red") {
-      HASTORE_RETURN_IF_ERROR(ReadUnsigned(source, n, key, 1, 100, &v));
-      c.space_overload_red = static_cast<uint32_t>(v);
-    } else if (k == "flush_interval_ms") {
-      HASTORE_RETURN_IF_ERROR(ReadUnsigned(source, n, key, 1, 3600000, &c.flush_interval_ms));
-    } else if (k == "local_index") {
-      HASTORE_RETURN_IF_ERROR(ReadUnsigned(source, n, key, 0, 1023, &v));
-      c.local_index = static_cast<int>(v);
-    } else {
-      return KeyError(source, n, key, "unknown key");
+  HASTORE_RETURN_IF_ERROR(ForEachTomlKey(r, *parsed, "", [&](std::string_view k, const toml::node& n, const std::string& key) -> Status {
+    if (k == "region_size") return r.Unsigned(n, key, 1 << 20, int64_t{1} << 40, &c.region_size);
+    if (k == "max_message_size_percent") return r.Unsigned(n, key, 1, 100, &c.max_message_size_percent);
+    if (k == "capacity") return r.Unsigned(n, key, 0, INT64_MAX, &c.capacity);
+    if (k == "space_overload_yellow") return r.Unsigned(n, key, 1, 100, &c.space_overload_yellow);
+    if (k == "space_overload_red") return r.Unsigned(n, key, 1, 100, &c.space_overload_red);
+    if (k == "flush_interval_ms") return r.Unsigned(n, key, 1, 3600000, &c.flush_interval_ms);
+    if (k == "local_index") return r.Unsigned(n, key, 0, 1023, &c.local_index);
+    if (k != "daemons") return Status::NotFound(key);
+    const toml::array* list = n.as_array();
+    if (list == nullptr) return r.At(n, key, "expected an array of tables ([[daemons]]), got " + TomlReader::TypeName(n));
+    for (size_t i = 0; i < list->size(); ++i) {
+      const std::string at = "daemons[" + std::to_string(i) + "]";
+      Status error;
+      const toml::table* t = r.Table((*list)[i], at, &error);
+      if (t == nullptr) return error;
+      DaemonAddress d;
+      HASTORE_RETURN_IF_ERROR(ReadDaemon(r, *t, at, &d));
+      c.daemons.push_back(std::move(d));
     }
-  }
+    return Status::Ok();
+  }));
   Status s = Validate(c);
   if (!s.ok()) return Status::InvalidArgument(std::string(source) + ": " + s.message());
   return c;

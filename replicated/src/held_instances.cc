@@ -41,9 +41,7 @@ Status HeldInstances::Load() {
   if (!dirs.ok()) return dirs.status();
   for (const std::string& name : *dirs) {
     if (!ValidateInstanceName(name).ok()) continue;
-    auto h = std::make_shared<HeldInstance>();
-    h->name = name;
-    h->dir = DirOf(name);
+    std::shared_ptr<HeldInstance> h = NewInstance(name);
     auto it = entries->find(name);
     if (it != entries->end()) h->entry = it->second;
     Result<std::vector<std::string>> files = fs->List(h->dir);
@@ -59,13 +57,18 @@ Status HeldInstances::Load() {
   }
   for (const auto& [name, entry] : *entries) {  // claimed, no file written yet
     if (instances_.count(name) != 0) continue;
-    auto h = std::make_shared<HeldInstance>();
-    h->name = name;
-    h->dir = DirOf(name);
+    std::shared_ptr<HeldInstance> h = NewInstance(name);
     h->entry = entry;
     instances_[name] = h;
   }
   return Status::Ok();
+}
+
+std::shared_ptr<HeldInstance> HeldInstances::NewInstance(const std::string& instance) const {
+  auto h = std::make_shared<HeldInstance>();
+  h->name = instance;
+  h->dir = directory_ + "/regions/" + instance;
+  return h;
 }
 
 std::shared_ptr<HeldInstance> HeldInstances::Find(const std::string& instance) {
@@ -78,11 +81,7 @@ Result<std::shared_ptr<HeldInstance>> HeldInstances::FindOrAdd(const std::string
   HASTORE_RETURN_IF_ERROR(ValidateInstanceName(instance));
   std::lock_guard lock(mu_);
   std::shared_ptr<HeldInstance>& slot = instances_[instance];
-  if (!slot) {
-    slot = std::make_shared<HeldInstance>();
-    slot->name = instance;
-    slot->dir = DirOf(instance);
-  }
+  if (!slot) slot = NewInstance(instance);
   return slot;
 }
 
@@ -156,7 +155,7 @@ Status HeldInstances::Rename(HeldInstance& h, const std::string& from, const std
 
 Status HeldInstances::SaveEntry(HeldInstance& h) { return catalogue_->Put(h.name, h.entry); }
 
-Status HeldInstances::Replace(HeldInstance& h, const std::map<std::string, std::string>& files) {
+Status HeldInstances::Replace(HeldInstance& h, const std::map<std::string, std::string_view>& files) {
   std::vector<std::string> names;
   for (const auto& [name, m] : h.files) names.push_back(name);
   for (const std::string& name : names) HASTORE_RETURN_IF_ERROR(Remove(h, name));

@@ -46,7 +46,7 @@ class HeldInstances {
   Status Rename(HeldInstance& h, const std::string& from, const std::string& to);
   Status SaveEntry(HeldInstance& h);
   // Replaces every file of the instance with `files` (name -> contents): a partner's push.
-  Status Replace(HeldInstance& h, const std::map<std::string, std::string>& files);
+  Status Replace(HeldInstance& h, const std::map<std::string, std::string_view>& files);
   // Removes the instance: its files and its catalogue entry.
   Status Drop(HeldInstance& h);
 
@@ -58,7 +58,8 @@ class HeldInstances {
   HeldInstances(std::string directory, uint64_t region_size, std::unique_ptr<Catalogue> catalogue)
       : directory_(std::move(directory)), region_size_(region_size), catalogue_(std::move(catalogue)) {}
   Status Load();
-  std::string DirOf(const std::string& instance) const { return directory_ + "/regions/" + instance; }
+  // An instance with nothing yet, its directory under <directory>/regions.
+  std::shared_ptr<HeldInstance> NewInstance(const std::string& instance) const;
 
   const std::string directory_;
   const uint64_t region_size_;

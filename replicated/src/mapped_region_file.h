@@ -28,7 +28,6 @@ class MappedRegionFile {
   size_t Read(uint64_t offset, char* buf, size_t n) const;
   void Truncate(uint64_t size);
   uint64_t size() const;
-  uint64_t capacity() const { return capacity_; }
   const std::string& path() const { return path_; }
   // Writes dirty pages back (msync); `wait` waits for the disk.
   Status Flush(bool wait);

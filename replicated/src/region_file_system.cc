@@ -23,9 +23,9 @@ class RegionFile final : public File {
     const size_t chunk = static_cast<size_t>(client_->max_message());
     for (size_t done = 0; done < n;) {
       const size_t len = std::min(chunk, n - done);
-      MessageWriter w(Op::kWrite, 0);
-      w.U8(0).Str(client_->instance()).U64(client_->epoch()).Str(name_).U64(offset + done).Str({p + done, len});
-      Result<std::string> reply = client_->Call(w);
+      MessageWriter w = client_->Change(Op::kWrite);
+      w.Str(name_).U64(offset + done).Str({p + done, len});
+      Result<Reply> reply = client_->Call(w);
       if (!reply.ok()) return Annotate(reply.status(), "writing");
       done += len;
     }
@@ -40,11 +40,9 @@ class RegionFile final : public File {
       const size_t want = std::min(kReadChunk, n - *got);
       MessageWriter w(Op::kRead, 0);
       w.Str(client_->instance()).Str(name_).U64(offset + *got).U32(static_cast<uint32_t>(want));
-      Result<std::string> reply = client_->Call(w);
+      Result<Reply> reply = client_->Call(w);
       if (!reply.ok()) return Annotate(reply.status(), "reading");
-      MessageReader r(*reply);
-      (void)ReplyStatus(r);
-      Result<std::string_view> bytes = r.Str();
+      Result<std::string_view> bytes = reply->payload().Str();
       if (!bytes.ok()) return bytes.status();
       std::memcpy(out + *got, bytes->data(), bytes->size());
       *got += bytes->size();
@@ -57,9 +55,9 @@ class RegionFile final : public File {
 
   Status Truncate(uint64_t size) override {
     HASTORE_RETURN_IF_ERROR(CreateNow());
-    MessageWriter w(Op::kTruncate, 0);
-    w.U8(0).Str(client_->instance()).U64(client_->epoch()).Str(name_).U64(size);
-    Result<std::string> reply = client_->Call(w);
+    MessageWriter w = client_->Change(Op::kTruncate);
+    w.Str(name_).U64(size);
+    Result<Reply> reply = client_->Call(w);
     return reply.ok() ? Status::Ok() : Annotate(reply.status(), "truncating");
   }
 
@@ -67,26 +65,25 @@ class RegionFile final : public File {
     if (!created_) return uint64_t{0};
     MessageWriter w(Op::kSize, 0);
     w.Str(client_->instance()).Str(name_);
-    Result<std::string> reply = client_->Call(w);
+    Result<Reply> reply = client_->Call(w);
     if (!reply.ok()) return reply.status();
-    MessageReader r(*reply);
-    (void)ReplyStatus(r);
-    return r.U64();
+    return reply->payload().U64();
   }
 
   const std::string& path() const override { return path_; }
 
- private:
+  // Has the daemons create the file, unless they have it.
   Status CreateNow() {
     if (created_) return Status::Ok();
-    MessageWriter w(Op::kCreate, 0);
-    w.U8(0).Str(client_->instance()).U64(client_->epoch()).Str(name_).U8(0);
-    Result<std::string> reply = client_->Call(w);
+    MessageWriter w = client_->Change(Op::kCreate);
+    w.Str(name_);
+    Result<Reply> reply = client_->Call(w);
     if (!reply.ok()) return Annotate(reply.status(), "creating");
     created_ = true;
     return Status::Ok();
   }
 
+ private:
   Status Annotate(const Status& s, const char* doing) const {
     if (s.code() == StatusCode::kFenced || s.code() == StatusCode::kTooLarge) return s;
     return Status(s.code(), std::string(doing) + " region " + name_ + " of " + client_->instance() + " on " +
@@ -132,25 +129,20 @@ Result<std::unique_ptr<File>> RegionFileSystem::Open(const std::string& path, co
     if (!exists) return Status::NotFound("replicated instance " + client_->instance() + " has no file " + *name);
   } else if (options.exclusive && exists) {
     return Status::InvalidArgument("replicated instance " + client_->instance() + " has a file " + *name + " already");
-  } else if (!exists && client_->epoch() == 0) {
-    return std::unique_ptr<File>(new RegionFile(client_, *name, path, false));
-  } else if (!exists) {
-    MessageWriter w(Op::kCreate, 0);
-    w.U8(0).Str(client_->instance()).U64(client_->epoch()).Str(*name).U8(0);
-    Result<std::string> reply = client_->Call(w);
-    if (!reply.ok()) return reply.status();
   }
-  return std::unique_ptr<File>(new RegionFile(client_, *name, path, true));
+  auto file = std::make_unique<RegionFile>(client_, *name, path, exists);
+  // Before the instance is claimed (epoch 0) a new file waits for its first write.
+  if (client_->epoch() != 0) HASTORE_RETURN_IF_ERROR(file->CreateNow());
+  return std::unique_ptr<File>(std::move(file));
 }
 
 Result<std::vector<std::string>> RegionFileSystem::List(const std::string& dir) {
   if (dir != directory_) return std::vector<std::string>{};
   MessageWriter w(Op::kList, 0);
   w.Str(client_->instance());
-  Result<std::string> reply = client_->Call(w);
+  Result<Reply> reply = client_->Call(w);
   if (!reply.ok()) return reply.status();
-  MessageReader r(*reply);
-  (void)ReplyStatus(r);
+  MessageReader r = reply->payload();
   Result<uint32_t> n = r.U32();
   if (!n.ok()) return n.status();
   std::vector<std::string> names;
@@ -166,16 +158,16 @@ Status RegionFileSystem::Rename(const std::string& from, const std::string& to) 
   Result<std::string> a = NameOf(from), b = NameOf(to);
   if (!a.ok()) return a.status();
   if (!b.ok()) return b.status();
-  MessageWriter w(Op::kRename, 0);
-  w.U8(0).Str(client_->instance()).U64(client_->epoch()).Str(*a).Str(*b);
+  MessageWriter w = client_->Change(Op::kRename);
+  w.Str(*a).Str(*b);
   return client_->Call(w).status();
 }
 
 Status RegionFileSystem::Remove(const std::string& path) {
   Result<std::string> name = NameOf(path);
   if (!name.ok()) return name.status();
-  MessageWriter w(Op::kRemove, 0);
-  w.U8(0).Str(client_->instance()).U64(client_->epoch()).Str(*name);
+  MessageWriter w = client_->Change(Op::kRemove);
+  w.Str(*name);
   return client_->Call(w).status();
 }
 

@@ -35,8 +35,6 @@ class RegionFileSystem final : public FileSystem {
   Result<std::unique_ptr<FileLock>> Lock(const std::string& path, const std::string& holder) override;
   Result<uint32_t> BlockSize(const std::string&) override { return 512u; }
 
-  DaemonClient& client() { return *client_; }
-
   // The daemon's name of a file the store names `name` (.DAT -> .RGN), and back.
   static std::string ToRegionName(const std::string& name);
   static std::string FromRegionName(const std::string& name);

@@ -22,6 +22,10 @@ std::string NewSession(const std::string& holder) {
 
 }  // namespace
 
+uint64_t ReplicatedMaxRecordSize(uint64_t max_message_bytes, uint64_t configured) {
+  return std::min(configured, max_message_bytes > kFramingBytes ? max_message_bytes - kFramingBytes : 1);
+}
+
 Result<std::unique_ptr<Store>> OpenReplicatedStore(const StoreConfig& config, const Ownership& ownership,
                                                    const ReplicatedStoreOptions& options) {
   HASTORE_RETURN_IF_ERROR(Validate(config));
@@ -45,7 +49,7 @@ Result<std::unique_ptr<Store>> OpenReplicatedStore(const StoreConfig& config, co
   log.file.block_size = 512;
   log.file.io_engine = IoEngineChoice::kPwrite;
   const uint64_t message = client->max_message();
-  log.max_record_size = std::min(config.max_record_size, message > kFramingBytes ? message - kFramingBytes : 1);
+  log.max_record_size = ReplicatedMaxRecordSize(message, config.max_record_size);
 
   FileStoreOptions o;
   o.fs_owner = std::make_shared<replicated::RegionFileSystem>(client, log.file.directory);

@@ -6,14 +6,14 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
-#include <thread>
+#include <iterator>
 
 #include "wire.h"
 
@@ -65,27 +65,41 @@ void TuneTcp(int fd) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-Status SendAll(int fd, const char* p, size_t n, const std::string& peer) {
+// Writes every byte of the n parts at iov (which it consumes), in order.
+Status SendParts(int fd, iovec* iov, size_t n, const std::string& peer, bool* timed_out) {
   while (n > 0) {
-    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+    msghdr m{};
+    m.msg_iov = iov;
+    m.msg_iovlen = n;
+    const ssize_t w = ::sendmsg(fd, &m, MSG_NOSIGNAL);
     if (w < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::IOError(peer + " takes nothing more in time");
+      *timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
+      if (*timed_out) return Status::IOError(peer + " takes nothing more in time");
       return Status::FromErrno("sending to " + peer, errno);
     }
-    p += w;
-    n -= static_cast<size_t>(w);
+    size_t done = static_cast<size_t>(w);  // skip the parts that went; part of the next may have
+    while (n > 0 && done >= iov->iov_len) {
+      done -= iov->iov_len;
+      ++iov;
+      --n;
+    }
+    if (n > 0) {
+      iov->iov_base = static_cast<char*>(iov->iov_base) + done;
+      iov->iov_len -= done;
+    }
   }
   return Status::Ok();
 }
 
-Status ReceiveAll(int fd, char* p, size_t n, const std::string& peer) {
+Status ReceiveAll(int fd, char* p, size_t n, const std::string& peer, bool* timed_out) {
   while (n > 0) {
     ssize_t r = ::recv(fd, p, n, 0);
     if (r == 0) return Status::IOError("connection to " + peer + " closed");
     if (r < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::IOError("no answer from " + peer + " in time");
+      *timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
+      if (*timed_out) return Status::IOError("no answer from " + peer + " in time");
       return Status::FromErrno("receiving from " + peer, errno);
     }
     p += r;
@@ -100,7 +114,7 @@ Socket::~Socket() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Result<std::unique_ptr<Socket>> Socket::Connect(const std::string& address, uint64_t timeout_ms) {
+Result<std::unique_ptr<Socket>> Socket::Connect(const std::string& address, uint64_t connect_ms, uint64_t io_ms) {
   Result<SockAddr> a = Resolve(address);
   if (!a.ok()) return a.status();
   int fd = ::socket(a->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -109,8 +123,8 @@ Result<std::unique_ptr<Socket>> Socket::Connect(const std::string& address, uint
   if (::connect(fd, reinterpret_cast<sockaddr*>(&a->storage), a->len) != 0) {
     if (errno != EINPROGRESS) return Status::FromErrno("connecting to replication daemon " + address, errno);
     pollfd p{fd, POLLOUT, 0};
-    int rc = ::poll(&p, 1, static_cast<int>(timeout_ms));
-    if (rc == 0) return Status::IOError("connecting to replication daemon " + address + ": no answer in " + std::to_string(timeout_ms) + " ms");
+    int rc = ::poll(&p, 1, static_cast<int>(connect_ms));
+    if (rc == 0) return Status::IOError("connecting to replication daemon " + address + ": no answer in " + std::to_string(connect_ms) + " ms");
     int err = 0;
     socklen_t len = sizeof(err);
     ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
@@ -119,25 +133,43 @@ Result<std::unique_ptr<Socket>> Socket::Connect(const std::string& address, uint
   int fl = ::fcntl(fd, F_GETFL);
   ::fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
   if (a->family == AF_INET) TuneTcp(fd);
+  if (io_ms != 0) sock->SetTimeout(io_ms);
   return sock;
 }
 
-Status Socket::Send(std::string_view frame) { return SendAll(fd_, frame.data(), frame.size(), peer_); }
+Status Socket::Send(std::string_view bytes) {
+  iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
+  return SendParts(fd_, &iov, 1, peer_, &timed_out_);
+}
+
+Status Socket::SendFrame(std::initializer_list<std::string_view> parts) {
+  const std::string header = FrameHeader(parts);
+  iovec iov[8];
+  size_t n = 0;
+  iov[n++] = iovec{const_cast<char*>(header.data()), header.size()};
+  for (std::string_view p : parts) {
+    if (n == std::size(iov)) return Status::InvalidArgument("a frame of more than 7 parts");
+    iov[n++] = iovec{const_cast<char*>(p.data()), p.size()};
+  }
+  return SendParts(fd_, iov, n, peer_, &timed_out_);
+}
 
 Result<std::string> Socket::Receive() {
   char header[kFrameHeaderBytes];
-  HASTORE_RETURN_IF_ERROR(ReceiveAll(fd_, header, sizeof(header), peer_));
+  HASTORE_RETURN_IF_ERROR(ReceiveAll(fd_, header, sizeof(header), peer_, &timed_out_));
   const uint32_t len = FrameBodyLength(header);
   if (len > kMaxBodyBytes) return Status::Corruption("frame from " + peer_ + " announces " + std::to_string(len) + " bytes: refused");
   std::string body(len, '\0');
-  HASTORE_RETURN_IF_ERROR(ReceiveAll(fd_, body.data(), len, peer_));
+  HASTORE_RETURN_IF_ERROR(ReceiveAll(fd_, body.data(), len, peer_, &timed_out_));
   HASTORE_RETURN_IF_ERROR(CheckFrame(header, body, peer_));
   return body;
 }
 
-Result<std::string> Socket::Call(std::string_view frame) {
-  HASTORE_RETURN_IF_ERROR(Send(frame));
-  return Receive();
+Result<Reply> Socket::Call(std::string_view body) {
+  HASTORE_RETURN_IF_ERROR(SendFrame({body}));
+  Result<std::string> reply = Receive();
+  if (!reply.ok()) return reply.status();
+  return Reply::Parse(std::move(*reply));
 }
 
 void Socket::SetTimeout(uint64_t ms) {

@@ -6,10 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 
 #include "hastore/storage/status.h"
+#include "wire.h"
 
 namespace hastore::replicated {
 
@@ -21,28 +23,34 @@ class Socket {
   Socket& operator=(const Socket&) = delete;
 
   // Connects to `address`: a path (starts with '/') is a Unix socket, anything else host:port.
-  // Gives up after timeout_ms.
-  static Result<std::unique_ptr<Socket>> Connect(const std::string& address, uint64_t timeout_ms);
+  // Gives up after connect_ms; later sends and receives give up (kIOError) after io_ms without
+  // progress, so a peer that is paused (SIGSTOP) or cut off looks like one that is gone
+  // (0: they wait as long as it takes).
+  static Result<std::unique_ptr<Socket>> Connect(const std::string& address, uint64_t connect_ms, uint64_t io_ms);
 
-  // Sends a whole frame (header and body already joined).
-  Status Send(std::string_view frame);
+  // Sends one frame whose body is `parts` joined, without joining them.
+  Status SendFrame(std::initializer_list<std::string_view> parts);
+  // Sends bytes as they are (a test's hand-made frame).
+  Status Send(std::string_view bytes);
   // Receives one frame and checks its checksum; returns its body. kIOError when the peer
   // closed or the connection broke, kCorruption for a bad checksum or length.
   Result<std::string> Receive();
-  // A request and its reply, for clients.
-  Result<std::string> Call(std::string_view frame);
+  // A request (its body) and its reply, for clients.
+  Result<Reply> Call(std::string_view body);
 
-  // Sends and receives give up (kIOError) after `ms` without progress: a peer that is paused
-  // (SIGSTOP) or cut off looks like one that is gone.
+  // See Connect's io_ms; for accepted connections.
   void SetTimeout(uint64_t ms);
   // Stops both directions: a thread blocked in Receive returns an error.
   void Shutdown();
   const std::string& peer() const { return peer_; }
-  int fd() const { return fd_; }
+  // Whether the last send or receive failed because it ran past the timeout (the peer is
+  // there but answers nothing), rather than because the connection broke.
+  bool timed_out() const { return timed_out_; }
 
  private:
   int fd_;
   std::string peer_;
+  bool timed_out_ = false;
 };
 
 // A listening socket on `address` (as for Connect). A Unix socket's stale file is replaced.
@@ -54,7 +62,6 @@ class Listener {
   Result<std::unique_ptr<Socket>> Accept();
   // Wakes Accept for good.
   void Close();
-  const std::string& address() const { return address_; }
 
  private:
   Listener(int fd, std::string address) : fd_(fd), address_(std::move(address)) {}

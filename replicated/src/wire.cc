@@ -1,5 +1,6 @@
 #include "wire.h"
 
+#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack
 #include <xxhash.h>
 
 #include <cstring>
@@ -47,12 +48,17 @@ MessageWriter& MessageWriter::Str(std::string_view s) {
   return *this;
 }
 
-std::string MessageWriter::Frame() const { return FrameHeader(body_) + body_; }
-
-std::string FrameHeader(std::string_view body) {
+std::string FrameHeader(std::initializer_list<std::string_view> parts) {
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  size_t length = 0;
+  for (std::string_view p : parts) {
+    XXH3_64bits_update(&state, p.data(), p.size());
+    length += p.size();
+  }
   std::string h;
-  PutLe(h, static_cast<uint32_t>(body.size()));
-  PutLe(h, static_cast<uint64_t>(XXH3_64bits(body.data(), body.size())));
+  PutLe(h, static_cast<uint32_t>(length));
+  PutLe(h, static_cast<uint64_t>(XXH3_64bits_digest(&state)));
   return h;
 }
 
@@ -94,18 +100,25 @@ Result<std::string_view> MessageReader::Str() {
   return Take(*n);
 }
 
-void PutStatus(MessageWriter& w, const Status& s) {
-  w.U8(static_cast<uint8_t>(s.code())).Str(s.message());
+MessageWriter ReplyHead(uint64_t id, const Status& status) {
+  MessageWriter w(Op::kReply, id);
+  w.U8(static_cast<uint8_t>(status.code())).Str(status.message());
+  return w;
 }
 
-Result<Answered> GetStatus(MessageReader& r) {
+Result<Reply> Reply::Parse(std::string body) {
+  MessageReader r(body);
+  Result<uint8_t> op = r.U8();
+  Result<uint64_t> id = r.U64();
   Result<uint8_t> code = r.U8();
-  if (!code.ok()) return code.status();
   Result<std::string_view> message = r.Str();
-  if (!message.ok()) return message.status();
+  if (!op.ok() || !id.ok() || !code.ok() || !message.ok() || *op != static_cast<uint8_t>(Op::kReply)) {
+    return Status::Corruption("a reply that is not one");
+  }
   if (*code > static_cast<uint8_t>(StatusCode::kOutcomeUnknown)) return Status::Corruption("unknown status code " + std::to_string(*code));
-  if (*code == 0) return Answered{Status::Ok()};
-  return Answered{Status(static_cast<StatusCode>(*code), std::string(*message))};
+  Status status = *code == 0 ? Status::Ok() : Status(static_cast<StatusCode>(*code), std::string(*message));
+  const size_t payload_at = body.size() - r.remaining();
+  return Reply(std::move(body), std::move(status), payload_at);
 }
 
 }  // namespace hastore::replicated

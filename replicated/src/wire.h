@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -41,13 +42,14 @@ inline constexpr uint32_t kMaxBodyBytes = 1u << 31;
 
 class MessageWriter {
  public:
+  // Bare fields (a reply's payload, a catalogue entry).
+  MessageWriter() = default;
+  // A body: the operation and request id, then the fields that follow.
   MessageWriter(Op op, uint64_t id);
   MessageWriter& U8(uint8_t v);
   MessageWriter& U32(uint32_t v);
   MessageWriter& U64(uint64_t v);
   MessageWriter& Str(std::string_view s);  // u32 length, then the bytes
-  // The frame: header then body.
-  std::string Frame() const;
   const std::string& body() const { return body_; }
 
  private:
@@ -61,26 +63,39 @@ class MessageReader {
   Result<uint32_t> U32();
   Result<uint64_t> U64();
   Result<std::string_view> Str();
-  bool done() const { return rest_.empty(); }
+  size_t remaining() const { return rest_.size(); }
 
  private:
   Result<std::string_view> Take(size_t n);
   std::string_view rest_;
 };
 
-// The header of a frame whose body is `body`.
-std::string FrameHeader(std::string_view body);
+// The header of a frame whose body is `parts`, joined (they are sent as they are, not copied
+// into one string).
+std::string FrameHeader(std::initializer_list<std::string_view> parts);
 // Checks a frame's header against its body: kCorruption when the checksum differs.
 Status CheckFrame(const char* header, std::string_view body, std::string_view from);
 // The body length a frame header announces.
 uint32_t FrameBodyLength(const char* header);
 
-// A reply's status, encoded: code, then message. GetStatus fails only when the reply is
-// malformed; the daemon's answer is in `status`.
-struct Answered {
-  Status status;
+// The start of a reply's body: its id, the status (code, then message); the operation's reply
+// fields follow when the status is Ok.
+MessageWriter ReplyHead(uint64_t id, const Status& status);
+
+// A reply as received: the daemon's status and, after it, the reply fields.
+class Reply {
+ public:
+  // kCorruption when `body` is not a reply.
+  static Result<Reply> Parse(std::string body);
+  const Status& status() const { return status_; }
+  MessageReader payload() const { return MessageReader(std::string_view(body_).substr(payload_at_)); }
+
+ private:
+  Reply(std::string body, Status status, size_t payload_at)
+      : body_(std::move(body)), status_(std::move(status)), payload_at_(payload_at) {}
+  std::string body_;
+  Status status_;
+  size_t payload_at_;
 };
-void PutStatus(MessageWriter& w, const Status& s);
-Result<Answered> GetStatus(MessageReader& r);
 
 }  // namespace hastore::replicated

@@ -15,6 +15,7 @@
 
 #include "hastore/storage/io.h"
 #include "hastore/storage/store_config_toml.h"
+#include "hastore/storage/toml_reader.h"
 
 namespace hastore {
 
@@ -274,10 +275,7 @@ const T* FindByName(std::span<const T> items, std::string_view name) {
 }
 
 // "<source>:<line>:<column>: <message>".
-Status At(std::string_view source, const toml::source_region& where, const std::string& message) {
-  return Status::InvalidArgument(std::string(source) + ":" + std::to_string(where.begin.line) + ":" +
-                                 std::to_string(where.begin.column) + ": " + message);
-}
+constexpr auto At = TomlError;
 
 // `prefix` is what the section's keys are called in errors: "file", or "stores.orders.file".
 Status ReadSection(std::string_view source, const Section& section, const toml::table& table,
@@ -370,22 +368,8 @@ Status Validate(const StoreConfig& config) {
   return Status::InvalidArgument("store.kind is not a kind of store");
 }
 
-namespace {
-
-Result<toml::table> ParseToml(std::string_view toml_text, std::string_view source) {
-  // The Debian toml++ is built with exceptions: a syntax error arrives as toml::parse_error,
-  // which must not cross our API.
-  try {
-    return toml::parse(toml_text, source);
-  } catch (const toml::parse_error& e) {
-    return At(source, e.source(), "TOML syntax error: " + std::string(e.description()));
-  }
-}
-
-}  // namespace
-
 Result<StoreConfig> ParseStoreConfig(std::string_view toml_text, std::string_view source) {
-  Result<toml::table> parsed = ParseToml(toml_text, source);
+  Result<toml::table> parsed = ParseTomlDocument(toml_text, source);
   if (!parsed.ok()) return parsed.status();
   const toml::table& root = *parsed;
   StoreConfig config;
@@ -403,7 +387,7 @@ Result<StoreConfig> LoadStoreConfig(const std::string& path) {
 
 Result<StoreConfig> ParseStoreConfigAt(std::string_view toml_text, std::string_view source, std::string_view path,
                                        std::span<const std::string_view> caller_keys) {
-  Result<toml::table> parsed = ParseToml(toml_text, source);
+  Result<toml::table> parsed = ParseTomlDocument(toml_text, source);
   if (!parsed.ok()) return parsed.status();
   const toml::table* table = parsed->at_path(path).as_table();
   if (table == nullptr) return Status::InvalidArgument(std::string(source) + ": no table [" + std::string(path) + "]");

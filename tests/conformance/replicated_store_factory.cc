@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/daemon_pair.h"
+#include "common/daemon_cluster.h"
 #include "hastore/replicated/replicated_store.h"
 
 namespace hastore::testing {
@@ -26,10 +26,8 @@ class ReplicatedStoreFactory final : public StoreFactory {
     o.daemons = &daemons_.config();
     return OpenReplicatedStore(config_, Ownership{0, "conformance test"}, o);
   }
-  // Records up to the Maximum Message Size, less the room a batch needs around one.
   uint64_t max_record_size() const override {
-    const replicated::DaemonConfig& c = const_cast<DaemonCluster&>(daemons_).config();
-    return std::min<uint64_t>(config_.max_record_size, c.max_message_bytes() - 1024);
+    return ReplicatedMaxRecordSize(daemons_.config().max_message_bytes(), config_.max_record_size);
   }
 
  private:

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "common/daemon_pair.h"
+#include "common/daemon_cluster.h"
 #include "hastore/replicated/daemon_admin.h"
 #include "hastore/replicated/replicated_store.h"
 #include "socket.h"
@@ -100,11 +100,11 @@ TEST_F(ReplicatedStoreTest, AFrameWithABadChecksumIsRefusedAndReported) {
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE(Put(**store, "kept").ok());
   const int primary = PairOf("orders").first;
-  auto sock = replicated::Socket::Connect(daemons_.config().daemons[primary].address, 1000);
+  auto sock = replicated::Socket::Connect(daemons_.config().daemons[primary].address, 1000, 5000);
   ASSERT_TRUE(sock.ok());
   replicated::MessageWriter w(replicated::Op::kWrite, 7);
   w.U8(0).Str("orders").U64(1).Str("ORDERS000000.RGN").U64(0).Str(std::string(512, '\xff'));
-  std::string frame = w.Frame();
+  std::string frame = replicated::FrameHeader({w.body()}) + w.body();
   frame.back() ^= 1;  // one bit of the body flipped after the checksum was taken
   ASSERT_TRUE((*sock)->Send(frame).ok());
   EXPECT_FALSE((*sock)->Receive().ok());  // the daemon drops a connection it cannot trust
@@ -134,10 +134,9 @@ TEST_F(ReplicatedStoreTest, APartnerThatMissedWritesGetsThemBeforeItServes) {
   EXPECT_EQ(replicated::ShutdownDaemon(daemons_.config(), primary, false).code(), StatusCode::kLocked);
 
   ASSERT_TRUE(daemons_.Start(peer));  // serves only once the primary pushed the instance to it
-  EXPECT_TRUE(Eventually([&] {
-    const replicated::DaemonInfo d = replicated::QueryDaemon(daemons_.config(), primary);
-    return d.instances.size() == 1 && !d.instances[0].partner_stale;
-  }));
+  const replicated::DaemonInfo both = replicated::QueryDaemon(daemons_.config(), primary);
+  ASSERT_EQ(both.instances.size(), 1u);
+  EXPECT_FALSE(both.instances[0].partner_stale) << "the peer served before it had what it missed";
   EXPECT_NE(Logged().find("pushed orders to partner daemon " + std::to_string(peer)), std::string::npos) << Logged();
   ASSERT_TRUE((*store)->Close().ok());
   daemons_.Stop(primary);  // now only the peer's copy is left

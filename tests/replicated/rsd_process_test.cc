@@ -79,6 +79,17 @@ class RsdProcesses : public ::testing::Test {
     return h;
   }
 
+  // Opens the store under a new epoch and reads back every acknowledged record.
+  void ExpectEveryRecord(const std::map<Handle, std::string>& acked) {
+    auto reopened = Open(2);
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    for (const auto& [h, data] : acked) {
+      auto r = (*reopened)->Read(h);
+      ASSERT_TRUE(r.ok()) << h << ": " << r.status().ToString();
+      EXPECT_EQ(*r, data);
+    }
+  }
+
   TempDir dir_;
   replicated::DaemonConfig config_;
   std::string path_;
@@ -107,13 +118,7 @@ TEST_F(RsdProcesses, AKilledDaemonsClientsGoOnOnThePeerAndItResynchronisesWhenIt
   ASSERT_TRUE((*store)->Close().ok());
 
   Kill(peer);  // only the returned daemon's copy is left
-  auto reopened = Open(2);
-  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
-  for (const auto& [h, data] : acked) {
-    auto r = (*reopened)->Read(h);
-    ASSERT_TRUE(r.ok()) << h << ": " << r.status().ToString();
-    EXPECT_EQ(*r, data);
-  }
+  ExpectEveryRecord(acked);
 }
 
 TEST_F(RsdProcesses, APausedPeerIsGoneForTheClientWhichGoesOnAndNothingIsLost) {
@@ -142,13 +147,7 @@ TEST_F(RsdProcesses, APausedPeerIsGoneForTheClientWhichGoesOnAndNothingIsLost) {
   })) << "the primary never pushed the instance to its peer";
   ASSERT_TRUE((*store)->Close().ok());
   Kill(primary);
-  auto reopened = Open(2);
-  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
-  for (const auto& [h, data] : acked) {
-    auto r = (*reopened)->Read(h);
-    ASSERT_TRUE(r.ok()) << h << ": " << r.status().ToString();
-    EXPECT_EQ(*r, data);
-  }
+  ExpectEveryRecord(acked);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 //   capacity = 0                     # bytes this daemon may hold; 0 = its directory's file system
 //   space_overload_yellow = 80       # percent of capacity: new records are refused above it
 //   space_overload_red = 90          # percent of capacity: new stores are refused above it
-//   flush_interval_ms = 1000         # how often dirty regions are written back to disk
+//   flush_interval_ms = 1000         # how often it asks the kernel to write dirty regions back (MS_ASYNC)
 //   local_index = -1                 # this host's daemon (hastore rsd --index overrides it)
 //
 //   [[daemons]]

@@ -1,6 +1,7 @@
 // Opening a replicated store (DESIGN §7): the file store's log kept in .RGN regions of the
 // instance's two replication daemons (replicated/FORMAT.md). A commit is acknowledged once both
-// daemons hold it in memory; no fsync sits on the commit path. The store checks epochs through
+// daemons hold it in memory (while one of them is away, once the other does: it gives the
+// absent one everything when it is back); no fsync sits on the commit path. The store checks epochs through
 // the daemons: they refuse any write under an epoch lower than the instance's last claim.
 #pragma once
 
@@ -21,6 +22,10 @@ struct ReplicatedStoreOptions {
   // config.replicated.daemons.
   const replicated::DaemonConfig* daemons = nullptr;
 };
+
+// The largest record a replicated store takes: `configured` (its max_record_size) or less, the
+// daemons' Maximum Message Size less the room a batch needs around one record.
+uint64_t ReplicatedMaxRecordSize(uint64_t max_message_bytes, uint64_t configured);
 
 // kIOError when neither of the instance's daemons serves; kFenced / kLocked as for a file store.
 // A record over the Maximum Message Size (a percent of Region Size) is refused with kTooLarge.

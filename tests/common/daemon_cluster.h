@@ -1,6 +1,6 @@
 // Replication daemons for tests: a configuration of `n` daemons on loopback addresses
-// 127.0.0.2, 127.0.0.3, ... (free ports), each with a directory under a temporary one, and
-// the daemons started in this process (or left for the test to run as processes).
+// 127.0.0.2, 127.0.0.3, ... (free ports, replicated::LoopbackDaemons), each with a directory
+// under a temporary one, started in this process.
 #pragma once
 
 #include <memory>
@@ -30,21 +30,16 @@ class DaemonCluster {
 
   // Starts daemon i in this process and waits until it serves.
   ::testing::AssertionResult Start(int i) {
-    Result<std::unique_ptr<replicated::Daemon>> d = replicated::Daemon::Start(config_, i, options_);
-    if (!d.ok()) return ::testing::AssertionFailure() << d.status().ToString();
-    daemons_[i] = std::move(*d);
-    if (!Eventually([&] { return daemons_[i]->serving(); })) return ::testing::AssertionFailure() << "daemon " << i << " never served";
-    return ::testing::AssertionSuccess();
+    ::testing::AssertionResult launched = Launch(i);
+    return launched ? Serving(i) : launched;
   }
   // Starts every daemon (they wait for each other, so all start before any is waited for).
   ::testing::AssertionResult StartAll() {
-    for (size_t i = 0; i < daemons_.size(); ++i) {
-      Result<std::unique_ptr<replicated::Daemon>> d = replicated::Daemon::Start(config_, static_cast<int>(i), options_);
-      if (!d.ok()) return ::testing::AssertionFailure() << d.status().ToString();
-      daemons_[i] = std::move(*d);
+    for (int i = 0; i < static_cast<int>(daemons_.size()); ++i) {
+      if (::testing::AssertionResult launched = Launch(i); !launched) return launched;
     }
-    for (size_t i = 0; i < daemons_.size(); ++i) {
-      if (!Eventually([&] { return daemons_[i]->serving(); })) return ::testing::AssertionFailure() << "daemon " << i << " never served";
+    for (int i = 0; i < static_cast<int>(daemons_.size()); ++i) {
+      if (::testing::AssertionResult serving = Serving(i); !serving) return serving;
     }
     return ::testing::AssertionSuccess();
   }
@@ -54,11 +49,21 @@ class DaemonCluster {
   }
 
   replicated::DaemonConfig& config() { return config_; }
+  const replicated::DaemonConfig& config() const { return config_; }
   replicated::DaemonOptions& options() { return options_; }
-  replicated::Daemon* daemon(int i) { return daemons_[i].get(); }
-  const std::string& dir() const { return dir_.path(); }
 
  private:
+  ::testing::AssertionResult Launch(int i) {
+    Result<std::unique_ptr<replicated::Daemon>> d = replicated::Daemon::Start(config_, i, options_);
+    if (!d.ok()) return ::testing::AssertionFailure() << d.status().ToString();
+    daemons_[i] = std::move(*d);
+    return ::testing::AssertionSuccess();
+  }
+  ::testing::AssertionResult Serving(int i) {
+    if (Eventually([&] { return daemons_[i]->serving(); })) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "daemon " << i << " never served";
+  }
+
   TempDir dir_;
   replicated::DaemonConfig config_;
   replicated::DaemonOptions options_;

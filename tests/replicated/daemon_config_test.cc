@@ -1,0 +1,61 @@
+// The daemons' configuration: what it reads, the errors that name the key, and the pair of
+// daemons an instance gets.
+#include "hastore/replicated/daemon_config.h"
+
+#include <gtest/gtest.h>
+
+namespace hastore::replicated {
+namespace {
+
+constexpr const char* kTwo = R"(
+region_size = 8388608
+max_message_size_percent = 2
+[[daemons]]
+address = "127.0.0.2:7401"
+socket = "/run/rsd0.sock"
+directory = "/var/lib/rsd0"
+[[daemons]]
+address = "127.0.0.3:7401"
+directory = "/var/lib/rsd1"
+)";
+
+void ExpectError(const std::string& text, const std::string& want) {
+  Result<DaemonConfig> c = ParseDaemonConfig(text, "rsd.toml");
+  ASSERT_FALSE(c.ok()) << text;
+  EXPECT_NE(c.status().message().find(want), std::string::npos) << c.status().message();
+}
+
+TEST(DaemonConfig, ReadsEveryDaemonAndItsDefaults) {
+  Result<DaemonConfig> c = ParseDaemonConfig(kTwo, "rsd.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->daemons.size(), 2u);
+  EXPECT_EQ(c->daemons[0].socket, "/run/rsd0.sock");
+  EXPECT_EQ(c->daemons[1].directory, "/var/lib/rsd1");
+  EXPECT_EQ(c->max_message_bytes(), 8388608u * 2 / 100);
+  EXPECT_EQ(c->space_overload_yellow, 80u);
+  EXPECT_EQ(c->space_overload_red, 90u);
+  EXPECT_EQ(c->local_index, -1);
+}
+
+TEST(DaemonConfig, ErrorsNameTheKey) {
+  ExpectError("flush_interval_ms = \"soon\"\n" + std::string(kTwo), "rsd.toml:1:21: flush_interval_ms: expected an integer");
+  ExpectError("space_overload_red = 101\n" + std::string(kTwo), "space_overload_red: 101 is out of range");
+  ExpectError(std::string(kTwo) + "[[daemons]]\nadress = \"x\"\n", "unknown key 'daemons[2].adress'");
+  ExpectError("[[daemons]]\naddress = \"127.0.0.2:1\"\ndirectory = \"/d\"\n", "at least two daemons");
+  ExpectError(std::string(kTwo) + "[[daemons]]\naddress = \"127.0.0.2:7401\"\ndirectory = \"/d\"\n",
+              "daemons[2].address: 127.0.0.2:7401 is daemons[0]'s too");
+  ExpectError("region_size = [\n", "TOML syntax error");
+}
+
+TEST(DaemonConfig, AnInstanceLivesOnTwoNeighbouringDaemonsEveryClientAgreesOn) {
+  DaemonConfig c;
+  c.daemons.resize(5);
+  for (const char* instance : {"orders", "orders@ms1", "ledger-01"}) {
+    const auto [first, second] = c.PairOf(instance);
+    EXPECT_EQ(second, (first + 1) % 5) << instance;
+    EXPECT_EQ(c.PairOf(instance), std::make_pair(first, second));
+  }
+}
+
+}  // namespace
+}  // namespace hastore::replicated
