@@ -241,6 +241,7 @@ class DaemonImpl final : public Daemon {
                               ": Space Overload Red (" + std::to_string(c_.space_overload_red) + "% of " +
                               std::to_string(Capacity()) + " bytes) is passed");
     }
+    if (c->forwarded) HASTORE_RETURN_IF_ERROR(PartnerMissedNothing(**h));
     if (*epoch < e.epoch) {
       return Status::Fenced("instance " + c->instance + " is claimed at epoch " + std::to_string(e.epoch) + " by " +
                             e.session + "; epoch " + std::to_string(*epoch) + " is refused");
@@ -254,6 +255,14 @@ class DaemonImpl final : public Daemon {
     HASTORE_RETURN_IF_ERROR(held_->SaveEntry(**h));
     if (!c->forwarded && conn.claimed.insert(c->instance).second) ++(*h)->live_claims;
     return Status::Ok();
+  }
+
+  // A change forwarded by the partner of an instance whose writes it missed is refused: the
+  // partner would serve (or claim) from an old copy. kIOError sends its client here.
+  Status PartnerMissedNothing(const HeldInstance& h) const {
+    if (!h.entry.partner_stale) return Status::Ok();
+    return Status::IOError("replication daemon " + std::to_string(index_) + " holds writes of " + h.name +
+                           " that its partner missed; the partner must take them before it serves the instance");
   }
 
   Status Modify(Op op, std::string& body, MessageReader& r, Session& session) {
@@ -281,10 +290,7 @@ class DaemonImpl final : public Daemon {
       return Status::Fenced("instance " + c->instance + " is claimed at epoch " + std::to_string(h->entry.epoch) + " by " +
                             h->entry.session + "; a write under epoch " + std::to_string(*epoch) + " is refused");
     }
-    if (c->forwarded && h->entry.partner_stale) {
-      return Status::IOError("replication daemon " + std::to_string(index_) + " holds writes of " + c->instance +
-                             " that its partner missed; the partner must take them before it serves the instance");
-    }
+    if (c->forwarded) HASTORE_RETURN_IF_ERROR(PartnerMissedNothing(*h));
     const std::string file(*name);
     uint64_t offset = 0, size = 0;
     std::string_view bytes;
@@ -353,10 +359,11 @@ class DaemonImpl final : public Daemon {
     if (h.entry.partner_stale) return Status::Ok();  // it takes the whole instance later
     body[kForwardFlagOffset] = 1;  // the readers' views into the rest of it stay valid
     Result<Reply> reply = CallPartner(partner, body, session);
-    Status why = reply.ok() ? reply->status() : reply.status();
-    // kIOError from the partner: it is resynchronising, or holds this instance newer; as good
-    // as away for it.
-    if (why.code() != StatusCode::kIOError) return why;
+    // A partner that answered decides, a refusal included: kIOError (it holds writes of the
+    // instance that this daemon missed) sends the client to it. Only one that cannot be
+    // reached is gone on without.
+    if (reply.ok()) return reply->status();
+    const Status why = reply.status();
     Log("partner daemon " + std::to_string(partner) + " missed a write of " + h.name + " (" + why.message() +
         "): going on alone; it gets the instance when it is back");
     h.entry.partner_stale = true;
@@ -485,6 +492,10 @@ class DaemonImpl final : public Daemon {
     Result<std::shared_ptr<HeldInstance>> h = held_->FindOrAdd(std::string(*instance));
     if (!h.ok()) return h.status();
     std::lock_guard lock((*h)->mu);
+    if ((*h)->entry.partner_stale) {  // each holds writes the other missed: an operator decides
+      return Status::Locked("replication daemon " + std::to_string(index_) + " holds writes of " + std::string(*instance) +
+                            " that the pushing daemon missed: not replaced");
+    }
     if (*epoch < (*h)->entry.epoch) {
       return Status::Fenced("a push of " + std::string(*instance) + " at epoch " + std::to_string(*epoch) +
                             " is older than its claim at epoch " + std::to_string((*h)->entry.epoch));

@@ -149,6 +149,33 @@ TEST_F(ReplicatedStoreTest, APartnerThatMissedWritesGetsThemBeforeItServes) {
   }
 }
 
+// The partner that missed writes cannot serve the instance through its forwards: a claim it
+// forwards (a new owner reached it first) is refused with kIOError, which sends the client to
+// the daemon with the writes; and it cannot push its old copy over them.
+TEST_F(ReplicatedStoreTest, ADaemonHoldingWritesItsPartnerMissedRefusesThePartnersClaimsAndPushes) {
+  ASSERT_TRUE(daemons_.StartAll());
+  const auto [primary, peer] = PairOf("orders");
+  auto store = Open(1);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(Put(**store, "both").ok());
+  daemons_.Stop(peer);
+  ASSERT_TRUE(Put(**store, "alone").ok());  // the primary marks the peer as having missed it
+  auto sock = replicated::Socket::Connect(daemons_.config().daemons[primary].address, 1000, 5000);
+  ASSERT_TRUE(sock.ok());
+  replicated::MessageWriter claim(replicated::Op::kClaim, 1);
+  claim.U8(1).Str("orders").U64(2).Str("a new owner, through the peer");
+  Result<replicated::Reply> refused = (*sock)->Call(claim.body());
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(refused->status().code(), StatusCode::kIOError) << refused->status().ToString();
+  EXPECT_NE(refused->status().message().find("that its partner missed"), std::string::npos) << refused->status().ToString();
+  replicated::MessageWriter push(replicated::Op::kPush, 2);
+  push.Str("orders").U64(1).Str("the peer").U32(0);
+  Result<replicated::Reply> kept = (*sock)->Call(push.body());
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->status().code(), StatusCode::kLocked) << kept->status().ToString();
+  EXPECT_TRUE(Put(**store, "still").ok());  // the owner goes on, its instance untouched
+}
+
 TEST_F(ReplicatedStoreTest, AnActiveInstanceIsNotRemovedAndAClosedOneIs) {
   ASSERT_TRUE(daemons_.StartAll());
   auto store = Open(1);
