@@ -77,7 +77,7 @@ Result<uint32_t> FileStore::Compact(bool force) {
     WorkItem roll;
     roll.kind = WorkItem::Kind::kRoll;
     Submit(&roll);
-    roll.finished.wait(0, std::memory_order_acquire);
+    roll.finished.Wait(CommitWait::kSpinThenSleep);
     HASTORE_RETURN_IF_ERROR(roll.result);
   }
   // Only the segments that exist now: compacting them writes new ones, which must not be chased.
@@ -124,7 +124,7 @@ Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
       item.moves.push_back(Move{handle, loc, std::move(data)});
     }
     Submit(&item);
-    item.finished.wait(0, std::memory_order_acquire);
+    item.finished.Wait(CommitWait::kSpinThenSleep);
     HASTORE_RETURN_IF_ERROR(item.result);
     copied += chunk;
     compacted_bytes_.fetch_add(chunk, std::memory_order_relaxed);

@@ -193,7 +193,7 @@ Result<Connection> FileStore::OpenConnection(std::string_view name) {
   item.connection_id = id;
   item.connection_name = std::string(name);
   Submit(&item);
-  item.finished.wait(0, std::memory_order_acquire);
+  item.finished.Wait(CommitWait::kSpinThenSleep);
   if (!item.result.ok()) return item.result;
   return Connection{id, std::string(name)};
 }

@@ -19,6 +19,7 @@
 #include "compaction_pressure.h"
 #include "fence_file.h"
 #include "hastore/filestore/file_store.h"
+#include "hastore/storage/completion.h"
 #include "io_engine.h"
 #include "record_index.h"
 #include "recovery.h"
@@ -53,8 +54,8 @@ struct WorkItem {
   std::string connection_name;
   std::vector<Move> moves;
   CommitCallback done;  // async commits
-  // Sync commits wait on `finished` (a futex), with the outcome in `result`.
-  std::atomic<uint32_t> finished{0};
+  // Sync commits wait on `finished`, with the outcome in `result`.
+  Completion finished;
   Status result;
 };
 

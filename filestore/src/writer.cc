@@ -133,8 +133,7 @@ void FileStore::Complete(WorkItem* item, Status s) {
     return;
   }
   item->result = std::move(s);
-  item->finished.store(1, std::memory_order_release);
-  item->finished.notify_one();
+  item->finished.Signal();
 }
 
 void FileStore::Submit(WorkItem* item) {
@@ -156,7 +155,7 @@ Status FileStore::Commit(Transaction txn) {
   WorkItem item;
   item.txn = std::move(txn);
   Submit(&item);
-  item.finished.wait(0, std::memory_order_acquire);
+  item.finished.Wait(CommitWait::kSpinThenSleep);
   return std::move(item.result);
 }
 

@@ -20,7 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "completion.h"
+#include "hastore/storage/completion.h"
 #include "hastore/jdbcstore/database_link.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "session_lock.h"

@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "completion.h"
+#include "hastore/storage/completion.h"
 
 namespace hastore::jdbcstore {
 
