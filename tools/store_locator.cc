@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "hastore/jdbcstore/connection_string.h"
-#include "hastore/storage/io.h"
 #include "hastore/storage/names.h"
 
 namespace hastore::tools {
@@ -13,6 +12,17 @@ namespace {
 
 constexpr std::string_view kFileKind = "file";
 constexpr std::string_view kJdbcKind = "jdbc";
+constexpr std::string_view kReplicatedKind = "replicated";
+
+// `PATH/LAST` split at its last '/': {directory, last}; "." when there is no '/'.
+std::pair<std::string, std::string> SplitLastComponent(std::string_view text) {
+  std::string path(text);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  const size_t slash = path.rfind('/');
+  std::string directory = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::string last = slash == std::string::npos ? path : path.substr(slash + 1);
+  return {std::move(directory), std::move(last)};
+}
 
 // Splits `[KIND:]LOCATION`. A kind is letters only and ends before any '/', so a relative
 // path such as `./a:b/x` keeps its colon.
@@ -89,6 +99,22 @@ Result<StoreLocation> JdbcLocation(std::string_view location) {
   return StoreLocation{directory, instance, std::move(config)};
 }
 
+// replicated:DAEMONS/INSTANCE
+Result<StoreLocation> ReplicatedLocation(std::string_view location) {
+  auto [daemons, instance] = SplitLastComponent(location);
+  if (instance.empty() || instance == "/" || daemons == ".") {
+    return Status::InvalidArgument("replicated: store '" + std::string(location) +
+                                   "' is not DAEMONS/INSTANCE (the daemons' configuration file, then the instance)");
+  }
+  StoreConfig config = SplitInstance(instance);
+  config.kind = StoreKind::kReplicated;
+  config.replicated.daemons = daemons;
+  if (Status s = Validate(config); !s.ok()) {
+    return Status::InvalidArgument("replicated: instance '" + instance + "' is not a valid instance name: " + s.message());
+  }
+  return StoreLocation{daemons, instance, std::move(config)};
+}
+
 }  // namespace
 
 // A literal, so that kStoreHelp can be built from it at compile time.
@@ -101,7 +127,9 @@ const char* const kJdbcHelp = HASTORE_JDBC_HELP;
 
 const char* const kStoreHelp =
     "The store instance. A file store is [file:]DIR/INSTANCE: the directory holding its .DAT files and the exact "
-    "instance name (e.g. /var/lib/hastore/myStore@ms1); " HASTORE_JDBC_HELP ". Or use --config FILE (any kind).";
+    "instance name (e.g. /var/lib/hastore/myStore@ms1); " HASTORE_JDBC_HELP "; a replicated store is "
+    "replicated:DAEMONS/INSTANCE, the replication daemons' configuration file and the instance name (e.g. "
+    "replicated:/etc/hastore/rsd.toml/orders@ms1). Or use --config FILE (any kind).";
 
 #undef HASTORE_JDBC_HELP
 
@@ -123,14 +151,12 @@ Result<StoreLocation> LocateStore(const StoreArgs& args) {
   if (args.store.empty()) return Status::InvalidArgument("no store named: give STORE or --config FILE");
   const KindAndLocation k = SplitKind(args.store);
   if (k.kind == kJdbcKind) return JdbcLocation(k.location);
+  if (k.kind == kReplicatedKind) return ReplicatedLocation(k.location);
   if (k.kind != kFileKind) {
-    return Status::InvalidArgument("store kind '" + std::string(k.kind) + "' is not available (available: file, jdbc)");
+    return Status::InvalidArgument("store kind '" + std::string(k.kind) +
+                                   "' is not available (available: file, jdbc, replicated)");
   }
-  std::string path(k.location);
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  const size_t slash = path.rfind('/');
-  const std::string directory = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  const std::string instance = slash == std::string::npos ? path : path.substr(slash + 1);
+  const auto [directory, instance] = SplitLastComponent(k.location);
   if (instance.empty() || instance == "/") {
     return Status::InvalidArgument("store '" + args.store + "' has no instance name: give DIR/INSTANCE");
   }
@@ -140,8 +166,12 @@ Result<StoreLocation> LocateStore(const StoreArgs& args) {
 }
 
 StoreLocation LocationOf(const StoreConfig& config) {
-  const std::string& dir = config.kind == StoreKind::kJdbc ? config.jdbc.directory : config.file.directory;
-  return StoreLocation{dir, config.instance(), config};
+  switch (config.kind) {
+    case StoreKind::kFile: break;
+    case StoreKind::kJdbc: return StoreLocation{config.jdbc.directory, config.instance(), config};
+    case StoreKind::kReplicated: return StoreLocation{config.replicated.daemons, config.instance(), config};
+  }
+  return StoreLocation{config.file.directory, config.instance(), config};
 }
 
 std::optional<std::string> LocateDirectory(const StoreArgs& args) {
@@ -159,17 +189,6 @@ Result<StoreConfig> ConfigForInstance(const std::string& directory, const std::s
     return Status::InvalidArgument("instance '" + instance + "' is not a valid instance name: " + s.message());
   }
   return config;
-}
-
-Status CheckInstanceExists(const StoreLocation& location) {
-  auto names = FileSystem::Default()->List(location.directory);
-  if (!names.ok()) return names.status();
-  const std::string upper = UpperInstance(location.instance);
-  for (const std::string& name : *names) {
-    auto segment = ParseDatFileName(name);
-    if (segment && segment->instance_upper == upper) return Status::Ok();
-  }
-  return Status::NotFound("no segment files of instance " + location.instance + " in " + location.directory);
 }
 
 }  // namespace hastore::tools

@@ -10,11 +10,14 @@
 //                    `Directory=` (embedded SQLite in that directory) or the ODBC connection
 //                    string (every other pair), e.g.
 //                    `jdbc:Instance=orders@ms1;Prefix=app;Driver=PostgreSQL Unicode;Server=db;...`.
+//                  replicated: `DAEMONS/INSTANCE`, the replication daemons' configuration file
+//                    (replicated/daemon_config.h) and the instance name as the last path
+//                    component, e.g. `replicated:/etc/hastore/rsd.toml/orders@ms1`.
 //   --config FILE  a store TOML config (hastore/storage/config.h) of any kind.
 //
-// Extending: a new kind (`replicated:`) gets its own location syntax after its prefix and its
-// own branch in LocateStore. A location whose directory contains ':' can be written with the
-// explicit `file:` prefix.
+// Extending: a new kind gets its own location syntax after its prefix and its own branch in
+// LocateStore. A location whose directory contains ':' can be written with the explicit
+// `file:` prefix.
 #pragma once
 
 #include <optional>
@@ -45,7 +48,9 @@ extern const char* const kJdbcHelp;
 void AddStoreArgs(CLI::App& verb, StoreArgs* args, const char* positional_help = kStoreHelp);
 
 struct StoreLocation {
-  std::string directory;  // file: the .DAT directory; jdbc: the embedded SQLite directory, or ""
+  // file: the .DAT directory; jdbc: the embedded SQLite directory, or ""; replicated: the
+  // daemons' configuration file.
+  std::string directory;
   std::string instance;
   // What opens the instance: the --config file as given, or default settings for the
   // instance's name (see ConfigForInstance).
@@ -69,9 +74,5 @@ std::optional<std::string> LocateDirectory(const StoreArgs& args);
 // All three give back exactly `instance`, and with it the instance's file names.
 Result<StoreConfig> ConfigForInstance(const std::string& directory, const std::string& instance);
 
-// kNotFound unless the directory holds segment files of the instance (file stores only: the
-// open of a JDBC store says whether its table exists). Verbs that open a file store writable
-// check this first, so a mistyped name is an error and not a new, empty instance.
-Status CheckInstanceExists(const StoreLocation& location);
 
 }  // namespace hastore::tools

@@ -2,20 +2,70 @@
 
 #include "hastore/filestore/file_store.h"
 #include "hastore/jdbcstore/jdbc_store.h"
+#include "hastore/replicated/replicated_store.h"
+#include "hastore/storage/names.h"
 
 namespace hastore::tools {
 
 Result<std::unique_ptr<Store>> OpenReadOnly(const StoreLocation& location) {
-  if (location.config.kind == StoreKind::kJdbc) {
-    return OpenJdbcStore(location.config, Ownership{}, JdbcStoreOptions{.read_only = true});
+  switch (location.config.kind) {
+    case StoreKind::kJdbc: return OpenJdbcStore(location.config, Ownership{}, JdbcStoreOptions{.read_only = true});
+    case StoreKind::kReplicated: {
+      Result<StoreLog> log = OpenLog(location);
+      if (!log.ok()) return log.status();
+      HASTORE_RETURN_IF_ERROR(CheckInstanceExists(location, *log));
+      return OpenReplicatedStore(location.config, Ownership{}, ReplicatedStoreOptions{.read_only = true});
+    }
+    case StoreKind::kFile: break;
   }
-  HASTORE_RETURN_IF_ERROR(CheckInstanceExists(location));
+  HASTORE_RETURN_IF_ERROR(CheckInstanceExists(location, StoreLog{location.directory, nullptr}));
   return OpenFileStore(location.config, Ownership{}, FileStoreOptions{.read_only = true});
 }
 
 Result<std::unique_ptr<Store>> OpenWritable(const StoreLocation& location, const std::string& holder) {
-  if (location.config.kind == StoreKind::kJdbc) return OpenJdbcStore(location.config, Ownership{0, holder});
+  switch (location.config.kind) {
+    case StoreKind::kJdbc: return OpenJdbcStore(location.config, Ownership{0, holder});
+    case StoreKind::kReplicated: return OpenReplicatedStore(location.config, Ownership{0, holder});
+    case StoreKind::kFile: break;
+  }
   return OpenFileStore(location.config, Ownership{0, holder});
+}
+
+Result<StoreLog> OpenLog(const StoreLocation& location) {
+  switch (location.config.kind) {
+    case StoreKind::kJdbc:
+      return Status::InvalidArgument("instance " + location.instance + " is a JDBC store: its records are rows, not a log");
+    case StoreKind::kReplicated: {
+      Result<ReplicatedLog> log = OpenReplicatedLog(location.config);
+      if (!log.ok()) return log.status();
+      return StoreLog{log->directory, log->fs};
+    }
+    case StoreKind::kFile: break;
+  }
+  return StoreLog{location.directory, nullptr};
+}
+
+Status CheckInstanceExists(const StoreLocation& location, const StoreLog& log) {
+  FileSystem* fs = log.fs ? log.fs.get() : FileSystem::Default();
+  auto names = fs->List(log.directory);
+  if (!names.ok()) return names.status();
+  const std::string upper = UpperInstance(location.instance);
+  for (const std::string& name : *names) {
+    auto segment = ParseDatFileName(name);
+    if (segment && segment->instance_upper == upper) return Status::Ok();
+  }
+  const std::string where = location.config.kind == StoreKind::kReplicated
+                                ? "on the replication daemons of " + location.directory
+                                : "in " + location.directory;
+  return Status::NotFound("no segment files of instance " + location.instance + " " + where);
+}
+
+Result<FileStoreInspection> InspectLog(const StoreLocation& location,
+                                       const std::function<void(const StoredRecord&)>& on_record) {
+  Result<StoreLog> log = OpenLog(location);
+  if (!log.ok()) return log.status();
+  HASTORE_RETURN_IF_ERROR(CheckInstanceExists(location, *log));
+  return InspectFileStore(log->directory, location.instance, log->fs.get(), on_record);
 }
 
 }  // namespace hastore::tools

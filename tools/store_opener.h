@@ -1,19 +1,41 @@
 // Opening the store a verb named (store_locator.h), whatever its kind.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "hastore/filestore/inspect.h"
+
+#include "hastore/storage/io.h"
 #include "hastore/storage/store.h"
 #include "store_locator.h"
 
 namespace hastore::tools {
 
-// Read-only: recovers (file) or loads (jdbc) and serves reads; takes no lock, writes nothing,
-// and a file instance that does not exist is kNotFound. Writable: single-server ownership
-// (epoch 0) as `holder`, refused while another live owner has the store; a new instance or
-// table is created.
+// Read-only: recovers (file, replicated) or loads (jdbc) and serves reads; takes no lock,
+// claims nothing, writes nothing, and a file or replicated instance with no segments is
+// kNotFound. Writable: single-server ownership (epoch 0) as `holder`, refused while another
+// live owner has the store; a new instance or table is created.
 Result<std::unique_ptr<Store>> OpenReadOnly(const StoreLocation& location);
 Result<std::unique_ptr<Store>> OpenWritable(const StoreLocation& location, const std::string& holder);
+
+// Where the log of a file or replicated store is, for the verbs that read or mend it batch by
+// batch (InspectFileStore, RepairFileStore): its segments in `directory` of `fs` (a local
+// directory, or the regions on the replication daemons). kInvalidArgument for a JDBC store.
+struct StoreLog {
+  std::string directory;
+  std::shared_ptr<FileSystem> fs;  // null: the local file system
+};
+Result<StoreLog> OpenLog(const StoreLocation& location);
+
+// kNotFound unless the log holds segment files of the instance. Verbs that open a file or
+// replicated store writable check this first, so a mistyped name is an error and not a new,
+// empty instance. (The open of a JDBC store says whether its table exists.)
+Status CheckInstanceExists(const StoreLocation& location, const StoreLog& log);
+
+// InspectFileStore on the log of a file or replicated store that exists.
+Result<FileStoreInspection> InspectLog(const StoreLocation& location,
+                                       const std::function<void(const StoredRecord&)>& on_record = {});
 
 }  // namespace hastore::tools

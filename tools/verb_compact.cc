@@ -6,7 +6,9 @@
 #include <memory>
 
 #include "hastore/filestore/file_store.h"
+#include "hastore/replicated/replicated_store.h"
 #include "store_locator.h"
+#include "store_opener.h"
 #include "verb.h"
 
 namespace hastore::tools {
@@ -35,11 +37,15 @@ int RunCompact(const CompactArgs& args) {
               << "database reclaims the space of deleted ones (VACUUM, OPTIMIZE TABLE)\n";
     return kExitOk;
   }
-  if (Status s = CheckInstanceExists(*location); !s.ok()) return Fail(kVerb, s);
-  // A writable open takes the instance's lock: refused, naming the holder, while another
-  // process has the store open.
+  auto log = OpenLog(*location);
+  if (!log.ok()) return Fail(kVerb, log.status());
+  if (Status s = CheckInstanceExists(*location, *log); !s.ok()) return Fail(kVerb, s);
+  // A writable open takes the instance's lock (a replicated store: its claim on the daemons),
+  // refused, naming the holder, while another owner has the store open.
   const Ownership owner{0, "hastore compact pid " + std::to_string(::getpid())};
-  auto store = OpenFileStore(location->config, owner, FileStoreOptions{.background_compaction = false});
+  auto store = location->config.kind == StoreKind::kReplicated
+                   ? OpenReplicatedStore(location->config, owner, ReplicatedStoreOptions{.background_compaction = false})
+                   : OpenFileStore(location->config, owner, FileStoreOptions{.background_compaction = false});
   if (!store.ok()) return Fail(kVerb, store.status());
   PrintStats("before", (*store)->Stats());
   auto removed = CompactFileStore(**store, args.force);

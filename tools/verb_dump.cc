@@ -46,11 +46,12 @@ int DumpLive(const StoreLocation& location, bool json) {
 
 // Every record of the valid log as stored, including overwritten and removed ones.
 int DumpLog(const StoreLocation& location, bool json) {
-  if (location.config.kind != StoreKind::kFile) {
-    return Fail(kVerb, "--log shows a file store's log; a JDBC store has none (its rows are its live records)", kExitUsage);
+  if (location.config.kind == StoreKind::kJdbc) {
+    return Fail(kVerb, "--log shows a file or replicated store's log; a JDBC store has none (its rows are its live records)",
+                kExitUsage);
   }
   Json records = Json::array();
-  auto in = InspectFileStore(location.directory, location.instance, nullptr, [&](const StoredRecord& r) {
+  auto in = InspectLog(location, [&](const StoredRecord& r) {
     if (json) {
       records.push_back({{"segment", r.segment},
                          {"offset", r.offset},

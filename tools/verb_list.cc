@@ -70,7 +70,7 @@ int ListStore(const StoreArgs& args, bool json) {
   auto location = LocateStore(args);
   if (!location.ok()) return Fail(kVerb, location.status());
   if (location->config.kind == StoreKind::kJdbc) return ListJdbc(*location, json);
-  auto in = InspectFileStore(location->directory, location->instance);
+  auto in = InspectLog(*location);
   if (!in.ok()) return Fail(kVerb, in.status());
   if (json) {
     PrintJson(InspectionJson(location->directory, *in));

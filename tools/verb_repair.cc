@@ -6,6 +6,7 @@
 #include "hastore/filestore/inspect.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "store_locator.h"
+#include "store_opener.h"
 #include "verb.h"
 
 namespace hastore::tools {
@@ -27,8 +28,10 @@ int RunRepair(const StoreArgs& args) {
     }
     return kExitOk;
   }
-  if (Status s = CheckInstanceExists(*location); !s.ok()) return Fail(kVerb, s);
-  auto report = RepairFileStore(location->directory, location->instance);
+  auto log = OpenLog(*location);
+  if (!log.ok()) return Fail(kVerb, log.status());
+  if (Status s = CheckInstanceExists(*location, *log); !s.ok()) return Fail(kVerb, s);
+  auto report = RepairFileStore(log->directory, location->instance, log->fs.get());
   if (!report.ok()) return Fail(kVerb, report.status());
   bool acted = false;
   if (!report->truncated_segment.empty()) {

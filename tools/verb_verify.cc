@@ -57,7 +57,7 @@ int RunVerify(const VerifyArgs& args) {
   auto location = LocateStore(args.store);
   if (!location.ok()) return Fail(kVerb, location.status());
   if (location->config.kind == StoreKind::kJdbc) return VerifyJdbc(*location, args.json);
-  auto in = InspectFileStore(location->directory, location->instance);
+  auto in = InspectLog(*location);
   if (!in.ok()) return Fail(kVerb, in.status());
   const int exit_status = in->damage.ok() ? kExitOk : kExitFailed;
   if (args.json) {

@@ -43,6 +43,7 @@ class DaemonClient {
   uint64_t max_message() const { return max_message_; }
   uint64_t epoch() const { return epoch_.load(); }
   const std::string& instance() const { return instance_; }
+  const DaemonConfig& config() const { return config_; }
   // The daemon in use, as "index (address)".
   std::string Describe() const;
 

@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <sstream>
+
 #include "hastore/storage/config.h"
 #include "hastore/storage/toml_reader.h"
 
@@ -114,6 +116,27 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, std::string_view s
   Status s = Validate(c);
   if (!s.ok()) return Status::InvalidArgument(std::string(source) + ": " + s.message());
   return c;
+}
+
+std::string FormatDaemonConfig(const DaemonConfig& c) {
+  const auto number = [](uint64_t v) { return static_cast<int64_t>(v); };
+  toml::table t{{"region_size", number(c.region_size)},
+                {"max_message_size_percent", number(c.max_message_size_percent)},
+                {"capacity", number(c.capacity)},
+                {"space_overload_yellow", number(c.space_overload_yellow)},
+                {"space_overload_red", number(c.space_overload_red)},
+                {"flush_interval_ms", number(c.flush_interval_ms)}};
+  if (c.local_index >= 0) t.insert("local_index", c.local_index);
+  toml::array daemons;
+  for (const DaemonAddress& d : c.daemons) {
+    toml::table entry{{"address", d.address}, {"directory", d.directory}};
+    if (!d.socket.empty()) entry.insert("socket", d.socket);
+    daemons.push_back(std::move(entry));
+  }
+  t.insert("daemons", std::move(daemons));
+  std::ostringstream out;
+  out << t << '\n';
+  return out.str();
 }
 
 Result<DaemonConfig> LoadDaemonConfig(const std::string& path) {

@@ -20,14 +20,9 @@ std::string NewSession(const std::string& holder) {
   return holder + " [pid " + std::to_string(::getpid()) + "/" + std::to_string(random()) + "]";
 }
 
-}  // namespace
-
-uint64_t ReplicatedMaxRecordSize(uint64_t max_message_bytes, uint64_t configured) {
-  return std::min(configured, max_message_bytes > kFramingBytes ? max_message_bytes - kFramingBytes : 1);
-}
-
-Result<std::unique_ptr<Store>> OpenReplicatedStore(const StoreConfig& config, const Ownership& ownership,
-                                                   const ReplicatedStoreOptions& options) {
+// The instance's daemons, connected (HELLO answered by one that serves).
+Result<std::shared_ptr<replicated::DaemonClient>> ConnectDaemons(const StoreConfig& config,
+                                                                 const ReplicatedStoreOptions& options) {
   HASTORE_RETURN_IF_ERROR(Validate(config));
   replicated::DaemonConfig loaded;
   if (options.daemons == nullptr) {
@@ -35,15 +30,38 @@ Result<std::unique_ptr<Store>> OpenReplicatedStore(const StoreConfig& config, co
     if (!c.ok()) return c.status();
     loaded = std::move(*c);
   }
-  const replicated::DaemonConfig& daemons = options.daemons != nullptr ? *options.daemons : loaded;
-  const std::string instance = config.instance();
-  auto client = std::make_shared<replicated::DaemonClient>(daemons, instance);
+  auto client = std::make_shared<replicated::DaemonClient>(options.daemons != nullptr ? *options.daemons : loaded,
+                                                           config.instance());
   HASTORE_RETURN_IF_ERROR(client->Connect());
+  return client;
+}
+
+std::string LogDirectory(const StoreConfig& config) { return "rsd/" + config.instance(); }
+
+}  // namespace
+
+uint64_t ReplicatedMaxRecordSize(uint64_t max_message_bytes, uint64_t configured) {
+  return std::min(configured, max_message_bytes > kFramingBytes ? max_message_bytes - kFramingBytes : 1);
+}
+
+Result<ReplicatedLog> OpenReplicatedLog(const StoreConfig& config, const ReplicatedStoreOptions& options) {
+  Result<std::shared_ptr<replicated::DaemonClient>> client = ConnectDaemons(config, options);
+  if (!client.ok()) return client.status();
+  const std::string directory = LogDirectory(config);
+  return ReplicatedLog{std::make_shared<replicated::RegionFileSystem>(std::move(*client), directory), directory};
+}
+
+Result<std::unique_ptr<Store>> OpenReplicatedStore(const StoreConfig& config, const Ownership& ownership,
+                                                   const ReplicatedStoreOptions& options) {
+  Result<std::shared_ptr<replicated::DaemonClient>> connected = ConnectDaemons(config, options);
+  if (!connected.ok()) return connected.status();
+  std::shared_ptr<replicated::DaemonClient> client = std::move(*connected);
+  const replicated::DaemonConfig& daemons = client->config();
 
   StoreConfig log = config;  // the file store engine's view: one directory, regions as segments
   log.kind = StoreKind::kFile;
   log.file = FileStoreSettings{};
-  log.file.directory = "rsd/" + instance;
+  log.file.directory = LogDirectory(config);
   log.file.sync_policy = SyncPolicy::kCacheFlush;  // a sync is a no-op: every write is in both daemons
   log.file.max_file_size = client->region_size();
   log.file.block_size = 512;

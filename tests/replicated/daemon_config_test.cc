@@ -37,6 +37,34 @@ TEST(DaemonConfig, ReadsEveryDaemonAndItsDefaults) {
   EXPECT_EQ(c->local_index, -1);
 }
 
+TEST(DaemonConfig, WhatFormatWritesReadsBackTheSame) {
+  DaemonConfig c;
+  c.region_size = 16u << 20;
+  c.max_message_size_percent = 3;
+  c.capacity = 1u << 30;
+  c.space_overload_yellow = 70;
+  c.space_overload_red = 85;
+  c.flush_interval_ms = 250;
+  c.local_index = 1;
+  c.daemons = {{"127.0.0.2:7401", "/run/a \"quoted\".sock", "/var/lib/rsd0"}, {"127.0.0.3:7401", "", "/var/lib/rsd 1"}};
+  const std::string text = FormatDaemonConfig(c);
+  Result<DaemonConfig> back = ParseDaemonConfig(text, "formatted");
+  ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << text;
+  EXPECT_EQ(back->region_size, c.region_size);
+  EXPECT_EQ(back->max_message_size_percent, c.max_message_size_percent);
+  EXPECT_EQ(back->capacity, c.capacity);
+  EXPECT_EQ(back->space_overload_yellow, c.space_overload_yellow);
+  EXPECT_EQ(back->space_overload_red, c.space_overload_red);
+  EXPECT_EQ(back->flush_interval_ms, c.flush_interval_ms);
+  EXPECT_EQ(back->local_index, 1);
+  ASSERT_EQ(back->daemons.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(back->daemons[i].address, c.daemons[i].address);
+    EXPECT_EQ(back->daemons[i].socket, c.daemons[i].socket);
+    EXPECT_EQ(back->daemons[i].directory, c.daemons[i].directory);
+  }
+}
+
 TEST(DaemonConfig, ErrorsNameTheKey) {
   ExpectError("flush_interval_ms = \"soon\"\n" + std::string(kTwo), "rsd.toml:1:21: flush_interval_ms: expected an integer");
   ExpectError("space_overload_red = 101\n" + std::string(kTwo), "space_overload_red: 101 is out of range");

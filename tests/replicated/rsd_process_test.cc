@@ -21,12 +21,9 @@ class RsdProcesses : public ::testing::Test {
  protected:
   void SetUp() override {
     config_ = replicated::LoopbackDaemons(2, dir_.path(), 8ull << 20);
+    config_.flush_interval_ms = 100;
     path_ = dir_.path() + "/rsd.toml";
-    std::ofstream out(path_);
-    out << "region_size = " << config_.region_size << "\nflush_interval_ms = 100\n";
-    for (const replicated::DaemonAddress& d : config_.daemons)
-      out << "[[daemons]]\naddress = \"" << d.address << "\"\ndirectory = \"" << d.directory << "\"\n";
-    out.close();
+    std::ofstream(path_) << replicated::FormatDaemonConfig(config_);
     for (int i : {0, 1}) Start(i);
     ASSERT_TRUE(Eventually([&] { return Serving(0) && Serving(1); }));
   }

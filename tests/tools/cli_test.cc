@@ -336,7 +336,12 @@ TEST_F(CliStore, NamesAStoreByConfigOrRefusesTheLocator) {
   EXPECT_NE(jdbc.err.find("jdbc: store has no Instance="), std::string::npos) << jdbc.err;
   const CliResult replicated = RunCli({"verify", "replicated:orders@ms1"});
   EXPECT_EQ(replicated.exit_status, 2);
-  EXPECT_NE(replicated.err.find("store kind 'replicated' is not available"), std::string::npos) << replicated.err;
+  EXPECT_NE(replicated.err.find("replicated: store 'orders@ms1' is not DAEMONS/INSTANCE"), std::string::npos)
+      << replicated.err;
+  const CliResult tape = RunCli({"verify", "tape:" + store_arg()});
+  EXPECT_EQ(tape.exit_status, 2);
+  EXPECT_NE(tape.err.find("store kind 'tape' is not available (available: file, jdbc, replicated)"), std::string::npos)
+      << tape.err;
   EXPECT_EQ(RunCli({"verify"}).exit_status, 2);
   EXPECT_EQ(RunCli({"verify", store_arg(), "--config", toml}).exit_status, 2);
 

@@ -1,16 +1,21 @@
-// The `hastore` verbs on JDBC stores, and `hastore copy` between file and JDBC stores of both
-// databases, compared by their dumps.
+// The `hastore` verbs on JDBC and replicated stores, and `hastore copy` between file, JDBC (both
+// databases) and replicated stores, compared by their dumps.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 
 #include "cli_harness.h"
+#include "common/daemon_cluster.h"
 #include "common/postgres.h"
 #include "common/temp_dir.h"
+#include "common/whole_file.h"
 #include "hastore/filestore/file_store.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "hastore/jdbcstore/odbc.h"
+#include "hastore/replicated/replicated_store.h"
 
 namespace hastore::testing {
 namespace {
@@ -141,9 +146,85 @@ TEST_F(StoreKindsCli, VerifyListAndRepairOnJdbc) {
   EXPECT_NE(clean.out.find("clean: 4 records"), std::string::npos) << clean.out;
 }
 
-TEST_F(StoreKindsCli, BadJdbcNamesAreUsageErrors) {
+// Two replication daemons in the test's process; the verbs reach them as any client does.
+TEST_F(StoreKindsCli, EveryVerbOnAReplicatedStore) {
+  DaemonCluster daemons(2, 16ull << 20);  // messages up to 1% of it: kRecords' 100,000 bytes fit
+  ASSERT_TRUE(daemons.StartAll());
+  TempDir config_dir;
+  const std::string daemons_file = config_dir.path() + "/rsd.toml";
+  std::ofstream(daemons_file) << replicated::FormatDaemonConfig(daemons.config());
+  const std::string file = MakeFileStore();
+  const std::string original = Dump(file);
+
+  const std::string rs = "replicated:" + daemons_file + "/orders@ms-1";
+  CliResult copied = RunCli({"copy", file, rs});
+  ASSERT_EQ(copied.exit_status, 0) << copied.err;
+  EXPECT_NE(copied.out.find("copied 4 records"), std::string::npos) << copied.out;
+  EXPECT_EQ(Dump(rs), original) << "file -> replicated";
+
+  CliResult verify = RunCli({"verify", rs});
+  EXPECT_EQ(verify.exit_status, 0) << verify.out << verify.err;
+  EXPECT_NE(verify.out.find("orders@ms-1: clean: 4 records"), std::string::npos) << verify.out;
+  CliResult list = RunCli({"list", rs});
+  EXPECT_EQ(list.exit_status, 0) << list.err;
+  EXPECT_NE(list.out.find("ORDERS@MS-1000000.DAT"), std::string::npos) << list.out;
+  CliResult log = RunCli({"dump", "--log", rs});
+  EXPECT_EQ(log.exit_status, 0) << log.err;
+  EXPECT_GE(std::count(log.out.begin(), log.out.end(), '\n'), static_cast<long>(kRecords.size())) << log.out;
+  CliResult compact = RunCli({"compact", "--force", rs});
+  EXPECT_EQ(compact.exit_status, 0) << compact.out << compact.err;
+  EXPECT_EQ(Dump(rs), original) << "after compact";
+  CliResult repair = RunCli({"repair", rs});
+  EXPECT_EQ(repair.exit_status, 0) << repair.out << repair.err;
+
+  const std::string back = file_copy_dir_.path() + "/back";
+  CliResult copied_back = RunCli({"copy", rs, back});
+  ASSERT_EQ(copied_back.exit_status, 0) << copied_back.err;
+  EXPECT_EQ(Dump(back), original) << "replicated -> file";
+
+  CliResult missing = RunCli({"verify", "replicated:" + daemons_file + "/nobody"});
+  EXPECT_NE(missing.exit_status, 0);
+  EXPECT_NE(missing.err.find("no segment files of instance nobody on the replication daemons of " + daemons_file),
+            std::string::npos) << missing.err;
+
+  // One more commit after the copied records, then a copied record's bytes changed in both
+  // daemons' regions (on their disks, which the daemons map): verify names the damage.
+  {
+    StoreConfig c;
+    c.name = "orders";
+    c.distribution = Distribution::kDistributed;
+    c.server = "ms-1";
+    c.kind = StoreKind::kReplicated;
+    c.replicated.daemons = daemons_file;
+    auto store = OpenReplicatedStore(c, Ownership{0, "cli test"});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto conn = (*store)->OpenConnection("later");
+    ASSERT_TRUE(conn.ok());
+    Transaction t = (*store)->Begin();
+    ASSERT_TRUE(t.Create(*conn, "after the copy").ok());
+    ASSERT_TRUE((*store)->Commit(std::move(t)).ok());
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  int damaged_regions = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(daemons.config().daemons[0].directory + "/..")) {
+    if (entry.path().extension() != ".RGN") continue;
+    std::string bytes = ReadWholeFile(entry.path().string());
+    const size_t at = bytes.find("non-ASCII");
+    if (at == std::string::npos) continue;
+    std::fstream f(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(at));
+    f.put('N');
+    ++damaged_regions;
+  }
+  ASSERT_EQ(damaged_regions, 2);
+  CliResult damaged = RunCli({"verify", rs});
+  EXPECT_EQ(damaged.exit_status, 1) << damaged.out << damaged.err;
+  EXPECT_NE(damaged.out.find("damage"), std::string::npos) << damaged.out;
+}
+
+TEST_F(StoreKindsCli, BadStoreNamesAreUsageErrors) {
   for (const std::string bad : {"jdbc:Directory=/tmp", "jdbc:Instance=a b;Directory=/tmp", "jdbc:Instance=x",
-                                "tape:/x/y"}) {
+                                "tape:/x/y", "replicated:orders", "replicated:/etc/rsd.toml/a b"}) {
     CliResult r = RunCli({"dump", bad});
     EXPECT_EQ(r.exit_status, 2) << bad << ": " << r.err;
     EXPECT_FALSE(r.err.empty()) << bad;

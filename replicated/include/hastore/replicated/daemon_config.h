@@ -57,5 +57,8 @@ DaemonConfig LoopbackDaemons(int n, const std::string& directory, uint64_t regio
 // `source` names the text in errors (a file path).
 Result<DaemonConfig> ParseDaemonConfig(std::string_view toml_text, std::string_view source = "<config>");
 Result<DaemonConfig> LoadDaemonConfig(const std::string& path);
+// The TOML text that ParseDaemonConfig reads back as `config` (for tests and tools that write
+// a configuration file for daemons or agents they start).
+std::string FormatDaemonConfig(const DaemonConfig& config);
 
 }  // namespace hastore::replicated

@@ -27,6 +27,16 @@ struct ReplicatedStoreOptions {
 // daemons' Maximum Message Size less the room a batch needs around one record.
 uint64_t ReplicatedMaxRecordSize(uint64_t max_message_bytes, uint64_t configured);
 
+// The instance's log as the file store engine sees it, for tools that read or mend a replicated
+// store batch by batch as they do a file store (hastore verify, dump, list, repair): its
+// segments (the regions, as .DAT names) in `directory` of `fs`, which reaches the daemons.
+// Opening it claims nothing; writes through it carry epoch 0.
+struct ReplicatedLog {
+  std::shared_ptr<FileSystem> fs;
+  std::string directory;
+};
+Result<ReplicatedLog> OpenReplicatedLog(const StoreConfig& config, const ReplicatedStoreOptions& options = {});
+
 // kIOError when neither of the instance's daemons serves; kFenced / kLocked as for a file store.
 // A record over the Maximum Message Size (a percent of Region Size) is refused with kTooLarge.
 Result<std::unique_ptr<Store>> OpenReplicatedStore(const StoreConfig& config, const Ownership& ownership,
