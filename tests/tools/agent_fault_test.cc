@@ -20,12 +20,14 @@ namespace {
 using namespace std::chrono_literals;
 using tools::JournalLine;
 
-// [stores.<name>] of `kind` ("file" or "jdbc") with the policy lines `keys`, no boot or
-// stability delays, its files (or embedded SQLite database) in ${DIR}/shared.
+// [stores.<name>] of `kind` ("file", "jdbc" or "replicated") with the policy lines `keys`, no
+// boot or stability delays, its files (or embedded SQLite database) in ${DIR}/shared, or its
+// regions on the fixture's replication daemons.
 std::string StoreToml(const std::string& name, const std::string& kind, const std::string& keys) {
+  const std::string where = kind == "replicated" ? "daemons = \"${RSD}\"\n" : "directory = \"${DIR}/shared\"\n";
   return "[stores." + name + "]\nkind = \"" + kind +
          "\"\ninitial_boot_delay_seconds = 0\npartial_cluster_stability_delay_seconds = 0\n" + keys + "[stores." +
-         name + "." + kind + "]\ndirectory = \"${DIR}/shared\"\n";
+         name + "." + kind + "]\n" + where;
 }
 // Moves only when its server fails (crash, not shutdown).
 const std::string kDistributed = "distribution = \"distributed\"\nmigration_policy = \"on-failure\"\n";
@@ -56,14 +58,19 @@ class AgentFault : public ::testing::TestWithParam<Authority> {
   AgentProcessCluster c_;
 };
 
-// kill -9 of the server that holds the singleton: its instances take commits on the others
+// kill -9 of the server that holds the singletons (a JDBC and a replicated store): its instances take commits on the others
 // within a lease and the grace (plus 2 s for the master to plan and the stores to open), under
 // higher epochs, and every acknowledged message survives.
 TEST_P(AgentFault, AKilledOwnersInstancesAreActiveElsewhereWithEveryAcknowledgedMessage) {
-  ASSERT_NO_FATAL_FAILURE(c_.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]", StoreToml("queue", "file", kDistributed) + StoreToml("ledger", "jdbc", kSingleton)));
+  ASSERT_NO_FATAL_FAILURE(c_.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]",
+                                       StoreToml("queue", "file", kDistributed) + StoreToml("ledger", "jdbc", kSingleton) +
+                                           StoreToml("journal", "replicated", kSingleton)));
   for (const char* s : {"ms1", "ms2", "ms3"}) c_.Start(s);
-  ASSERT_TRUE(c_.ActiveWithCommits(
-      {{"queue@ms1", "ms1"}, {"queue@ms2", "ms2"}, {"queue@ms3", "ms3"}, {"ledger-01", "ms1"}}))
+  ASSERT_TRUE(c_.ActiveWithCommits({{"queue@ms1", "ms1"},
+                                    {"queue@ms2", "ms2"},
+                                    {"queue@ms3", "ms3"},
+                                    {"ledger-01", "ms1"},
+                                    {"journal-01", "ms1"}}))
       << c_.Logs();
   const std::vector<JournalLine> before = c_.Journals();
 
@@ -72,10 +79,10 @@ TEST_P(AgentFault, AKilledOwnersInstancesAreActiveElsewhereWithEveryAcknowledged
   std::map<std::string, uint64_t> first;  // instance -> its first commit elsewhere
   ASSERT_TRUE(Eventually([&] {
     const std::vector<JournalLine> lines = c_.Journals();
-    for (const char* i : {"queue@ms1", "ledger-01"}) {
+    for (const char* i : {"queue@ms1", "ledger-01", "journal-01"}) {
       if (std::optional<uint64_t> ms = tools::FirstAckAfter(lines, i, killed_ms, "ms1")) first[i] = *ms;
     }
-    return first.size() == 2;
+    return first.size() == 3;
   })) << c_.Logs();
   const std::vector<JournalLine> after = c_.Journals();
   for (const auto& [instance, ms] : first) {
@@ -93,32 +100,36 @@ TEST_P(AgentFault, AKilledOwnersInstancesAreActiveElsewhereWithEveryAcknowledged
 // SIGSTOP of the owner past its lease: the instances are taken over; after SIGCONT the old
 // owner acknowledges nothing it attempts once the new owner has the store (the storage refuses
 // its epoch, or it fenced itself first), nothing acknowledged is lost or duplicated, and
-// `hastore verify` finds both stores clean.
+// `hastore verify` finds every store clean.
 TEST_P(AgentFault, APausedOwnerThatWakesAfterATakeoverCannotWrite) {
   ASSERT_NO_FATAL_FAILURE(c_.Configure("servers = [\"ms1\", \"ms2\"]",
-               StoreToml("solo", "file", kSingletonStays) + StoreToml("ledger", "jdbc", kSingletonStays)));
+                                       StoreToml("solo", "file", kSingletonStays) +
+                                           StoreToml("ledger", "jdbc", kSingletonStays) +
+                                           StoreToml("journal", "replicated", kSingletonStays)));
   // ms1 first: with no boot delay and no failback, a singleton stays where it first ran.
   c_.Start("ms1", 200);
-  ASSERT_TRUE(c_.ActiveWithCommits({{"solo-01", "ms1"}, {"ledger-01", "ms1"}})) << c_.Logs();
+  ASSERT_TRUE(c_.ActiveWithCommits({{"solo-01", "ms1"}, {"ledger-01", "ms1"}, {"journal-01", "ms1"}})) << c_.Logs();
   c_.Start("ms2", 200);
 
   const uint64_t stopped_ms = c_.NowMs();
   c_.agents().Signal("ms1", SIGSTOP);
-  // The leases move to ms2. The file store takes commits there at once; the SQLite one may wait
-  // for ms1 to let go of the database's write lock, which it holds if it stopped mid-commit.
-  ASSERT_TRUE(c_.ActiveWithCommits({{"solo-01", "ms2"}}, stopped_ms)) << c_.Logs();
+  // The leases move to ms2. The file and replicated stores take commits there at once; the
+  // SQLite one may wait for ms1 to let go of the database's write lock, which it holds if it
+  // stopped mid-commit.
+  ASSERT_TRUE(c_.ActiveWithCommits({{"solo-01", "ms2"}, {"journal-01", "ms2"}}, stopped_ms)) << c_.Logs();
   ASSERT_TRUE(Eventually([&] { return c_.Owners()["ledger-01"] == "ms2"; })) << c_.Logs();
   std::this_thread::sleep_for(300ms);  // ms2 commits while ms1 sleeps
   const uint64_t continued_ms = c_.NowMs();
   c_.agents().Signal("ms1", SIGCONT);
-  ASSERT_TRUE(c_.ActiveWithCommits({{"solo-01", "ms2"}, {"ledger-01", "ms2"}}, continued_ms)) << c_.Logs();
-  // ms1 finds its leases gone and stops both instances (its journal says so).
+  ASSERT_TRUE(c_.ActiveWithCommits({{"solo-01", "ms2"}, {"ledger-01", "ms2"}, {"journal-01", "ms2"}}, continued_ms))
+      << c_.Logs();
+  // ms1 finds its leases gone and stops every instance (its journal says so).
   ASSERT_TRUE(Eventually([&] {
     std::set<std::string> stopped;
     for (const JournalLine& j : c_.Journals()) {
       if (j.kind == 'D' && j.server == "ms1" && j.ms >= continued_ms) stopped.insert(j.instance);
     }
-    return stopped.size() == 2;
+    return stopped.size() == 3;
   })) << c_.Log("ms1");
   std::this_thread::sleep_for(300ms);
 
@@ -133,7 +144,7 @@ TEST_P(AgentFault, APausedOwnerThatWakesAfterATakeoverCannotWrite) {
     if (j.kind == 'U' && j.server == "ms2" && j.ms >= stopped_ms && taken_ms.count(j.instance) == 0)
       taken_ms[j.instance] = j.ms;
   }
-  ASSERT_EQ(taken_ms.size(), 2u);
+  ASSERT_EQ(taken_ms.size(), 3u);
   std::set<std::string> woke_attempts;  // begun after waking and after ms2 had the store
   size_t refused = 0;
   for (const JournalLine& j : lines) {
@@ -152,8 +163,8 @@ TEST_P(AgentFault, APausedOwnerThatWakesAfterATakeoverCannotWrite) {
   EXPECT_EQ(refused, woke_attempts.size());
   std::cout << "ms1 after waking: " << woke_attempts.size() << " attempts, " << refused << " refused\n";
   c_.ExpectEveryAcknowledgedMessageOnce();
-  for (const std::string& store :
-       {c_.dir() + "/shared/solo-01", "jdbc:Instance=ledger-01;Directory=" + c_.dir() + "/shared"}) {
+  for (const std::string& store : {c_.dir() + "/shared/solo-01", "jdbc:Instance=ledger-01;Directory=" + c_.dir() + "/shared",
+                                   "replicated:" + c_.DaemonsFile() + "/journal-01"}) {
     const CliResult verify = RunCli({"verify", store});
     EXPECT_EQ(verify.exit_status, 0) << store << "\n" << verify.out << verify.err;
   }

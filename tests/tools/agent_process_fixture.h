@@ -1,8 +1,9 @@
 // A cluster of real `hastore agent` processes on this machine for the multi-process fault tests:
 // short leases (250 ms x 4 = 1 s, no fencing grace) on the authority of the test's parameter
 // (local LMDB, or the database authority on SQLite or on the suite's PostgreSQL server), stores
-// in a temporary directory, producers journaling every attempt and acknowledgement
-// (tools/queue_journal.h), and the checks made afterwards.
+// in a temporary directory (replicated ones on two replication daemons started in the test's
+// process), producers journaling every attempt and acknowledgement (tools/queue_journal.h), and
+// the checks made afterwards.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,12 +17,14 @@
 #include <vector>
 
 #include "agent_processes.h"
+#include "common/daemon_cluster.h"
 #include "common/eventually.h"
 #include "common/postgres.h"
 #include "common/temp_dir.h"
 #include "common/whole_file.h"
 #include "hastore/ha/cluster_config.h"
 #include "hastore/ha/open_authority.h"
+#include "hastore/replicated/daemon_config.h"
 #include "hastore/storage/config.h"
 #include "hastore/storage/io.h"
 #include "queue_journal.h"
@@ -48,13 +51,20 @@ class AgentProcessCluster {
   explicit AgentProcessCluster(Authority authority) : authority_kind_(authority) {}
 
   // Writes and loads the cluster file: `cluster` is the body of [cluster] after its name,
-  // `stores` the [stores.*] tables; "${DIR}" in either stands for the test's directory.
+  // `stores` the [stores.*] tables; "${DIR}" in either stands for the test's directory, and
+  // "${RSD}" for the configuration file of two replication daemons, started then.
   void Configure(const std::string& cluster, const std::string& stores) {
     static std::atomic<int> next{0};
     const std::string name = "ft" + std::to_string(::getpid()) + "x" + std::to_string(next++);
     std::string text = "[cluster]\nname = \"" + name + "\"\n" + cluster + "\n[leasing]\n" + Leasing(name) +
                        "health_check_interval = 250\nhealth_check_periods_until_fencing = 4\n"
                        "fencing_grace_period = 0\n\n" + stores;
+    if (text.find("${RSD}") != std::string::npos) {
+      daemons_ = std::make_unique<DaemonCluster>(2, 16ull << 20);
+      ASSERT_TRUE(daemons_->StartAll());
+      std::ofstream(dir_.path() + "/rsd.toml") << replicated::FormatDaemonConfig(daemons_->config());
+    }
+    for (size_t at; (at = text.find("${RSD}")) != std::string::npos;) text.replace(at, 6, DaemonsFile());
     for (size_t at; (at = text.find("${DIR}")) != std::string::npos;) text.replace(at, 6, dir_.path());
     path_ = dir_.path() + "/cluster.toml";
     std::ofstream(path_) << text;
@@ -120,6 +130,7 @@ class AgentProcessCluster {
   static uint64_t NowMs() { return Clock::Default()->NowMonotonicMs(); }
 
   const std::string& dir() const { return dir_.path(); }
+  std::string DaemonsFile() const { return dir_.path() + "/rsd.toml"; }
   const std::string& path() const { return path_; }
   const ha::ClusterConfig& config() const { return config_; }
   ha::LeaseAuthority& authority() { return *authority_; }
@@ -145,6 +156,7 @@ class AgentProcessCluster {
   std::string path_;
   ha::ClusterConfig config_;
   std::unique_ptr<ha::LeaseAuthority> authority_;
+  std::unique_ptr<DaemonCluster> daemons_;          // replicated stores' daemons, when there are any
   std::unique_ptr<tools::AgentProcesses> agents_;  // destroyed first: no agent outlives the test
 };
 
