@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/daemon_cluster.h"
+#include "common/temp_dir.h"
 #include "hastore/replicated/daemon_admin.h"
 #include "hastore/replicated/replicated_store.h"
 #include "socket.h"
@@ -81,6 +82,35 @@ TEST_F(ReplicatedStoreTest, ACommitIsInBothDaemonsAndAStaleEpochIsRefusedByThem)
   EXPECT_TRUE(Put(**second, "three").ok());
   auto older = Open(1);
   EXPECT_EQ(older.status().code(), StatusCode::kFenced) << older.status().ToString();
+}
+
+// Daemons with Unix sockets: a client on their host uses the socket, so a store whose
+// configuration gives TCP addresses nothing listens on still commits, and both daemons hold it.
+TEST_F(ReplicatedStoreTest, AClientOnTheDaemonsHostUsesTheirUnixSockets) {
+  TempDir sockets;
+  for (int i : {0, 1}) daemons_.config().daemons[i].socket = sockets.path() + "/rsd" + std::to_string(i) + ".sock";
+  ASSERT_TRUE(daemons_.StartAll());
+  replicated::DaemonConfig client = daemons_.config();
+  for (replicated::DaemonAddress& d : client.daemons) d.address = "127.0.0.1:1";  // nothing listens there
+  ReplicatedStoreOptions o;
+  o.daemons = &client;
+  auto store = OpenReplicatedStore(Config(), Ownership{1, "test"}, o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE(Put(**store, "through the socket").ok());
+  for (int i : {0, 1}) {
+    const replicated::DaemonInfo d = replicated::QueryDaemon(daemons_.config(), i);
+    ASSERT_TRUE(d.reachable.ok()) << d.reachable.ToString();
+    ASSERT_EQ(d.instances.size(), 1u) << "daemon " << i;
+    uint64_t bytes = 0;
+    for (const replicated::RegionInfo& f : d.instances[0].files) bytes += f.bytes;
+    EXPECT_GT(bytes, 0u) << "daemon " << i;
+  }
+  // Without the sockets, the same client reaches neither daemon.
+  replicated::DaemonConfig no_sockets = client;
+  for (replicated::DaemonAddress& d : no_sockets.daemons) d.socket.clear();
+  o.daemons = &no_sockets;
+  auto unreachable = OpenReplicatedStore(Config("other"), Ownership{1, "test"}, o);
+  EXPECT_EQ(unreachable.status().code(), StatusCode::kIOError) << unreachable.status().ToString();
 }
 
 TEST_F(ReplicatedStoreTest, ARecordOverTheMaximumMessageSizeIsRefusedNamingTheLimit) {
