@@ -1,16 +1,23 @@
 // Replication daemons as processes (`hastore rsd`): kill -9 of an instance's primary while a
 // store commits through it, the store going on on the peer, the daemon coming back and taking
 // what it missed before it serves, then the peer killed: every acknowledged record is on the
-// returned daemon. A paused daemon (SIGSTOP) is taken for gone as well.
+// returned daemon. A paused daemon (SIGSTOP) is taken for gone as well. Partitions: each daemon
+// in a network namespace of its own, with veth links to the test (the clients' side) and
+// between the two daemons, and a link cut and restored while a store commits.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "common/eventually.h"
 #include "common/temp_dir.h"
+#include "common/whole_file.h"
 #include "hastore/replicated/daemon_admin.h"
 #include "hastore/replicated/replicated_store.h"
 
@@ -19,14 +26,18 @@ namespace {
 
 class RsdProcesses : public ::testing::Test {
  protected:
-  void SetUp() override {
-    config_ = replicated::LoopbackDaemons(2, dir_.path(), 8ull << 20);
+  void SetUp() override { StartDaemons(replicated::LoopbackDaemons(2, dir_.path(), 8ull << 20)); }
+  // Writes `config` for the daemons (and the test's stores), starts both and waits until they serve.
+  void StartDaemons(replicated::DaemonConfig config) {
+    config_ = std::move(config);
     config_.flush_interval_ms = 100;
     path_ = dir_.path() + "/rsd.toml";
     std::ofstream(path_) << replicated::FormatDaemonConfig(config_);
     for (int i : {0, 1}) Start(i);
     ASSERT_TRUE(Eventually([&] { return Serving(0) && Serving(1); }));
   }
+  // What daemon i's command line starts with (the partition tests run it in its namespace).
+  virtual std::vector<std::string> Launcher(int) const { return {}; }
   void TearDown() override {
     for (pid_t& p : pids_) {
       if (p > 0) {
@@ -42,9 +53,14 @@ class RsdProcesses : public ::testing::Test {
       const std::string log = dir_.path() + "/rsd" + std::to_string(i) + ".log";
       FILE* f = std::freopen(log.c_str(), "a", stderr);
       (void)f;
-      const std::string index = std::to_string(i);
-      ::execl(HASTORE_BINARY_DIR "/tools/hastore", "hastore", "rsd", "--config", path_.c_str(), "--index", index.c_str(),
-              static_cast<char*>(nullptr));
+      std::vector<std::string> args = Launcher(i);
+      for (const std::string a : {HASTORE_BINARY_DIR "/tools/hastore", "rsd", "--config", path_.c_str(), "--index"})
+        args.push_back(a);
+      args.push_back(std::to_string(i));
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execvp(argv[0], argv.data());
       ::_exit(127);
     }
     pids_[i] = pid;
@@ -144,6 +160,130 @@ TEST_F(RsdProcesses, APausedPeerIsGoneForTheClientWhichGoesOnAndNothingIsLost) {
   })) << "the primary never pushed the instance to its peer";
   ASSERT_TRUE((*store)->Close().ok());
   Kill(primary);
+  ExpectEveryRecord(acked);
+}
+
+// Daemon 0 in namespace A, daemon 1 in B, each on an address of its loopback (10.231.0.1 and
+// 10.231.0.2) that the others reach by routes over veth links: one from each to the test's
+// namespace, where the stores run, and one between the two:
+//
+//   test 10.231.1.1 --- 10.231.1.2 A [10.231.0.1]             test 10.231.2.1 --- 10.231.2.2 B [10.231.0.2]
+//                                  A 10.231.3.1 ------------------------------- 10.231.3.2 B
+//
+// A link cut is the veth deleted: what is in flight on it is lost, and the daemons and clients
+// see silence on their connections and "no route" on new ones. Skipped where namespaces cannot be
+// made (not root); the SIGSTOP test above stands in for a partition there.
+class RsdPartition : public RsdProcesses {
+ protected:
+  void SetUp() override {
+    static int tests = 0;
+    const std::string id = std::to_string(::getpid() % 100000) + "x" + std::to_string(tests++ % 100);
+    ns_[0] = "hastore-a-" + id;
+    ns_[1] = "hastore-b-" + id;
+    outer_[0] = "hsa" + id;  // interface names: at most 15 characters
+    outer_[1] = "hsb" + id;
+    if (!Sh("ip netns add " + ns_[0])) GTEST_SKIP() << "network namespaces are not available here";
+    made_ = true;
+    ASSERT_TRUE(Sh("ip netns add " + ns_[1]));
+    for (int i : {0, 1}) {
+      ASSERT_TRUE(Sh("ip -n " + ns_[i] + " link set lo up"));
+      ASSERT_TRUE(Sh("ip -n " + ns_[i] + " addr add " + DaemonIp(i) + "/32 dev lo"));
+    }
+    for (int i : {0, 1}) ASSERT_TRUE(LinkToTest(i, true));
+    ASSERT_TRUE(LinkBetweenDaemons(true));
+    replicated::DaemonConfig c = replicated::LoopbackDaemons(2, dir_.path(), 8ull << 20);
+    for (int i : {0, 1}) c.daemons[i].address = DaemonIp(i) + ":7401";  // a namespace's ports are its own
+    ASSERT_NO_FATAL_FAILURE(StartDaemons(std::move(c)));
+  }
+  void TearDown() override {
+    RsdProcesses::TearDown();
+    if (made_) {
+      // The links to the test at once (a namespace goes away in the background, and its links
+      // with it), so that the next test can make its own with the same addresses.
+      for (int i : {0, 1}) Sh("ip link del " + outer_[i] + " 2>/dev/null");
+      for (int i : {0, 1}) Sh("ip netns del " + ns_[i] + " 2>/dev/null");
+    }
+  }
+  std::vector<std::string> Launcher(int i) const override { return {"ip", "netns", "exec", ns_[i]}; }
+
+  static std::string DaemonIp(int i) { return "10.231.0." + std::to_string(i + 1); }
+  // Makes (up) or cuts (down) the link between the test and daemon i.
+  bool LinkToTest(int i, bool up) {
+    if (!up) return Sh("ip link del " + outer_[i]);
+    const std::string net = "10.231." + std::to_string(i + 1);
+    return Sh("ip link add " + outer_[i] + " type veth peer name up0 netns " + ns_[i]) &&
+           Sh("ip addr add " + net + ".1/24 dev " + outer_[i]) && Sh("ip link set " + outer_[i] + " up") &&
+           Sh("ip -n " + ns_[i] + " addr add " + net + ".2/24 dev up0") && Sh("ip -n " + ns_[i] + " link set up0 up") &&
+           Sh("ip route add " + DaemonIp(i) + "/32 via " + net + ".2");
+  }
+  // Makes or cuts the link between the two daemons, and each one's route to the other's address.
+  bool LinkBetweenDaemons(bool up) {
+    if (!up) return Sh("ip -n " + ns_[0] + " link del x0");
+    return Sh("ip -n " + ns_[0] + " link add x0 type veth peer name x0 netns " + ns_[1]) &&
+           Sh("ip -n " + ns_[0] + " addr add 10.231.3.1/24 dev x0") && Sh("ip -n " + ns_[0] + " link set x0 up") &&
+           Sh("ip -n " + ns_[1] + " addr add 10.231.3.2/24 dev x0") && Sh("ip -n " + ns_[1] + " link set x0 up") &&
+           Sh("ip -n " + ns_[0] + " route add " + DaemonIp(1) + "/32 via 10.231.3.2") &&
+           Sh("ip -n " + ns_[1] + " route add " + DaemonIp(0) + "/32 via 10.231.3.1");
+  }
+  static bool Sh(const std::string& command) { return std::system(command.c_str()) == 0; }
+
+  // Commits n records "<prefix><i>", each acknowledged, into `acked`.
+  void PutMany(Store& store, const std::string& prefix, int n, std::map<Handle, std::string>* acked) {
+    for (int i = 0; i < n; ++i) {
+      Result<Handle> h = Put(store, prefix + std::to_string(i));
+      ASSERT_TRUE(h.ok()) << prefix << i << ": " << h.status().ToString();
+      (*acked)[*h] = prefix + std::to_string(i);
+    }
+  }
+  // Both daemons' logs, for failure messages.
+  std::string Logs() const {
+    return "\n--- rsd0.log\n" + ReadWholeFile(dir_.path() + "/rsd0.log") + "--- rsd1.log\n" + ReadWholeFile(dir_.path() + "/rsd1.log");
+  }
+  bool PartnerStale(int daemon) {
+    const replicated::DaemonInfo d = replicated::QueryDaemon(config_, daemon);
+    return d.instances.size() == 1 && d.instances[0].partner_stale;
+  }
+
+  std::string ns_[2], outer_[2];
+  bool made_ = false;
+};
+
+// The daemons lose each other while the clients reach both: the primary goes on alone and
+// marks its peer stale; once the link is back it gives the peer what it missed, and the peer
+// alone then holds every acknowledged record.
+TEST_F(RsdPartition, ACutBetweenTheDaemonsLeavesThePrimaryAloneUntilItCanResynchroniseThePeer) {
+  const auto [primary, peer] = config_.PairOf("queue");
+  auto store = Open(1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::map<Handle, std::string> acked;
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "before ", 50, &acked));
+  ASSERT_TRUE(LinkBetweenDaemons(false));
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "cut ", 50, &acked));
+  EXPECT_TRUE(PartnerStale(primary)) << "the primary did not notice it lost its peer" << Logs();
+  ASSERT_TRUE(LinkBetweenDaemons(true));
+  ASSERT_TRUE(Eventually([&] { return !PartnerStale(primary); })) << "the primary never resynchronised its peer";
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "after ", 50, &acked));
+  ASSERT_TRUE((*store)->Close().ok());
+  Kill(primary);
+  ExpectEveryRecord(acked);
+}
+
+// The clients lose the primary while the daemons still reach each other: the store goes on
+// through the peer, which still writes every commit to the primary, so the primary alone then
+// holds every acknowledged record.
+TEST_F(RsdPartition, AClientCutFromThePrimaryGoesOnThroughThePeerAndBothKeepEveryCommit) {
+  const auto [primary, peer] = config_.PairOf("queue");
+  auto store = Open(1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::map<Handle, std::string> acked;
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "before ", 50, &acked));
+  ASSERT_TRUE(LinkToTest(primary, false));
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "cut ", 50, &acked));
+  ASSERT_TRUE(LinkToTest(primary, true));
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "after ", 50, &acked));
+  ASSERT_TRUE((*store)->Close().ok());
+  EXPECT_FALSE(PartnerStale(peer)) << "the peer went on without the primary it could reach" << Logs();
+  Kill(peer);
   ExpectEveryRecord(acked);
 }
 
