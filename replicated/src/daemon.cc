@@ -191,6 +191,7 @@ class DaemonImpl final : public Daemon {
       case Op::kShutdown: a.status = Shutdown(r); return a;
       case Op::kPush: a.status = TakePush(r); return a;
       case Op::kStaleFor: a.status = StaleFor(r, a.payload); return a;
+      case Op::kHolder: a.status = Holder(r); return a;
       case Op::kReply: break;
     }
     a.status = Status::InvalidArgument("unknown operation " + std::to_string(static_cast<int>(op)));
@@ -255,6 +256,21 @@ class DaemonImpl final : public Daemon {
     HASTORE_RETURN_IF_ERROR(held_->SaveEntry(**h));
     if (!c->forwarded && conn.claimed.insert(c->instance).second) ++(*h)->live_claims;
     return Status::Ok();
+  }
+
+  // Refused kLocked while a client connection to this daemon holds the instance's claim: what a
+  // single-server open (a tool) asks both daemons before it claims, as a file store takes its
+  // lock file. An owner under a lease epoch goes on past it and fences the holder instead.
+  Status Holder(MessageReader& r) {
+    Result<std::string_view> instance = r.Str();
+    if (!instance.ok()) return Status::Corruption("a HOLDER without its instance");
+    std::shared_ptr<HeldInstance> h = held_->Find(std::string(*instance));
+    if (!h) return Status::Ok();
+    std::lock_guard lock(h->mu);
+    if (h->live_claims == 0) return Status::Ok();
+    return Status::Locked("instance " + h->name + " is held by " + h->entry.session + " at epoch " +
+                          std::to_string(h->entry.epoch) + " (a client of replication daemon " + std::to_string(index_) +
+                          " holds its claim)");
   }
 
   // A change forwarded by the partner of an instance whose writes it missed is refused: the

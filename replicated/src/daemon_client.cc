@@ -116,6 +116,30 @@ Status DaemonClient::Claim(uint64_t epoch, const std::string& session) {
   return Call(MessageWriter(Op::kHello, 0)).status();
 }
 
+Status DaemonClient::CheckUnheld() {
+  for (int which : {0, 1}) {
+    MessageWriter w(Op::kHolder, 0);
+    w.Str(instance_);
+    Result<Reply> reply = Attempt(which, w.body());
+    if (reply.ok() && reply->status().code() == StatusCode::kLocked) return reply->status();
+  }
+  return Status::Ok();
+}
+
+void DaemonClient::Release() {
+  std::vector<std::unique_ptr<Socket>> closing;
+  {
+    std::lock_guard lock(mu_);
+    session_.clear();
+    for (int which : {0, 1}) {
+      claimed_on_[which] = false;
+      for (auto& s : idle_[which]) closing.push_back(std::move(s));
+      idle_[which].clear();
+    }
+  }
+  for (auto& s : closing) s->CloseAndWait();
+}
+
 Status DaemonClient::Reclaim(int which) {
   std::string session;
   {

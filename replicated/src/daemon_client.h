@@ -29,6 +29,13 @@ class DaemonClient {
   // CLAIM at `epoch` for `session`; remembered, and made again on the other daemon when the
   // client moves to it.
   Status Claim(uint64_t epoch, const std::string& session);
+  // kLocked, naming the holder, while a client connection to either daemon holds a claim of
+  // the instance.
+  Status CheckUnheld();
+  // Lets go of the claim: closes every connection and waits until the daemons have closed
+  // theirs, so that a single-server open right after finds the instance free. Nothing is
+  // claimed again until the next Claim.
+  void Release();
 
   // Sends `request` (a body built by the caller, any id) and returns the reply, whose status is
   // Ok: a refusal is returned as the error. kIOError when neither daemon answered within the

@@ -96,7 +96,15 @@ class RegionFile final : public File {
   std::atomic<bool> created_;
 };
 
-class NoLock final : public FileLock {};
+// The instance's claim, as a lock: given up (synchronously) when the store lets go of its lock.
+class ClaimLock final : public FileLock {
+ public:
+  explicit ClaimLock(std::shared_ptr<DaemonClient> client) : client_(std::move(client)) {}
+  ~ClaimLock() override { client_->Release(); }
+
+ private:
+  std::shared_ptr<DaemonClient> client_;
+};
 
 }  // namespace
 
@@ -180,7 +188,9 @@ bool RegionFileSystem::Exists(const std::string& path) {
 }
 
 Result<std::unique_ptr<FileLock>> RegionFileSystem::Lock(const std::string&, const std::string&) {
-  return std::unique_ptr<FileLock>(new NoLock);
+  // The daemons hold no lock: a live claim is the lock, and it goes with its connections.
+  HASTORE_RETURN_IF_ERROR(client_->CheckUnheld());
+  return std::unique_ptr<FileLock>(new ClaimLock(client_));
 }
 
 }  // namespace hastore::replicated

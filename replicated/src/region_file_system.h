@@ -5,7 +5,8 @@
 //   Open/create  CREATE on the daemons        Write   WRITE frames of at most the message limit
 //   Read, Size   READ, SIZE                   Sync    nothing: a WRITE is answered once both
 //   List         LIST                                  daemons hold it (two hosts' memory)
-//   Remove/Rename REMOVE/RENAME               Lock    held by no one else: the daemons' claims
+//   Remove/Rename REMOVE/RENAME               Lock    HOLDER on both: kLocked while a client
+//                                                      connection holds the instance's claim
 //
 // Paths are "<directory>/<name>" for the one directory the store was given; other directories
 // (CreateDirs, SyncDir) need nothing.

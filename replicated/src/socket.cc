@@ -182,6 +182,15 @@ void Socket::SetTimeout(uint64_t ms) {
 
 void Socket::Shutdown() { ::shutdown(fd_, SHUT_RDWR); }
 
+void Socket::CloseAndWait() {
+  if (::shutdown(fd_, SHUT_WR) != 0) return;
+  char discard[256];
+  for (;;) {
+    const ssize_t r = ::recv(fd_, discard, sizeof(discard), 0);
+    if (r == 0 || (r < 0 && errno != EINTR)) return;  // closed by the daemon, or the timeout
+  }
+}
+
 Result<std::unique_ptr<Listener>> Listener::Listen(const std::string& address) {
   Result<SockAddr> a = Resolve(address);
   if (!a.ok()) return a.status();

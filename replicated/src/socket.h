@@ -42,6 +42,9 @@ class Socket {
   void SetTimeout(uint64_t ms);
   // Stops both directions: a thread blocked in Receive returns an error.
   void Shutdown();
+  // Ends this side and waits (up to the timeout) for the peer to close its own: once it
+  // returns, the daemon has finished with the connection (and let go of its claims).
+  void CloseAndWait();
   const std::string& peer() const { return peer_; }
   // Whether the last send or receive failed because it ran past the timeout (the peer is
   // there but answers nothing), rather than because the connection broke.

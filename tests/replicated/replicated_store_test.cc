@@ -80,6 +80,8 @@ TEST_F(ReplicatedStoreTest, ACommitIsInBothDaemonsAndAStaleEpochIsRefusedByThem)
   EXPECT_EQ(late.code(), StatusCode::kFenced) << late.ToString();
   EXPECT_EQ((*first)->Health().code(), StatusCode::kFenced);
   EXPECT_TRUE(Put(**second, "three").ok());
+  first->reset();
+  second->reset();  // no client holds it now: the daemons' epoch alone refuses the old one
   auto older = Open(1);
   EXPECT_EQ(older.status().code(), StatusCode::kFenced) << older.status().ToString();
 }
@@ -111,6 +113,30 @@ TEST_F(ReplicatedStoreTest, AClientOnTheDaemonsHostUsesTheirUnixSockets) {
   o.daemons = &no_sockets;
   auto unreachable = OpenReplicatedStore(Config("other"), Ownership{1, "test"}, o);
   EXPECT_EQ(unreachable.status().code(), StatusCode::kIOError) << unreachable.status().ToString();
+}
+
+// A single-server open (epoch 0, a tool) is refused while another client holds the instance,
+// as a file store's lock file refuses it, and goes ahead once that client is gone; an owner
+// under a newer lease epoch takes over from a live holder instead (the daemons fence it).
+TEST_F(ReplicatedStoreTest, ASingleServerOpenIsRefusedWhileAnotherClientHoldsTheInstance) {
+  ASSERT_TRUE(daemons_.StartAll());
+  ReplicatedStoreOptions o;
+  o.daemons = &daemons_.config();
+  auto first = OpenReplicatedStore(Config(), Ownership{0, "first tool"}, o);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(Put(**first, "one").ok());
+  auto second = OpenReplicatedStore(Config(), Ownership{0, "second tool"}, o);
+  ASSERT_EQ(second.status().code(), StatusCode::kLocked) << second.status().ToString();
+  EXPECT_NE(second.status().message().find("held by first tool"), std::string::npos) << second.status().message();
+  EXPECT_TRUE(Put(**first, "still the owner").ok());
+  first->reset();  // its connections close with it
+  auto third = OpenReplicatedStore(Config(), Ownership{0, "third tool"}, o);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  ASSERT_TRUE(Put(**third, "two").ok());
+  auto leased = Open(100);  // a lease epoch past the fence: a takeover, not refused
+  ASSERT_TRUE(leased.ok()) << leased.status().ToString();
+  EXPECT_EQ(Put(**third, "late").code(), StatusCode::kFenced);
+  EXPECT_TRUE(Put(**leased, "three").ok());
 }
 
 TEST_F(ReplicatedStoreTest, ARecordOverTheMaximumMessageSizeIsRefusedNamingTheLimit) {

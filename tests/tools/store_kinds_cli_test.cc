@@ -203,6 +203,10 @@ TEST_F(StoreKindsCli, EveryVerbOnAReplicatedStore) {
     Transaction t = (*store)->Begin();
     ASSERT_TRUE(t.Create(*conn, "after the copy").ok());
     ASSERT_TRUE((*store)->Commit(std::move(t)).ok());
+    // A verb that writes is refused while this client holds the store, as for a file store.
+    CliResult held = RunCli({"compact", rs});
+    EXPECT_EQ(held.exit_status, 1) << held.out << held.err;
+    EXPECT_NE(held.err.find("is held by cli test"), std::string::npos) << held.err;
     ASSERT_TRUE((*store)->Close().ok());
   }
   int damaged_regions = 0;
