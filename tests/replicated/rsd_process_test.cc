@@ -92,6 +92,23 @@ class RsdProcesses : public ::testing::Test {
     return h;
   }
 
+  // Commits n records "<prefix><i>", each acknowledged, into `acked`.
+  void PutMany(Store& store, const std::string& prefix, int n, std::map<Handle, std::string>* acked) {
+    for (int i = 0; i < n; ++i) {
+      Result<Handle> h = Put(store, prefix + std::to_string(i));
+      ASSERT_TRUE(h.ok()) << prefix << i << ": " << h.status().ToString();
+      (*acked)[*h] = prefix + std::to_string(i);
+    }
+  }
+  // Both daemons' logs, for failure messages.
+  std::string Logs() const {
+    return "\n--- rsd0.log\n" + ReadWholeFile(dir_.path() + "/rsd0.log") + "--- rsd1.log\n" + ReadWholeFile(dir_.path() + "/rsd1.log");
+  }
+  // Whether `daemon` marks the test's one instance as missed by its partner.
+  bool PartnerStale(int daemon) {
+    const replicated::DaemonInfo d = replicated::QueryDaemon(config_, daemon);
+    return d.instances.size() == 1 && d.instances[0].partner_stale;
+  }
   // Opens the store under a new epoch and reads back every acknowledged record.
   void ExpectEveryRecord(const std::map<Handle, std::string>& acked) {
     auto reopened = Open(2);
@@ -114,20 +131,14 @@ TEST_F(RsdProcesses, AKilledDaemonsClientsGoOnOnThePeerAndItResynchronisesWhenIt
   auto store = Open(1);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   std::map<Handle, std::string> acked;
-  auto put = [&](int i) {
-    Result<Handle> h = Put(**store, "m" + std::to_string(i));
-    ASSERT_TRUE(h.ok()) << i << ": " << h.status().ToString();
-    acked[*h] = "m" + std::to_string(i);
-  };
-  for (int i = 0; i < 100; ++i) put(i);
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "before ", 100, &acked));
   Kill(primary);
-  for (int i = 100; i < 200; ++i) put(i);  // on the peer, alone
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "alone ", 100, &acked));  // on the peer
   Start(primary);
   ASSERT_TRUE(Eventually([&] { return Serving(primary); })) << "the returned daemon never served";
-  const replicated::DaemonInfo p = replicated::QueryDaemon(config_, peer);
-  ASSERT_EQ(p.instances.size(), 1u);
-  EXPECT_FALSE(p.instances[0].partner_stale) << "served before it had what it missed";
-  for (int i = 200; i < 300; ++i) put(i);  // both copies again
+  ASSERT_EQ(replicated::QueryDaemon(config_, peer).instances.size(), 1u);
+  EXPECT_FALSE(PartnerStale(peer)) << "served before it had what it missed" << Logs();
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "after ", 100, &acked));  // both copies again
   ASSERT_TRUE((*store)->Close().ok());
 
   Kill(peer);  // only the returned daemon's copy is left
@@ -139,25 +150,12 @@ TEST_F(RsdProcesses, APausedPeerIsGoneForTheClientWhichGoesOnAndNothingIsLost) {
   auto store = Open(1);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   std::map<Handle, std::string> acked;
-  for (int i = 0; i < 50; ++i) {
-    Result<Handle> h = Put(**store, "a" + std::to_string(i));
-    ASSERT_TRUE(h.ok());
-    acked[*h] = "a" + std::to_string(i);
-  }
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "before ", 50, &acked));
   ::kill(pids_[peer], SIGSTOP);  // a partition between the daemons, as the primary sees it
-  for (int i = 0; i < 50; ++i) {
-    Result<Handle> h = Put(**store, "b" + std::to_string(i));
-    ASSERT_TRUE(h.ok()) << h.status().ToString();
-    acked[*h] = "b" + std::to_string(i);
-  }
-  const replicated::DaemonInfo alone = replicated::QueryDaemon(config_, primary);
-  ASSERT_EQ(alone.instances.size(), 1u);
-  EXPECT_TRUE(alone.instances[0].partner_stale) << "the primary did not notice its paused peer";
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "paused ", 50, &acked));
+  EXPECT_TRUE(PartnerStale(primary)) << "the primary did not notice its paused peer" << Logs();
   ::kill(pids_[peer], SIGCONT);
-  ASSERT_TRUE(Eventually([&] {
-    const replicated::DaemonInfo d = replicated::QueryDaemon(config_, primary);
-    return d.instances.size() == 1 && !d.instances[0].partner_stale;
-  })) << "the primary never pushed the instance to its peer";
+  ASSERT_TRUE(Eventually([&] { return !PartnerStale(primary); })) << "the primary never pushed the instance to its peer";
   ASSERT_TRUE((*store)->Close().ok());
   Kill(primary);
   ExpectEveryRecord(acked);
@@ -227,23 +225,6 @@ class RsdPartition : public RsdProcesses {
   }
   static bool Sh(const std::string& command) { return std::system(command.c_str()) == 0; }
 
-  // Commits n records "<prefix><i>", each acknowledged, into `acked`.
-  void PutMany(Store& store, const std::string& prefix, int n, std::map<Handle, std::string>* acked) {
-    for (int i = 0; i < n; ++i) {
-      Result<Handle> h = Put(store, prefix + std::to_string(i));
-      ASSERT_TRUE(h.ok()) << prefix << i << ": " << h.status().ToString();
-      (*acked)[*h] = prefix + std::to_string(i);
-    }
-  }
-  // Both daemons' logs, for failure messages.
-  std::string Logs() const {
-    return "\n--- rsd0.log\n" + ReadWholeFile(dir_.path() + "/rsd0.log") + "--- rsd1.log\n" + ReadWholeFile(dir_.path() + "/rsd1.log");
-  }
-  bool PartnerStale(int daemon) {
-    const replicated::DaemonInfo d = replicated::QueryDaemon(config_, daemon);
-    return d.instances.size() == 1 && d.instances[0].partner_stale;
-  }
-
   std::string ns_[2], outer_[2];
   bool made_ = false;
 };
@@ -282,6 +263,7 @@ TEST_F(RsdPartition, AClientCutFromThePrimaryGoesOnThroughThePeerAndBothKeepEver
   ASSERT_TRUE(LinkToTest(primary, true));
   ASSERT_NO_FATAL_FAILURE(PutMany(**store, "after ", 50, &acked));
   ASSERT_TRUE((*store)->Close().ok());
+  ASSERT_EQ(replicated::QueryDaemon(config_, peer).instances.size(), 1u);
   EXPECT_FALSE(PartnerStale(peer)) << "the peer went on without the primary it could reach" << Logs();
   Kill(peer);
   ExpectEveryRecord(acked);
