@@ -247,7 +247,10 @@ class DaemonImpl final : public Daemon {
       return Status::Fenced("instance " + c->instance + " is claimed at epoch " + std::to_string(e.epoch) + " by " +
                             e.session + "; epoch " + std::to_string(*epoch) + " is refused");
     }
-    if (*epoch == e.epoch && e.session != *session && !e.session.empty()) {
+    // The same epoch by another session: refused while a client connection holds the claim (two
+    // single-server tools that read the same fence); once none does, the owner of that epoch is
+    // reopening (its earlier session is gone).
+    if (*epoch == e.epoch && e.session != *session && !e.session.empty() && (*h)->live_claims > 0) {
       return Status::Locked("instance " + c->instance + " is held at epoch " + std::to_string(e.epoch) + " by " + e.session);
     }
     if (!c->forwarded) HASTORE_RETURN_IF_ERROR(Forward(**h, *partner, body, conn));

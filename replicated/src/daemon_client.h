@@ -23,6 +23,7 @@ namespace hastore::replicated {
 class DaemonClient {
  public:
   DaemonClient(DaemonConfig config, std::string instance);
+  ~DaemonClient() { Release(); }
 
   // HELLO: reaches one of the two daemons and learns the region size and message limit.
   Status Connect();

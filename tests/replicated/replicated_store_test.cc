@@ -139,6 +139,19 @@ TEST_F(ReplicatedStoreTest, ASingleServerOpenIsRefusedWhileAnotherClientHoldsThe
   EXPECT_TRUE(Put(**leased, "three").ok());
 }
 
+// An owner that closes and opens again under the same lease epoch (an agent restarting an
+// instance it still holds) is a new session at that epoch: taken, since nobody holds the old one.
+TEST_F(ReplicatedStoreTest, AnOwnerReopensUnderTheSameEpoch) {
+  ASSERT_TRUE(daemons_.StartAll());
+  auto first = Open(7);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(Put(**first, "one").ok());
+  first->reset();
+  auto again = Open(7);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(Put(**again, "two").ok());
+}
+
 TEST_F(ReplicatedStoreTest, ARecordOverTheMaximumMessageSizeIsRefusedNamingTheLimit) {
   ASSERT_TRUE(daemons_.StartAll());
   auto store = Open(1);
