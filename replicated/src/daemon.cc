@@ -38,10 +38,10 @@ uint64_t CapacityOf(const DaemonConfig& c, int index) {
 
 // What one client connection holds: its links to partner daemons (for forwarding: its own, so
 // two clients' writes never queue behind each other on one socket) and the instances it
-// claimed (active while it is open).
+// claimed, with the session it claimed each for (live while it is open).
 struct Session {
   std::map<int, std::unique_ptr<Socket>> links;
-  std::set<std::string> claimed;
+  std::map<std::string, std::string> claimed;
 };
 
 // The fields common to the operations that change an instance.
@@ -159,10 +159,10 @@ class DaemonImpl final : public Daemon {
       if (!sock->SendFrame({ReplyHead(*id, a.status).body(), a.payload.body()}).ok()) break;
       if (static_cast<Op>(*op) == Op::kShutdown && a.status.ok()) break;
     }
-    for (const std::string& name : session.claimed) {
+    for (const auto& [name, claimed_for] : session.claimed) {
       if (std::shared_ptr<HeldInstance> h = held_->Find(name)) {
         std::lock_guard lock(h->mu);
-        --h->live_claims;
+        h->DropLive(claimed_for);
       }
     }
     std::lock_guard lock(mu_);
@@ -191,7 +191,6 @@ class DaemonImpl final : public Daemon {
       case Op::kShutdown: a.status = Shutdown(r); return a;
       case Op::kPush: a.status = TakePush(r); return a;
       case Op::kStaleFor: a.status = StaleFor(r, a.payload); return a;
-      case Op::kHolder: a.status = Holder(r); return a;
       case Op::kReply: break;
     }
     a.status = Status::InvalidArgument("unknown operation " + std::to_string(static_cast<int>(op)));
@@ -229,7 +228,8 @@ class DaemonImpl final : public Daemon {
     if (!c.ok()) return c.status();
     Result<uint64_t> epoch = r.U64();
     Result<std::string_view> session = r.Str();
-    if (!epoch.ok() || !session.ok()) return Status::Corruption("a CLAIM without its epoch or session");
+    Result<uint8_t> exclusive = r.U8();
+    if (!epoch.ok() || !session.ok() || !exclusive.ok()) return Status::Corruption("a CLAIM without its epoch, session or flag");
     if (!c->forwarded && !serving_) return NotServing();
     Result<int> partner = PartnerOf(c->instance);
     if (!partner.ok()) return partner.status();
@@ -247,33 +247,33 @@ class DaemonImpl final : public Daemon {
       return Status::Fenced("instance " + c->instance + " is claimed at epoch " + std::to_string(e.epoch) + " by " +
                             e.session + "; epoch " + std::to_string(*epoch) + " is refused");
     }
-    // The same epoch by another session: refused while a client connection holds the claim (two
-    // single-server tools that read the same fence); once none does, the owner of that epoch is
-    // reopening (its earlier session is gone).
-    if (*epoch == e.epoch && e.session != *session && !e.session.empty() && (*h)->live_claims > 0) {
+    const std::string claimer(*session);
+    // An exclusive claim (a single-server open, as a file store's lock file) is refused while
+    // another session's client holds a claim here; a lease owner's is not, and fences it.
+    if (*exclusive != 0) {
+      if (const std::string other = (*h)->OtherLiveSession(claimer); !other.empty()) {
+        return Status::Locked("instance " + c->instance + " is held by " + other + " (a client of replication daemon " +
+                              std::to_string(index_) + " holds its claim)");
+      }
+    }
+    // The same epoch by another session while that session's client is connected (the owner of
+    // the epoch has the store open); once it is gone, its owner is reopening.
+    if (*epoch == e.epoch && e.session != claimer && (*h)->live_sessions.count(e.session) != 0) {
       return Status::Locked("instance " + c->instance + " is held at epoch " + std::to_string(e.epoch) + " by " + e.session);
     }
     if (!c->forwarded) HASTORE_RETURN_IF_ERROR(Forward(**h, *partner, body, conn));
     e.epoch = *epoch;
-    e.session = std::string(*session);
+    e.session = claimer;
     HASTORE_RETURN_IF_ERROR(held_->SaveEntry(**h));
-    if (!c->forwarded && conn.claimed.insert(c->instance).second) ++(*h)->live_claims;
+    if (!c->forwarded) {
+      auto [it, fresh] = conn.claimed.try_emplace(c->instance, claimer);
+      if (fresh || it->second != claimer) {
+        if (!fresh) (*h)->DropLive(it->second);
+        it->second = claimer;
+        (*h)->AddLive(claimer);
+      }
+    }
     return Status::Ok();
-  }
-
-  // Refused kLocked while a client connection to this daemon holds the instance's claim: what a
-  // single-server open (a tool) asks both daemons before it claims, as a file store takes its
-  // lock file. An owner under a lease epoch goes on past it and fences the holder instead.
-  Status Holder(MessageReader& r) {
-    Result<std::string_view> instance = r.Str();
-    if (!instance.ok()) return Status::Corruption("a HOLDER without its instance");
-    std::shared_ptr<HeldInstance> h = held_->Find(std::string(*instance));
-    if (!h) return Status::Ok();
-    std::lock_guard lock(h->mu);
-    if (h->live_claims == 0) return Status::Ok();
-    return Status::Locked("instance " + h->name + " is held by " + h->entry.session + " at epoch " +
-                          std::to_string(h->entry.epoch) + " (a client of replication daemon " + std::to_string(index_) +
-                          " holds its claim)");
   }
 
   // A change forwarded by the partner of an instance whose writes it missed is refused: the
@@ -294,7 +294,7 @@ class DaemonImpl final : public Daemon {
     if (!h) return Status::NotFound("instance " + c->instance + " is not held by replication daemon " + std::to_string(index_));
     std::lock_guard lock(h->mu);
     if (op == Op::kDrop) {
-      if (h->live_claims > 0) {
+      if (h->live_claims() > 0) {
         return Status::Locked("instance " + c->instance + " is active (a client holds its claim at epoch " +
                               std::to_string(h->entry.epoch) + "): not removed");
       }
@@ -456,7 +456,7 @@ class DaemonImpl final : public Daemon {
     for (const std::shared_ptr<HeldInstance>& h : all) {
       std::lock_guard lock(h->mu);
       out.Str(h->name).U64(h->entry.epoch).Str(h->entry.session).U8(h->entry.partner_stale ? 1 : 0);
-      out.U32(static_cast<uint32_t>(h->live_claims));
+      out.U32(static_cast<uint32_t>(h->live_claims()));
       out.U32(static_cast<uint32_t>(h->files.size()));
       for (const auto& [name, f] : h->files) out.Str(name).U64(f->size());
     }

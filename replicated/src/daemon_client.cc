@@ -11,6 +11,8 @@ constexpr uint64_t kConnectTimeoutMs = 1000;
 constexpr uint64_t kRequestTimeoutMs = 3000;
 // How long a request keeps trying the two daemons before it gives up.
 constexpr uint64_t kFailoverBoundMs = 10000;
+// How long Release waits for the daemons to close the connections that held the claim.
+constexpr uint64_t kReleaseWaitMs = 1000;
 }  // namespace
 
 Result<Reply> AskDaemon(const std::string& address, const MessageWriter& request, uint64_t timeout_ms) {
@@ -105,10 +107,11 @@ Status DaemonClient::Connect() {
   return Unreachable("serves: " + last.message());
 }
 
-Status DaemonClient::Claim(uint64_t epoch, const std::string& session) {
+Status DaemonClient::Claim(uint64_t epoch, const std::string& session, bool exclusive) {
   {
     std::lock_guard lock(mu_);
     session_ = session;
+    exclusive_ = exclusive;
     claimed_on_[0] = claimed_on_[1] = false;
   }
   epoch_ = epoch;
@@ -116,20 +119,12 @@ Status DaemonClient::Claim(uint64_t epoch, const std::string& session) {
   return Call(MessageWriter(Op::kHello, 0)).status();
 }
 
-Status DaemonClient::CheckUnheld() {
-  for (int which : {0, 1}) {
-    MessageWriter w(Op::kHolder, 0);
-    w.Str(instance_);
-    Result<Reply> reply = Attempt(which, w.body());
-    if (reply.ok() && reply->status().code() == StatusCode::kLocked) return reply->status();
-  }
-  return Status::Ok();
-}
-
 void DaemonClient::Release() {
   std::vector<std::unique_ptr<Socket>> closing;
+  bool claimed = false;
   {
     std::lock_guard lock(mu_);
+    claimed = !session_.empty();
     session_.clear();
     for (int which : {0, 1}) {
       claimed_on_[which] = false;
@@ -137,18 +132,20 @@ void DaemonClient::Release() {
       idle_[which].clear();
     }
   }
-  for (auto& s : closing) s->CloseAndWait();
+  if (claimed) CloseAndWait(closing, kReleaseWaitMs);
 }
 
 Status DaemonClient::Reclaim(int which) {
   std::string session;
+  bool exclusive = false;
   {
     std::lock_guard lock(mu_);
     if (session_.empty() || claimed_on_[which]) return Status::Ok();
     session = session_;
+    exclusive = exclusive_;
   }
   MessageWriter w(Op::kClaim, 0);
-  w.U8(0).Str(instance_).U64(epoch_.load()).Str(session);
+  w.U8(0).Str(instance_).U64(epoch_.load()).Str(session).U8(exclusive ? 1 : 0);
   Result<Reply> reply = Attempt(which, w.body());
   if (!reply.ok()) return reply.status();
   if (!reply->status().ok()) return reply->status();

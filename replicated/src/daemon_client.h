@@ -23,19 +23,16 @@ namespace hastore::replicated {
 class DaemonClient {
  public:
   DaemonClient(DaemonConfig config, std::string instance);
-  ~DaemonClient() { Release(); }
 
   // HELLO: reaches one of the two daemons and learns the region size and message limit.
   Status Connect();
   // CLAIM at `epoch` for `session`; remembered, and made again on the other daemon when the
-  // client moves to it.
-  Status Claim(uint64_t epoch, const std::string& session);
-  // kLocked, naming the holder, while a client connection to either daemon holds a claim of
-  // the instance.
-  Status CheckUnheld();
-  // Lets go of the claim: closes every connection and waits until the daemons have closed
-  // theirs, so that a single-server open right after finds the instance free. Nothing is
-  // claimed again until the next Claim.
+  // client moves to it. `exclusive` (a single-server open): refused kLocked, naming the
+  // holder, while another session's client holds a claim of the instance.
+  Status Claim(uint64_t epoch, const std::string& session, bool exclusive);
+  // Lets go of the claim: closes the idle connections and, when it claimed, waits (up to
+  // kReleaseWaitMs in all) until the daemons have closed theirs, so that an open right after
+  // finds the instance free. Nothing is claimed again until the next Claim.
   void Release();
 
   // Sends `request` (a body built by the caller, any id) and returns the reply, whose status is
@@ -74,6 +71,7 @@ class DaemonClient {
 
   std::mutex mu_;
   std::string session_;
+  bool exclusive_ = false;
   bool claimed_on_[2] = {false, false};
   std::vector<std::unique_ptr<Socket>> idle_[2];
 };

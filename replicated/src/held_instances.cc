@@ -7,6 +7,24 @@
 
 namespace hastore::replicated {
 
+int HeldInstance::live_claims() const {
+  int n = 0;
+  for (const auto& [session, connections] : live_sessions) n += connections;
+  return n;
+}
+
+std::string HeldInstance::OtherLiveSession(const std::string& session) const {
+  for (const auto& [live, connections] : live_sessions) {
+    if (live != session) return live;
+  }
+  return "";
+}
+
+void HeldInstance::DropLive(const std::string& session) {
+  auto it = live_sessions.find(session);
+  if (it != live_sessions.end() && --it->second == 0) live_sessions.erase(it);
+}
+
 namespace {
 // Files other than regions (the fence, say) are small; they get a small mapping.
 constexpr uint64_t kSmallFileCapacity = 1u << 20;

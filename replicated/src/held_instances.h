@@ -25,7 +25,14 @@ struct HeldInstance {
   std::string dir;
   InstanceEntry entry;
   std::map<std::string, std::unique_ptr<MappedRegionFile>> files;
-  int live_claims = 0;  // client connections open on this daemon that claimed it
+  // Client connections open on this daemon that claimed it, by the session they claimed for.
+  std::map<std::string, int> live_sessions;
+
+  int live_claims() const;
+  // A session other than `session` that a client connection holds a claim for; "" if none.
+  std::string OtherLiveSession(const std::string& session) const;
+  void AddLive(const std::string& session) { ++live_sessions[session]; }
+  void DropLive(const std::string& session);
 };
 
 class HeldInstances {

@@ -96,7 +96,9 @@ class RegionFile final : public File {
   std::atomic<bool> created_;
 };
 
-// The instance's claim, as a lock: given up (synchronously) when the store lets go of its lock.
+// The store's lock is its claim on the daemons (exclusive for a single-server open, so the
+// daemons refuse a second one): nothing to take here, and given up, waiting for the daemons to
+// see it, when the store lets go of its lock (as it closes).
 class ClaimLock final : public FileLock {
  public:
   explicit ClaimLock(std::shared_ptr<DaemonClient> client) : client_(std::move(client)) {}
@@ -188,8 +190,6 @@ bool RegionFileSystem::Exists(const std::string& path) {
 }
 
 Result<std::unique_ptr<FileLock>> RegionFileSystem::Lock(const std::string&, const std::string&) {
-  // The daemons hold no lock: a live claim is the lock, and it goes with its connections.
-  HASTORE_RETURN_IF_ERROR(client_->CheckUnheld());
   return std::unique_ptr<FileLock>(new ClaimLock(client_));
 }
 

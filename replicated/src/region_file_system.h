@@ -5,8 +5,9 @@
 //   Open/create  CREATE on the daemons        Write   WRITE frames of at most the message limit
 //   Read, Size   READ, SIZE                   Sync    nothing: a WRITE is answered once both
 //   List         LIST                                  daemons hold it (two hosts' memory)
-//   Remove/Rename REMOVE/RENAME               Lock    HOLDER on both: kLocked while a client
-//                                                      connection holds the instance's claim
+//   Remove/Rename REMOVE/RENAME               Lock    always taken: the claim is the lock (an
+//                                                      exclusive CLAIM for a single-server open);
+//                                                      released, the client lets go of the claim
 //
 // Paths are "<directory>/<name>" for the one directory the store was given; other directories
 // (CreateDirs, SyncDir) need nothing.

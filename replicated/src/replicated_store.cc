@@ -78,7 +78,11 @@ Result<std::unique_ptr<Store>> OpenReplicatedStore(const StoreConfig& config, co
   o.record_limit = "the Maximum Message Size of " + std::to_string(message) + " bytes (" +
                    std::to_string(daemons.max_message_size_percent) + "% of Region Size " +
                    std::to_string(daemons.region_size) + "), less " + std::to_string(kFramingBytes) + " for framing:";
-  o.claim = [client](uint64_t epoch, const std::string& holder) { return client->Claim(epoch, NewSession(holder)); };
+  // A single-server open (epoch 0) claims exclusively, where a file store takes its lock file.
+  const bool exclusive = ownership.epoch == 0;
+  o.claim = [client, exclusive](uint64_t epoch, const std::string& holder) {
+    return client->Claim(epoch, NewSession(holder), exclusive);
+  };
   return OpenFileStore(log, ownership, o);
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <iterator>
 
@@ -182,13 +183,23 @@ void Socket::SetTimeout(uint64_t ms) {
 
 void Socket::Shutdown() { ::shutdown(fd_, SHUT_RDWR); }
 
-void Socket::CloseAndWait() {
-  if (::shutdown(fd_, SHUT_WR) != 0) return;
-  char discard[256];
-  for (;;) {
-    const ssize_t r = ::recv(fd_, discard, sizeof(discard), 0);
-    if (r == 0 || (r < 0 && errno != EINTR)) return;  // closed by the daemon, or the timeout
+void CloseAndWait(std::vector<std::unique_ptr<Socket>>& sockets, uint64_t timeout_ms) {
+  std::vector<pollfd> open;
+  for (const std::unique_ptr<Socket>& s : sockets) {
+    if (::shutdown(s->fd(), SHUT_WR) == 0) open.push_back(pollfd{s->fd(), POLLIN, 0});
   }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!open.empty()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || ::poll(open.data(), open.size(), static_cast<int>(left.count())) < 0) break;
+    std::erase_if(open, [](const pollfd& p) {
+      if (p.revents == 0) return false;
+      char discard[256];
+      const ssize_t r = ::recv(p.fd, discard, sizeof(discard), MSG_DONTWAIT);
+      return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);  // closed by the peer
+    });
+  }
+  sockets.clear();
 }
 
 Result<std::unique_ptr<Listener>> Listener::Listen(const std::string& address) {

@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hastore/storage/status.h"
 #include "wire.h"
@@ -42,10 +43,8 @@ class Socket {
   void SetTimeout(uint64_t ms);
   // Stops both directions: a thread blocked in Receive returns an error.
   void Shutdown();
-  // Ends this side and waits (up to the timeout) for the peer to close its own: once it
-  // returns, the daemon has finished with the connection (and let go of its claims).
-  void CloseAndWait();
   const std::string& peer() const { return peer_; }
+  int fd() const { return fd_; }
   // Whether the last send or receive failed because it ran past the timeout (the peer is
   // there but answers nothing), rather than because the connection broke.
   bool timed_out() const { return timed_out_; }
@@ -55,6 +54,11 @@ class Socket {
   std::string peer_;
   bool timed_out_ = false;
 };
+
+// Ends this side of every socket and waits, up to `timeout_ms` in all, until each peer has
+// closed its own: a daemon that closed a connection has finished with it (and let go of the
+// claims made on it). The sockets are closed on return.
+void CloseAndWait(std::vector<std::unique_ptr<Socket>>& sockets, uint64_t timeout_ms);
 
 // A listening socket on `address` (as for Connect). A Unix socket's stale file is replaced.
 class Listener {

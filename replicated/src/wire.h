@@ -29,7 +29,6 @@ enum class Op : uint8_t {
   kShutdown = 13,
   kPush = 14,     // daemon to daemon: the whole of an instance, to a partner that missed writes
   kStaleFor = 15, // daemon to daemon: the instances this daemon holds newer than the asker
-  kHolder = 16,   // refused kLocked while a client connection holds the instance's claim
   kReply = 0x80,
 };
 

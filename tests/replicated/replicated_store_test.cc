@@ -81,7 +81,7 @@ TEST_F(ReplicatedStoreTest, ACommitIsInBothDaemonsAndAStaleEpochIsRefusedByThem)
   EXPECT_EQ((*first)->Health().code(), StatusCode::kFenced);
   EXPECT_TRUE(Put(**second, "three").ok());
   first->reset();
-  second->reset();  // no client holds it now: the daemons' epoch alone refuses the old one
+  second->reset();  // no client holds it now: the old epoch is refused as fenced, not locked
   auto older = Open(1);
   EXPECT_EQ(older.status().code(), StatusCode::kFenced) << older.status().ToString();
 }
@@ -232,7 +232,7 @@ TEST_F(ReplicatedStoreTest, ADaemonHoldingWritesItsPartnerMissedRefusesThePartne
   auto sock = replicated::Socket::Connect(daemons_.config().daemons[primary].address, 1000, 5000);
   ASSERT_TRUE(sock.ok());
   replicated::MessageWriter claim(replicated::Op::kClaim, 1);
-  claim.U8(1).Str("orders").U64(2).Str("a new owner, through the peer");
+  claim.U8(1).Str("orders").U64(2).Str("a new owner, through the peer").U8(0);
   Result<replicated::Reply> refused = (*sock)->Call(claim.body());
   ASSERT_TRUE(refused.ok()) << refused.status().ToString();
   EXPECT_EQ(refused->status().code(), StatusCode::kIOError) << refused->status().ToString();

@@ -30,7 +30,9 @@ uint64_t ReplicatedMaxRecordSize(uint64_t max_message_bytes, uint64_t configured
 // The instance's log as the file store engine sees it, for tools that read or mend a replicated
 // store batch by batch as they do a file store (hastore verify, dump, list, repair): its
 // segments (the regions, as .DAT names) in `directory` of `fs`, which reaches the daemons.
-// Opening it claims nothing; writes through it carry epoch 0.
+// Opening it claims nothing, and writes through it carry epoch 0, so the daemons refuse them
+// (kFenced) once any owner has claimed the instance: `hastore repair` finds what is wrong with
+// a replicated store but cannot mend it.
 struct ReplicatedLog {
   std::shared_ptr<FileSystem> fs;
   std::string directory;

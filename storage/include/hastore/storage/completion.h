@@ -5,8 +5,8 @@
 // - kSpinThenSleep (the file store, and the replicated store, which is a file store over the
 //   daemons): its commits complete within microseconds, and a short spin catches many of them
 //   without a sleep and a wake. 64 writers of 1 KiB: Direct-Write 310,000-380,000 commits/s
-//   with the spin, 150,000-200,000/s without; replicated 330,000/s with it, 186,000/s without
-//   (the writer thread then wakes every committer itself).
+//   with the spin, 150,000-200,000/s without; replicated, in one pair of runs, 329,734/s with
+//   it and 185,833/s without (the writer thread then wakes every committer itself).
 // - kSleep (the JDBC store): a commit takes a database round trip, so spinning only burns CPU
 //   that the database needs. At 64 writers perf put sched_yield at the top of the client's
 //   kernel time; without the spin its system time halved (1.62 s -> 0.80 s in a 4-s run).
