@@ -102,7 +102,7 @@ Result<StoreLocation> JdbcLocation(std::string_view location) {
 // replicated:DAEMONS/INSTANCE
 Result<StoreLocation> ReplicatedLocation(std::string_view location) {
   auto [daemons, instance] = SplitLastComponent(location);
-  if (instance.empty() || instance == "/" || daemons == ".") {
+  if (instance.empty() || daemons == ".") {
     return Status::InvalidArgument("replicated: store '" + std::string(location) +
                                    "' is not DAEMONS/INSTANCE (the daemons' configuration file, then the instance)");
   }
@@ -157,7 +157,7 @@ Result<StoreLocation> LocateStore(const StoreArgs& args) {
                                    "' is not available (available: file, jdbc, replicated)");
   }
   const auto [directory, instance] = SplitLastComponent(k.location);
-  if (instance.empty() || instance == "/") {
+  if (instance.empty()) {
     return Status::InvalidArgument("store '" + args.store + "' has no instance name: give DIR/INSTANCE");
   }
   auto config = ConfigForInstance(directory, instance);

@@ -74,5 +74,4 @@ std::optional<std::string> LocateDirectory(const StoreArgs& args);
 // All three give back exactly `instance`, and with it the instance's file names.
 Result<StoreConfig> ConfigForInstance(const std::string& directory, const std::string& instance);
 
-
 }  // namespace hastore::tools

@@ -7,29 +7,7 @@
 
 namespace hastore::tools {
 
-Result<std::unique_ptr<Store>> OpenReadOnly(const StoreLocation& location) {
-  switch (location.config.kind) {
-    case StoreKind::kJdbc: return OpenJdbcStore(location.config, Ownership{}, JdbcStoreOptions{.read_only = true});
-    case StoreKind::kReplicated: {
-      Result<StoreLog> log = OpenLog(location);
-      if (!log.ok()) return log.status();
-      HASTORE_RETURN_IF_ERROR(CheckInstanceExists(location, *log));
-      return OpenReplicatedStore(location.config, Ownership{}, ReplicatedStoreOptions{.read_only = true});
-    }
-    case StoreKind::kFile: break;
-  }
-  HASTORE_RETURN_IF_ERROR(CheckInstanceExists(location, StoreLog{location.directory, nullptr}));
-  return OpenFileStore(location.config, Ownership{}, FileStoreOptions{.read_only = true});
-}
-
-Result<std::unique_ptr<Store>> OpenWritable(const StoreLocation& location, const std::string& holder) {
-  switch (location.config.kind) {
-    case StoreKind::kJdbc: return OpenJdbcStore(location.config, Ownership{0, holder});
-    case StoreKind::kReplicated: return OpenReplicatedStore(location.config, Ownership{0, holder});
-    case StoreKind::kFile: break;
-  }
-  return OpenFileStore(location.config, Ownership{0, holder});
-}
+namespace {
 
 Result<StoreLog> OpenLog(const StoreLocation& location) {
   switch (location.config.kind) {
@@ -60,11 +38,43 @@ Status CheckInstanceExists(const StoreLocation& location, const StoreLog& log) {
   return Status::NotFound("no segment files of instance " + location.instance + " " + where);
 }
 
-Result<FileStoreInspection> InspectLog(const StoreLocation& location,
-                                       const std::function<void(const StoredRecord&)>& on_record) {
+}  // namespace
+
+Result<StoreLog> OpenExistingLog(const StoreLocation& location) {
   Result<StoreLog> log = OpenLog(location);
   if (!log.ok()) return log.status();
   HASTORE_RETURN_IF_ERROR(CheckInstanceExists(location, *log));
+  return log;
+}
+
+Result<std::unique_ptr<Store>> OpenReadOnly(const StoreLocation& location) {
+  if (location.config.kind == StoreKind::kJdbc) {
+    return OpenJdbcStore(location.config, Ownership{}, JdbcStoreOptions{.read_only = true});
+  }
+  HASTORE_RETURN_IF_ERROR(OpenExistingLog(location).status());
+  if (location.config.kind == StoreKind::kReplicated) {
+    return OpenReplicatedStore(location.config, Ownership{}, ReplicatedStoreOptions{.read_only = true});
+  }
+  return OpenFileStore(location.config, Ownership{}, FileStoreOptions{.read_only = true});
+}
+
+Result<std::unique_ptr<Store>> OpenWritable(const StoreLocation& location, const std::string& holder,
+                                            bool background_compaction) {
+  const Ownership owner{0, holder};
+  switch (location.config.kind) {
+    case StoreKind::kJdbc: return OpenJdbcStore(location.config, owner);
+    case StoreKind::kReplicated:
+      return OpenReplicatedStore(location.config, owner,
+                                 ReplicatedStoreOptions{.background_compaction = background_compaction});
+    case StoreKind::kFile: break;
+  }
+  return OpenFileStore(location.config, owner, FileStoreOptions{.background_compaction = background_compaction});
+}
+
+Result<FileStoreInspection> InspectLog(const StoreLocation& location,
+                                       const std::function<void(const StoredRecord&)>& on_record) {
+  Result<StoreLog> log = OpenExistingLog(location);
+  if (!log.ok()) return log.status();
   return InspectFileStore(log->directory, location.instance, log->fs.get(), on_record);
 }
 

@@ -18,21 +18,20 @@ namespace hastore::tools {
 // kNotFound. Writable: single-server ownership (epoch 0) as `holder`, refused while another
 // live owner has the store; a new instance or table is created.
 Result<std::unique_ptr<Store>> OpenReadOnly(const StoreLocation& location);
-Result<std::unique_ptr<Store>> OpenWritable(const StoreLocation& location, const std::string& holder);
+Result<std::unique_ptr<Store>> OpenWritable(const StoreLocation& location, const std::string& holder,
+                                            bool background_compaction = true);
 
 // Where the log of a file or replicated store is, for the verbs that read or mend it batch by
 // batch (InspectFileStore, RepairFileStore): its segments in `directory` of `fs` (a local
-// directory, or the regions on the replication daemons). kInvalidArgument for a JDBC store.
+// directory, or the regions on the replication daemons).
 struct StoreLog {
   std::string directory;
   std::shared_ptr<FileSystem> fs;  // null: the local file system
 };
-Result<StoreLog> OpenLog(const StoreLocation& location);
-
-// kNotFound unless the log holds segment files of the instance. Verbs that open a file or
-// replicated store writable check this first, so a mistyped name is an error and not a new,
-// empty instance. (The open of a JDBC store says whether its table exists.)
-Status CheckInstanceExists(const StoreLocation& location, const StoreLog& log);
+// kNotFound unless the log holds segment files of the instance, so that a verb given a
+// mistyped name fails rather than make a new, empty instance; kInvalidArgument for a JDBC
+// store (the open of a JDBC store says whether its table exists).
+Result<StoreLog> OpenExistingLog(const StoreLocation& location);
 
 // InspectFileStore on the log of a file or replicated store that exists.
 Result<FileStoreInspection> InspectLog(const StoreLocation& location,

@@ -6,7 +6,6 @@
 #include <memory>
 
 #include "hastore/filestore/file_store.h"
-#include "hastore/replicated/replicated_store.h"
 #include "store_locator.h"
 #include "store_opener.h"
 #include "verb.h"
@@ -37,15 +36,10 @@ int RunCompact(const CompactArgs& args) {
               << "database reclaims the space of deleted ones (VACUUM, OPTIMIZE TABLE)\n";
     return kExitOk;
   }
-  auto log = OpenLog(*location);
-  if (!log.ok()) return Fail(kVerb, log.status());
-  if (Status s = CheckInstanceExists(*location, *log); !s.ok()) return Fail(kVerb, s);
-  // A writable open takes the instance's lock (a replicated store: its claim on the daemons),
-  // refused, naming the holder, while another owner has the store open.
-  const Ownership owner{0, "hastore compact pid " + std::to_string(::getpid())};
-  auto store = location->config.kind == StoreKind::kReplicated
-                   ? OpenReplicatedStore(location->config, owner, ReplicatedStoreOptions{.background_compaction = false})
-                   : OpenFileStore(location->config, owner, FileStoreOptions{.background_compaction = false});
+  if (Status s = OpenExistingLog(*location).status(); !s.ok()) return Fail(kVerb, s);
+  // A writable open takes the instance's lock (a replicated store: an exclusive claim on the
+  // daemons), refused, naming the holder, while another owner has the store open.
+  auto store = OpenWritable(*location, "hastore compact pid " + std::to_string(::getpid()), false);
   if (!store.ok()) return Fail(kVerb, store.status());
   PrintStats("before", (*store)->Stats());
   auto removed = CompactFileStore(**store, args.force);

@@ -28,9 +28,8 @@ int RunRepair(const StoreArgs& args) {
     }
     return kExitOk;
   }
-  auto log = OpenLog(*location);
+  auto log = OpenExistingLog(*location);
   if (!log.ok()) return Fail(kVerb, log.status());
-  if (Status s = CheckInstanceExists(*location, *log); !s.ok()) return Fail(kVerb, s);
   auto report = RepairFileStore(log->directory, location->instance, log->fs.get());
   if (!report.ok()) return Fail(kVerb, report.status());
   bool acted = false;

@@ -62,7 +62,7 @@ class AgentProcessCluster {
     if (text.find("${RSD}") != std::string::npos) {
       daemons_ = std::make_unique<DaemonCluster>(2, 16ull << 20);
       ASSERT_TRUE(daemons_->StartAll());
-      std::ofstream(dir_.path() + "/rsd.toml") << replicated::FormatDaemonConfig(daemons_->config());
+      std::ofstream(DaemonsFile()) << replicated::FormatDaemonConfig(daemons_->config());
     }
     for (size_t at; (at = text.find("${RSD}")) != std::string::npos;) text.replace(at, 6, DaemonsFile());
     for (size_t at; (at = text.find("${DIR}")) != std::string::npos;) text.replace(at, 6, dir_.path());

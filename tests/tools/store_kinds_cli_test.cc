@@ -171,6 +171,7 @@ TEST_F(StoreKindsCli, EveryVerbOnAReplicatedStore) {
   CliResult log = RunCli({"dump", "--log", rs});
   EXPECT_EQ(log.exit_status, 0) << log.err;
   EXPECT_GE(std::count(log.out.begin(), log.out.end(), '\n'), static_cast<long>(kRecords.size())) << log.out;
+  EXPECT_NE(log.out.find("\t100000\n"), std::string::npos) << "the 100,000-byte record is not in the log\n" << log.out;
   CliResult compact = RunCli({"compact", "--force", rs});
   EXPECT_EQ(compact.exit_status, 0) << compact.out << compact.err;
   EXPECT_EQ(Dump(rs), original) << "after compact";
