@@ -97,7 +97,8 @@ Verb AddBenchVerb(CLI::App& app) {
   CLI::App* cmd = AddVerbCommand(app, "bench", "Measure commit throughput and latency against raw and LMDB references",
       "For each kind, sync policy, writer count and record size: durable commits per second and commit latency "
       "percentiles, beside a reference measured in the same run, and its ratio to it (x_ref; ratio_to_raw in "
-      "JSON). Kinds:\n"
+      "JSON); cpu_us is this process's CPU time (user + system, every thread) per commit over the measured "
+      "time: in-process daemons count, a database server does not. Kinds:\n"
       "  file             the file store, under each --policies\n"
       "  raw              reference for file: one committer, pwrite + fdatasync per batch\n"
       "  lmdb             LMDB with synchronous commits (compared with raw)\n"
@@ -140,7 +141,7 @@ Verb AddBenchVerb(CLI::App& app) {
   cmd->add_option("--dir", o.dir, "Where the stores and files go (default: a new temporary directory, removed after)");
   cmd->add_flag("--json", args->json,
                 "A JSON array of {kind, policy, writers, record_size, commits_per_s, p50_us, p99_us, p999_us, "
-                "ratio_to_raw} instead of the table");
+                "ratio_to_raw, cpu_us_per_commit} instead of the table");
   cmd->require_subcommand(0, 1);
   AddReopenCommand(*cmd, *args);
   AddChurnCommand(*cmd, *args);

@@ -1,5 +1,7 @@
 #include "commit_harness.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -80,6 +82,14 @@ void RunWriter(CommitTarget& target, size_t record_size, uint64_t seed, RunContr
   }
 }
 
+// User plus system CPU time of every thread of this process so far.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 SteadyClock::duration Seconds(double s) {
   return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(s));
 }
@@ -99,6 +109,7 @@ Result<Measurement> MeasureCommits(CommitTarget& target, const HarnessOptions& o
   control.SleepUntil(SteadyClock::now() + Seconds(options.warmup_seconds));
   control.Advance(Phase::kMeasure);
   const auto measure_start = SteadyClock::now();
+  const double cpu_start = ProcessCpuSeconds();
   control.SleepUntil(measure_start + Seconds(options.seconds));
   // A short window on a loaded machine may see no commit finish: it stays open until one has,
   // so that a row never reports 0 commits/s for a store that works.
@@ -107,6 +118,7 @@ Result<Measurement> MeasureCommits(CommitTarget& target, const HarnessOptions& o
   }
   control.Advance(Phase::kStop);
   const auto measure_end = SteadyClock::now();
+  const double cpu_seconds = ProcessCpuSeconds() - cpu_start;
   threads.clear();  // joins; commits started before measure_end still count
 
   Measurement m;
@@ -117,6 +129,7 @@ Result<Measurement> MeasureCommits(CommitTarget& target, const HarnessOptions& o
     commits += r.latency.count();
   }
   m.commits_per_s = static_cast<double>(commits) / std::chrono::duration<double>(measure_end - measure_start).count();
+  if (commits > 0) m.cpu_us_per_commit = cpu_seconds * 1e6 / static_cast<double>(commits);
   return m;
 }
 

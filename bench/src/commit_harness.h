@@ -12,6 +12,10 @@ namespace hastore::bench {
 
 struct Measurement {
   double commits_per_s = 0;
+  // CPU time (user + system) of this whole process over the measured window, per commit: the
+  // writers, the store's threads and anything else in the process (the replicated kind's
+  // daemons), but not other processes (a PostgreSQL server).
+  double cpu_us_per_commit = 0;
   LatencyHistogram latency;  // of every measured commit, all writers merged
 };
 

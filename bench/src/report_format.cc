@@ -14,10 +14,10 @@ namespace hastore::bench {
 
 namespace {
 
-constexpr size_t kColumns = 9;
+constexpr size_t kColumns = 10;
 using Line = std::array<std::string, kColumns>;
 // Text columns are left-aligned, numbers right-aligned.
-constexpr std::array<bool, kColumns> kLeftAligned = {true, true, false, false, false, false, false, false, false};
+constexpr std::array<bool, kColumns> kLeftAligned = {true, true, false, false, false, false, false, false, false, false};
 
 std::string Fixed(double v, int decimals) {
   char buf[64];
@@ -34,6 +34,7 @@ Line CellsOf(const BenchRow& r) {
           Fixed(r.p50_us, 1),
           Fixed(r.p99_us, 1),
           Fixed(r.p999_us, 1),
+          Fixed(r.cpu_us_per_commit, 1),
           r.ratio_to_raw > 0 ? Fixed(r.ratio_to_raw, 2) : "-"};
 }
 
@@ -89,7 +90,7 @@ std::string FormatProgressLine(const BenchRow& row) {
 
 std::string FormatTable(const std::vector<BenchRow>& rows) {
   std::vector<Line> lines;
-  lines.push_back({"kind", "policy", "writers", "size", "commits/s", "p50_us", "p99_us", "p99.9_us", "x_ref"});
+  lines.push_back({"kind", "policy", "writers", "size", "commits/s", "p50_us", "p99_us", "p99.9_us", "cpu_us", "x_ref"});
   for (const BenchRow& r : rows) lines.push_back(CellsOf(r));
 
   std::array<size_t, kColumns> width{};
@@ -120,7 +121,8 @@ std::string FormatJson(const std::vector<BenchRow>& rows) {
                      {"p50_us", r.p50_us},
                      {"p99_us", r.p99_us},
                      {"p999_us", r.p999_us},
-                     {"ratio_to_raw", r.ratio_to_raw}});
+                     {"ratio_to_raw", r.ratio_to_raw},
+                     {"cpu_us_per_commit", r.cpu_us_per_commit}});
   }
   return array.dump(2) + "\n";
 }

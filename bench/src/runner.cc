@@ -203,6 +203,7 @@ Result<BenchRow> RunRow(const RowSpec& spec, const std::string& parent, const Be
                   .p50_us = m->latency.QuantileMicros(0.50),
                   .p99_us = m->latency.QuantileMicros(0.99),
                   .p999_us = m->latency.QuantileMicros(0.999),
+                  .cpu_us_per_commit = m->cpu_us_per_commit,
                   .ratio_to_raw = 0};
 }
 

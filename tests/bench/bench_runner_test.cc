@@ -37,6 +37,7 @@ TEST(ThroughputRunner, OneRowPerCombinationWithRatiosToRaw) {
     EXPECT_LE(r.p50_us, r.p99_us);
     EXPECT_LE(r.p99_us, r.p999_us);
     EXPECT_GT(r.ratio_to_raw, 0);
+    EXPECT_GT(r.cpu_us_per_commit, 0) << r.kind << " " << r.policy;  // every commit costs the writer some CPU
     if (r.kind == "raw") {
       EXPECT_DOUBLE_EQ(r.ratio_to_raw, 1.0);
     }
@@ -45,7 +46,7 @@ TEST(ThroughputRunner, OneRowPerCombinationWithRatiosToRaw) {
   const json parsed = json::parse(FormatJson(*rows));
   ASSERT_EQ(parsed.size(), 8u);
   for (const char* key : {"kind", "policy", "writers", "record_size", "commits_per_s", "p50_us", "p99_us", "p999_us",
-                          "ratio_to_raw"}) {
+                          "ratio_to_raw", "cpu_us_per_commit"}) {
     EXPECT_TRUE(parsed[0].contains(key)) << key;
   }
 }

@@ -47,6 +47,9 @@ struct BenchRow {
   double p50_us = 0;
   double p99_us = 0;
   double p999_us = 0;
+  // CPU time of the bench process over the measured window per commit (user + system, every
+  // thread; in-process daemons included, a database server not).
+  double cpu_us_per_commit = 0;
   // commits_per_s over the reference row's at the same writers and size (raw for file and
   // lmdb, row-<db> for jdbc-<db>); 0 if the run has none.
   double ratio_to_raw = 0;
@@ -57,7 +60,7 @@ Result<std::vector<BenchRow>> RunBench(const BenchOptions& options, std::ostream
 
 std::string FormatTable(const std::vector<BenchRow>& rows);
 // A JSON array of objects with the keys kind, policy, writers, record_size, commits_per_s,
-// p50_us, p99_us, p999_us, ratio_to_raw.
+// p50_us, p99_us, p999_us, ratio_to_raw, cpu_us_per_commit.
 std::string FormatJson(const std::vector<BenchRow>& rows);
 
 }  // namespace hastore::bench
