@@ -16,6 +16,15 @@ constexpr uint64_t kMaxGroupBytes = 8ull << 20;
 // How often the first worker makes sure the store still holds its session lock.
 constexpr std::chrono::seconds kSessionLockRecheck{1};
 
+// The records a transaction creates, when creating is all it does; 0 otherwise.
+size_t CreatesOnly(const CommitItem& item) {
+  if (item.kind != CommitItem::Kind::kTransaction) return 0;
+  for (const Transaction::Op& op : item.txn.ops()) {
+    if (op.kind != Transaction::OpKind::kCreate) return 0;
+  }
+  return item.txn.ops().size();
+}
+
 std::vector<Handle> TouchedHandles(const Transaction& txn) {
   std::vector<Handle> out;
   for (const Transaction::Op& op : txn.ops()) {
@@ -140,9 +149,19 @@ std::vector<CommitItem*> JdbcStore::TakeGroup(bool sync_only) {
   std::vector<CommitItem*> group;
   uint64_t bytes = 0;
   size_t taken = 0;
+  // One INSERT statement's worth of creates, when the head is such a transaction: see OneStatement.
+  const size_t per_insert = config_.jdbc.inserts_per_batch_maximum;
+  const bool one_statement = sql_->fence_by_session() && !queue_.empty() && CreatesOnly(*queue_.front()) != 0 &&
+                             CreatesOnly(*queue_.front()) <= per_insert;
+  size_t creates = 0;
   for (; taken < queue_.size() && group.size() < kMaxGroupItems; ++taken) {
     CommitItem* item = queue_[taken];
     if (Conflicts(*item)) break;  // it, and everything queued after it, waits for the group in flight
+    if (one_statement) {
+      const size_t n = CreatesOnly(*item);
+      if (n == 0 || creates + n > per_insert) break;
+      creates += n;
+    }
     if (sync_only && item->done) break;  // left, in order, for a worker
     if (!group.empty() && bytes + item->txn.data_bytes() > kMaxGroupBytes) break;
     bytes += item->txn.data_bytes();
@@ -215,7 +234,9 @@ void JdbcStore::RunGroup(size_t worker, std::vector<CommitItem*> group, CommitIt
       if (--it->second == 0) in_flight_.erase(it);
     }
     link_busy_[worker] = false;
-    worker_cv_[worker].notify_one();  // its connection is free for what is queued
+    // Its connection is free for what is queued; with nothing queued, waking its worker would
+    // only put it back to sleep (a futex call and a context switch per group).
+    if (!queue_.empty()) worker_cv_[worker].notify_one();
     // Under the lock: Close() waits for this before it ends the connections.
     links_free_cv_.notify_all();
   }
@@ -288,6 +309,24 @@ Status JdbcStore::ReserveHandles(DatabaseLink& link, Handle highest) {
   return Status::Ok();
 }
 
+Status JdbcStore::InsertRecords(DatabaseLink& link, std::span<const Transaction::Op* const> creates) {
+  const size_t per_insert = config_.jdbc.inserts_per_batch_maximum;
+  for (size_t at = 0; at < creates.size(); at += per_insert) {
+    const size_t n = std::min(per_insert, creates.size() - at);
+    auto stmt = link.Statement(sql_->InsertRecords(n));
+    if (!stmt.ok()) return stmt.status();
+    for (size_t i = 0; i < n; ++i) {
+      const Transaction::Op& op = *creates[at + i];
+      const int p = static_cast<int>(3 * i);
+      (*stmt)->BindInt64(p + 1, static_cast<int64_t>(op.handle));
+      (*stmt)->BindInt64(p + 2, op.connection);
+      (*stmt)->BindBytes(p + 3, op.data);
+    }
+    HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+  }
+  return Status::Ok();
+}
+
 Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*>& group, bool* commit_sent) {
   std::vector<const Transaction::Op*> creates, updates;
   std::vector<Handle> removes;
@@ -304,24 +343,26 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
       }
     }
   }
+  // One INSERT, which is atomic by itself, commits with autocommit on: it is the group's COMMIT.
+  const bool one_statement = sql_->one_statement_groups() && updates.empty() && removes.empty() && !creates.empty() &&
+                             creates.size() <= config_.jdbc.inserts_per_batch_maximum &&
+                             std::none_of(group.begin(), group.end(), [](const CommitItem* item) {
+                               return item->kind == CommitItem::Kind::kConnection;
+                             });
+  int64_t sent_on = 0;  // the server session a one-statement group was sent on
   auto run = [&]() -> Status {
     HASTORE_RETURN_IF_ERROR(link.Ensure());  // with a session fence, checks the epoch on a new connection
     if (highest != 0) HASTORE_RETURN_IF_ERROR(ReserveHandles(link, highest));
     if (!sql_->fence_by_session()) HASTORE_RETURN_IF_ERROR(CheckFence(link));
-    const size_t per_insert = config_.jdbc.inserts_per_batch_maximum;
-    for (size_t at = 0; at < creates.size(); at += per_insert) {
-      const size_t n = std::min(per_insert, creates.size() - at);
-      auto stmt = link.Statement(sql_->InsertRecords(n));
-      if (!stmt.ok()) return stmt.status();
-      for (size_t i = 0; i < n; ++i) {
-        const Transaction::Op& op = *creates[at + i];
-        const int p = static_cast<int>(3 * i);
-        (*stmt)->BindInt64(p + 1, static_cast<int64_t>(op.handle));
-        (*stmt)->BindInt64(p + 2, op.connection);
-        (*stmt)->BindBytes(p + 3, op.data);
-      }
-      HASTORE_RETURN_IF_ERROR((*stmt)->Execute());
+    if (one_statement) {
+      HASTORE_RETURN_IF_ERROR(link.db().SetAutocommit(true));
+      sent_on = link.server_session();
+      *commit_sent = true;
+      Status s = InsertRecords(link, creates);
+      Status back = link.db().SetAutocommit(false);
+      return s.ok() ? back : s;
     }
+    HASTORE_RETURN_IF_ERROR(InsertRecords(link, creates));
     for (CommitItem* item : group) {
       if (item->kind != CommitItem::Kind::kConnection) continue;
       auto stmt = link.Statement(sql_->InsertConnection());
@@ -356,9 +397,37 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
     if (link.connected()) (void)link.db().Rollback();
     link.Drop();  // an error may have broken the connection; the next try reconnects
     if (s.code() == StatusCode::kFenced) Fence(s);
-    if (s.code() == StatusCode::kFenced || *commit_sent || !was_connected) break;
+    if (s.code() == StatusCode::kFenced) break;
+    if (*commit_sent && one_statement) {
+      // Its INSERT was sent, and it commits or not as a whole: a fresh connection can tell which.
+      Result<bool> stored = OneStatementStored(link, creates.front()->handle, sent_on);
+      if (stored.ok() && *stored) return Status::Ok();
+      if (stored.ok()) *commit_sent = false;  // known not stored: as if it had never been sent
+      if (!stored.ok() && stored.status().code() == StatusCode::kFenced) {
+        Fence(stored.status());
+        return stored.status();
+      }
+    }
+    if (*commit_sent || !was_connected) break;
   }
   return s;
+}
+
+Result<bool> JdbcStore::OneStatementStored(DatabaseLink& link, Handle first, int64_t session) {
+  // Not stored, yet the session that ran it may still commit it: only its end makes "no" final.
+  if (session == 0) return Status::OutcomeUnknown("the session the INSERT went on is not known");
+  HASTORE_RETURN_IF_ERROR(link.Ensure());  // fences: a new owner's table is not ours to read
+  auto stmt = link.Statement(sql_->RowStoredAndBackendAlive());
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, static_cast<int64_t>(first));
+  (*stmt)->BindInt64(2, session);
+  Result<std::optional<int64_t>> found = (*stmt)->ExecuteScalar();
+  (void)link.db().Rollback();  // ends the read's transaction
+  if (!found.ok()) return found.status();
+  const int64_t bits = found->value_or(0);
+  if ((bits & 1) != 0) return true;
+  if ((bits & 2) == 0) return false;
+  return Status::OutcomeUnknown("backend " + std::to_string(session) + ", which ran the INSERT, still runs");
 }
 
 Status JdbcStore::DeleteRecords(DatabaseLink& link, const std::vector<Handle>& removes) {
@@ -389,6 +458,14 @@ Status JdbcStore::FenceSession(DatabaseLink& link) {
   Result<std::optional<int64_t>> stored = (*read)->ExecuteScalar();
   if (!stored.ok()) return stored.status();
   const int64_t epoch = stored->value_or(-1);
+  if (sql_->one_statement_groups()) {
+    (*read)->Reset();
+    auto id = link.Statement(sql_->BackendId());
+    if (!id.ok()) return id.status();
+    Result<std::optional<int64_t>> pid = (*id)->ExecuteScalar();
+    if (!pid.ok()) return pid.status();
+    link.set_server_session(pid->value_or(0));
+  }
   HASTORE_RETURN_IF_ERROR(link.db().Rollback());  // the session lock outlives the transaction
   if (epoch == static_cast<int64_t>(epoch_)) return Status::Ok();
   return TakenOver(epoch);  // ExecuteGroup, or the failed open, ends the store

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -126,6 +127,12 @@ class JdbcStore final : public Store {
   // PostgreSQL, on each new worker connection: takes the fence lock shared, then checks the
   // epoch (FORMAT.md, "Commits").
   Status FenceSession(DatabaseLink& link);
+  // The group's creates, Inserts Per Batch Maximum rows per INSERT.
+  Status InsertRecords(DatabaseLink& link, std::span<const Transaction::Op* const> creates);
+  // Whether a one-statement group whose answer was lost is stored, read on a fresh connection
+  // from its first record: true, false (absent, and `session`, which ran it, has ended), or an
+  // error (kOutcomeUnknown while that session still runs; kFenced when taken over).
+  Result<bool> OneStatementStored(DatabaseLink& link, Handle first, int64_t session);
   // PostgreSQL, in the claim's transaction: takes the fence lock exclusively, ending the
   // sessions of a previous owner that still hold it.
   Status TakeFenceExclusive(DatabaseLink& link);

@@ -100,6 +100,13 @@ Status OdbcConnection::Commit() {
                                                                  : OdbcError(SQL_HANDLE_DBC, dbc_, "committing");
 }
 
+Status OdbcConnection::SetAutocommit(bool on) {
+  const auto mode = reinterpret_cast<SQLPOINTER>(static_cast<uintptr_t>(on ? SQL_AUTOCOMMIT_ON : SQL_AUTOCOMMIT_OFF));
+  return Succeeded(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT, mode, 0))
+             ? Status::Ok()
+             : OdbcError(SQL_HANDLE_DBC, dbc_, on ? "turning autocommit on" : "turning autocommit off");
+}
+
 Status OdbcConnection::Rollback() {
   return Succeeded(SQLEndTran(SQL_HANDLE_DBC, dbc_, SQL_ROLLBACK)) ? Status::Ok()
                                                                    : OdbcError(SQL_HANDLE_DBC, dbc_, "rolling back");

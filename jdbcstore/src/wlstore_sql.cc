@@ -36,6 +36,9 @@ WLStoreSql::WLStoreSql(JdbcDatabase database, const std::string& table, size_t i
       read_epoch_("SELECT HANDLE FROM " + table + " WHERE ID = 0"),
       fence_(fence_is_update() ? "UPDATE " + table + " SET TYPE = 0 WHERE ID = 0 AND HANDLE = ?"
                                : "SELECT HANDLE FROM " + table + " WHERE ID = 0 LOCK IN SHARE MODE"),  // MariaDB
+      backend_id_("SELECT pg_backend_pid()"),
+      row_stored_and_backend_alive_("SELECT (SELECT COUNT(*) FROM " + table +
+                                    " WHERE ID = ?) + 2 * (SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?)"),
       insert_records_(InsertRecordsUpTo(table, inserts_per_batch_maximum)),
       insert_connection_("INSERT INTO " + table + " (ID, TYPE, HANDLE, RECORD) VALUES (?, 2, ?, ?)"),
       update_record_("UPDATE " + table + " SET RECORD = ? WHERE ID = ? AND TYPE = 1"),

@@ -33,6 +33,12 @@ class WLStoreSql {
   // high and low half of the key -> sessions ended
   const std::string& EndFenceHolders() const { return end_fence_holders_; }
   const std::string& ReadEpoch() const { return read_epoch_; }  // -> HANDLE of the owner row
+  // PostgreSQL's creates-only groups of one INSERT run with autocommit on (FORMAT.md,
+  // "Commits"): one round trip, where a transaction takes three (BEGIN, INSERT, COMMIT).
+  bool one_statement_groups() const { return fence_by_session(); }
+  const std::string& BackendId() const { return backend_id_; }  // -> this session's backend pid
+  // ID, backend pid -> 1 if the row exists, plus 2 if that backend still runs
+  const std::string& RowStoredAndBackendAlive() const { return row_stored_and_backend_alive_; }
 
   // Otherwise a statement per commit: SQLite takes the fence with an UPDATE (one param: the
   // epoch; one row must change); MariaDB reads the epoch under a shared row lock. Not used on
@@ -62,7 +68,8 @@ class WLStoreSql {
 
  private:
   const JdbcDatabase database_;
-  const std::string lock_fence_shared_, try_lock_fence_exclusive_, end_fence_holders_, read_epoch_, fence_;
+  const std::string lock_fence_shared_, try_lock_fence_exclusive_, end_fence_holders_, read_epoch_, fence_,
+      backend_id_, row_stored_and_backend_alive_;
   std::vector<std::string> insert_records_;  // [rows - 1]
   const std::string insert_connection_, update_record_, delete_records_, read_record_, scan_connection_, load_rows_,
       delete_broken_rows_, lock_owner_row_first_, read_owner_, insert_owner_, update_owner_;

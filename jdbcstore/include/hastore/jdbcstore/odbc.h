@@ -39,6 +39,8 @@ class OdbcConnection {
   Status ExecuteDirect(std::string_view sql, std::string_view what);
   Status Commit();
   Status Rollback();
+  // With autocommit on, each statement is a transaction of its own, committed when it returns.
+  Status SetAutocommit(bool on);
   // The driver's name for the database ("SQLite", "PostgreSQL").
   Result<std::string> DatabaseProductName();
 
