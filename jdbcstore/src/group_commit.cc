@@ -1,6 +1,8 @@
 // The commit path of a JDBC store: queued commits are merged into groups, and each group is
 // one database transaction on a worker's connection (jdbcstore/FORMAT.md, "Commits").
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <unordered_set>
 
 #include "jdbc_store_impl.h"
@@ -13,6 +15,8 @@ namespace {
 // A group stops growing at this many commits or bytes of record data (one commit always goes).
 constexpr size_t kMaxGroupItems = 1024;
 constexpr uint64_t kMaxGroupBytes = 8ull << 20;
+// How long a lost one-statement group's outcome is looked for (OneStatementStored).
+constexpr std::chrono::seconds kOutcomeLookup{2};
 // How often the first worker makes sure the store still holds its session lock.
 constexpr std::chrono::seconds kSessionLockRecheck{1};
 
@@ -417,17 +421,25 @@ Result<bool> JdbcStore::OneStatementStored(DatabaseLink& link, Handle first, int
   // Not stored, yet the session that ran it may still commit it: only its end makes "no" final.
   if (session == 0) return Status::OutcomeUnknown("the session the INSERT went on is not known");
   HASTORE_RETURN_IF_ERROR(link.Ensure());  // fences: a new owner's table is not ours to read
-  auto stmt = link.Statement(sql_->RowStoredAndBackendAlive());
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, static_cast<int64_t>(first));
-  (*stmt)->BindInt64(2, session);
-  Result<std::optional<int64_t>> found = (*stmt)->ExecuteScalar();
-  (void)link.db().Rollback();  // ends the read's transaction
-  if (!found.ok()) return found.status();
-  const int64_t bits = found->value_or(0);
-  if ((bits & 1) != 0) return true;
-  if ((bits & 2) == 0) return false;
-  return Status::OutcomeUnknown("backend " + std::to_string(session) + ", which ran the INSERT, still runs");
+  // A session whose client hung up ends at its next wait for the client (after the statement
+  // it runs, if any): give it that long.
+  const auto deadline = std::chrono::steady_clock::now() + kOutcomeLookup;
+  for (;;) {
+    auto stmt = link.Statement(sql_->RowStoredAndBackendAlive());
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, static_cast<int64_t>(first));
+    (*stmt)->BindInt64(2, session);
+    Result<std::optional<int64_t>> found = (*stmt)->ExecuteScalar();
+    (void)link.db().Rollback();  // ends the read's transaction: the next one sees pg_stat_activity anew
+    if (!found.ok()) return found.status();
+    const int64_t bits = found->value_or(0);
+    if ((bits & 1) != 0) return true;
+    if ((bits & 2) == 0) return false;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Status::OutcomeUnknown("backend " + std::to_string(session) + ", which was sent the INSERT, still runs after " +
+                                std::to_string(kOutcomeLookup.count()) + " s");
 }
 
 Status JdbcStore::DeleteRecords(DatabaseLink& link, const std::vector<Handle>& removes) {

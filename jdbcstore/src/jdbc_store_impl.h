@@ -131,7 +131,7 @@ class JdbcStore final : public Store {
   Status InsertRecords(DatabaseLink& link, std::span<const Transaction::Op* const> creates);
   // Whether a one-statement group whose answer was lost is stored, read on a fresh connection
   // from its first record: true, false (absent, and `session`, which ran it, has ended), or an
-  // error (kOutcomeUnknown while that session still runs; kFenced when taken over).
+  // error (kOutcomeUnknown while that session still runs after 2 s; kFenced when taken over).
   Result<bool> OneStatementStored(DatabaseLink& link, Handle first, int64_t session);
   // PostgreSQL, in the claim's transaction: takes the fence lock exclusively, ending the
   // sessions of a previous owner that still hold it.
