@@ -53,7 +53,7 @@ Result<OdbcStatement*> DatabaseLink::Statement(const std::string& sql) {
 void DatabaseLink::Drop() {
   statements_.clear();
   db_.reset();
-  server_session_ = 0;
+  server_session_ = {};
 }
 
 }  // namespace hastore::jdbcstore

@@ -2,6 +2,7 @@
 // one database transaction on a worker's connection (jdbcstore/FORMAT.md, "Commits").
 #include <algorithm>
 #include <chrono>
+#include <initializer_list>
 #include <thread>
 #include <unordered_set>
 
@@ -153,10 +154,11 @@ std::vector<CommitItem*> JdbcStore::TakeGroup(bool sync_only) {
   std::vector<CommitItem*> group;
   uint64_t bytes = 0;
   size_t taken = 0;
-  // One INSERT statement's worth of creates, when the head is such a transaction: see OneStatement.
+  // One INSERT's worth of creates when the head is a transaction that only creates (a
+  // one-statement group, FORMAT.md "Commits"); a group of any kind otherwise.
   const size_t per_insert = config_.jdbc.inserts_per_batch_maximum;
-  const bool one_statement = sql_->fence_by_session() && !queue_.empty() && CreatesOnly(*queue_.front()) != 0 &&
-                             CreatesOnly(*queue_.front()) <= per_insert;
+  const size_t head_creates = queue_.empty() ? 0 : CreatesOnly(*queue_.front());
+  const bool one_statement = sql_->one_statement_groups() && head_creates != 0 && head_creates <= per_insert;
   size_t creates = 0;
   for (; taken < queue_.size() && group.size() < kMaxGroupItems; ++taken) {
     CommitItem* item = queue_[taken];
@@ -353,7 +355,7 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
                              std::none_of(group.begin(), group.end(), [](const CommitItem* item) {
                                return item->kind == CommitItem::Kind::kConnection;
                              });
-  int64_t sent_on = 0;  // the server session a one-statement group was sent on
+  DatabaseLink::ServerSession sent_on;  // the server session a one-statement group was sent on
   auto run = [&]() -> Status {
     HASTORE_RETURN_IF_ERROR(link.Ensure());  // with a session fence, checks the epoch on a new connection
     if (highest != 0) HASTORE_RETURN_IF_ERROR(ReserveHandles(link, highest));
@@ -411,34 +413,57 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
         Fence(stored.status());
         return stored.status();
       }
+      if (!stored.ok()) link.Drop();  // whatever broke the look-up may have broken its connection
     }
     if (*commit_sent || !was_connected) break;
   }
   return s;
 }
 
-Result<bool> JdbcStore::OneStatementStored(DatabaseLink& link, Handle first, int64_t session) {
-  // Not stored, yet the session that ran it may still commit it: only its end makes "no" final.
-  if (session == 0) return Status::OutcomeUnknown("the session the INSERT went on is not known");
+namespace {
+
+// Runs a one-number query in a transaction of its own; no row is an error.
+Result<int64_t> CountAlone(DatabaseLink& link, const std::string& sql, std::initializer_list<int64_t> params) {
+  auto stmt = link.Statement(sql);
+  if (!stmt.ok()) return stmt.status();
+  int index = 0;
+  for (int64_t p : params) (*stmt)->BindInt64(++index, p);
+  Result<std::optional<int64_t>> found = (*stmt)->ExecuteScalar();
+  (void)link.db().Rollback();  // the next query gets a snapshot (and pg_stat_activity) of its own
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return Status::IOError("no answer to " + sql);
+  return **found;
+}
+
+}  // namespace
+
+Result<bool> JdbcStore::OneStatementStored(DatabaseLink& link, Handle first, DatabaseLink::ServerSession session) {
+  if (session.id == 0) return Status::OutcomeUnknown("the session the INSERT went on is not known");
   HASTORE_RETURN_IF_ERROR(link.Ensure());  // fences: a new owner's table is not ours to read
-  // A session whose client hung up ends at its next wait for the client (after the statement
-  // it runs, if any): give it that long.
+  // A session whose client hung up ends once its statement is done: give it that long. Whether
+  // it runs is asked first, and the row read after, in a later snapshot: a session already gone
+  // cannot add the row once it was read as absent.
   const auto deadline = std::chrono::steady_clock::now() + kOutcomeLookup;
   for (;;) {
-    auto stmt = link.Statement(sql_->RowStoredAndBackendAlive());
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, static_cast<int64_t>(first));
-    (*stmt)->BindInt64(2, session);
-    Result<std::optional<int64_t>> found = (*stmt)->ExecuteScalar();
-    (void)link.db().Rollback();  // ends the read's transaction: the next one sees pg_stat_activity anew
-    if (!found.ok()) return found.status();
-    const int64_t bits = found->value_or(0);
-    if ((bits & 1) != 0) return true;
-    if ((bits & 2) == 0) return false;
+    Result<int64_t> runs = CountAlone(link, sql_->BackendRuns(), {session.id, session.started});
+    if (!runs.ok()) return runs.status();
+    Result<int64_t> rows = CountAlone(link, sql_->RowExists(), {static_cast<int64_t>(first)});
+    if (!rows.ok()) return rows.status();
+    if (*rows != 0) {
+      // Stored here; a COMMIT of our own waits for synchronous standbys past it, as the lost
+      // answer would have.
+      auto xid = link.Statement(sql_->TakeTransactionId());
+      if (!xid.ok()) return xid.status();
+      Result<std::optional<int64_t>> taken = (*xid)->ExecuteScalar();
+      if (!taken.ok()) return taken.status();
+      HASTORE_RETURN_IF_ERROR(link.db().Commit());
+      return true;
+    }
+    if (*runs == 0) return false;
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return Status::OutcomeUnknown("backend " + std::to_string(session) + ", which was sent the INSERT, still runs after " +
+  return Status::OutcomeUnknown("backend " + std::to_string(session.id) + ", which was sent the INSERT, still runs after " +
                                 std::to_string(kOutcomeLookup.count()) + " s");
 }
 
@@ -471,12 +496,17 @@ Status JdbcStore::FenceSession(DatabaseLink& link) {
   if (!stored.ok()) return stored.status();
   const int64_t epoch = stored->value_or(-1);
   if (sql_->one_statement_groups()) {
-    (*read)->Reset();
-    auto id = link.Statement(sql_->BackendId());
-    if (!id.ok()) return id.status();
-    Result<std::optional<int64_t>> pid = (*id)->ExecuteScalar();
-    if (!pid.ok()) return pid.status();
-    link.set_server_session(pid->value_or(0));
+    auto session = link.Statement(sql_->BackendSession());
+    if (!session.ok()) return session.status();
+    HASTORE_RETURN_IF_ERROR((*session)->Execute());
+    Result<bool> row = (*session)->Fetch();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      Result<int64_t> pid = (*session)->GetInt64(1);
+      Result<int64_t> started = (*session)->GetInt64(2);
+      if (pid.ok() && started.ok()) link.set_server_session({*pid, *started});
+    }
+    (*session)->Reset();
   }
   HASTORE_RETURN_IF_ERROR(link.db().Rollback());  // the session lock outlives the transaction
   if (epoch == static_cast<int64_t>(epoch_)) return Status::Ok();

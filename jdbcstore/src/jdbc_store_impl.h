@@ -110,7 +110,8 @@ class JdbcStore final : public Store {
   // Runs one group on a worker's connection (marked busy by the caller) and completes it.
   void RunGroup(size_t worker, std::vector<CommitItem*> group, CommitItem* leader);
   // Under queue_mu_: the queue's head items that touch no record in flight in another group;
-  // with `sync_only`, up to the first async commit.
+  // with `sync_only`, up to the first async commit; on PostgreSQL, when the head only creates,
+  // the creates-only items after it up to one INSERT's worth of records.
   std::vector<CommitItem*> TakeGroup(bool sync_only);
   bool HeadIsFree() const;
   // Under queue_mu_: the item updates or removes a record of a group in flight.
@@ -132,7 +133,7 @@ class JdbcStore final : public Store {
   // Whether a one-statement group whose answer was lost is stored, read on a fresh connection
   // from its first record: true, false (absent, and `session`, which ran it, has ended), or an
   // error (kOutcomeUnknown while that session still runs after 2 s; kFenced when taken over).
-  Result<bool> OneStatementStored(DatabaseLink& link, Handle first, int64_t session);
+  Result<bool> OneStatementStored(DatabaseLink& link, Handle first, DatabaseLink::ServerSession session);
   // PostgreSQL, in the claim's transaction: takes the fence lock exclusively, ending the
   // sessions of a previous owner that still hold it.
   Status TakeFenceExclusive(DatabaseLink& link);

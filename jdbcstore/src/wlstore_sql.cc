@@ -36,9 +36,12 @@ WLStoreSql::WLStoreSql(JdbcDatabase database, const std::string& table, size_t i
       read_epoch_("SELECT HANDLE FROM " + table + " WHERE ID = 0"),
       fence_(fence_is_update() ? "UPDATE " + table + " SET TYPE = 0 WHERE ID = 0 AND HANDLE = ?"
                                : "SELECT HANDLE FROM " + table + " WHERE ID = 0 LOCK IN SHARE MODE"),  // MariaDB
-      backend_id_("SELECT pg_backend_pid()"),
-      row_stored_and_backend_alive_("SELECT (SELECT COUNT(*) FROM " + table +
-                                    " WHERE ID = ?) + 2 * (SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?)"),
+      backend_session_("SELECT pid, CAST(EXTRACT(EPOCH FROM backend_start) * 1000000 AS BIGINT) FROM pg_stat_activity "
+                       "WHERE pid = pg_backend_pid()"),
+      backend_runs_("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ? AND pid <> pg_backend_pid() AND "
+                    "CAST(EXTRACT(EPOCH FROM backend_start) * 1000000 AS BIGINT) = ?"),
+      row_exists_("SELECT COUNT(*) FROM " + table + " WHERE ID = ?"),
+      take_transaction_id_("SELECT txid_current()"),
       insert_records_(InsertRecordsUpTo(table, inserts_per_batch_maximum)),
       insert_connection_("INSERT INTO " + table + " (ID, TYPE, HANDLE, RECORD) VALUES (?, 2, ?, ?)"),
       update_record_("UPDATE " + table + " SET RECORD = ? WHERE ID = ? AND TYPE = 1"),

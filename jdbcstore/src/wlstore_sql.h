@@ -36,9 +36,14 @@ class WLStoreSql {
   // PostgreSQL's creates-only groups of one INSERT run with autocommit on (FORMAT.md,
   // "Commits"): one round trip, where a transaction takes three (BEGIN, INSERT, COMMIT).
   bool one_statement_groups() const { return fence_by_session(); }
-  const std::string& BackendId() const { return backend_id_; }  // -> this session's backend pid
-  // ID, backend pid -> 1 if the row exists, plus 2 if that backend still runs
-  const std::string& RowStoredAndBackendAlive() const { return row_stored_and_backend_alive_; }
+  // -> this session's backend pid, and when it started (µs since 1970)
+  const std::string& BackendSession() const { return backend_session_; }
+  // pid, started -> 1 if that backend (not this one) still runs, else 0
+  const std::string& BackendRuns() const { return backend_runs_; }
+  const std::string& RowExists() const { return row_exists_; }  // ID -> 1 or 0
+  // Takes a transaction id, so that the COMMIT after it waits for synchronous standbys up to
+  // this point of the WAL, as a commit of our own would.
+  const std::string& TakeTransactionId() const { return take_transaction_id_; }
 
   // Otherwise a statement per commit: SQLite takes the fence with an UPDATE (one param: the
   // epoch; one row must change); MariaDB reads the epoch under a shared row lock. Not used on
@@ -69,7 +74,7 @@ class WLStoreSql {
  private:
   const JdbcDatabase database_;
   const std::string lock_fence_shared_, try_lock_fence_exclusive_, end_fence_holders_, read_epoch_, fence_,
-      backend_id_, row_stored_and_backend_alive_;
+      backend_session_, backend_runs_, row_exists_, take_transaction_id_;
   std::vector<std::string> insert_records_;  // [rows - 1]
   const std::string insert_connection_, update_record_, delete_records_, read_record_, scan_connection_, load_rows_,
       delete_broken_rows_, lock_owner_row_first_, read_owner_, insert_owner_, update_owner_;

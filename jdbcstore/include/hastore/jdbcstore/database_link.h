@@ -43,11 +43,16 @@ class DatabaseLink {
   Result<OdbcStatement*> Statement(const std::string& sql);
   // Forgets the connection (after an error that may have broken it); Ensure makes a new one.
   void Drop();
-  // What on_connect learned of the current connection's session on the server (PostgreSQL:
-  // the backend's process id), so that a later connection can ask whether it still runs; 0
+  // What on_connect learned of the current connection's session on the server, so that a later
+  // connection can ask whether it still runs (PostgreSQL: the backend's process id, and when it
+  // started, in µs since 1970, since a restarted server hands the same ids out again); ids 0
   // when unknown or not connected.
-  void set_server_session(int64_t id) { server_session_ = id; }
-  int64_t server_session() const { return server_session_; }
+  struct ServerSession {
+    int64_t id = 0;
+    int64_t started = 0;
+  };
+  void set_server_session(ServerSession session) { server_session_ = session; }
+  ServerSession server_session() const { return server_session_; }
   // Any thread may read it.
   uint64_t reconnects() const { return reconnects_.load(std::memory_order_relaxed); }
 
@@ -59,7 +64,7 @@ class DatabaseLink {
   // Destroyed before db_, which they belong to.
   std::unordered_map<std::string, std::unique_ptr<OdbcStatement>> statements_;
   bool ever_connected_ = false;
-  int64_t server_session_ = 0;
+  ServerSession server_session_;
   std::atomic<uint64_t> reconnects_{0};
 };
 
