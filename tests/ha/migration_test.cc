@@ -220,7 +220,11 @@ TEST_F(MigrationTest, AFailingPostScriptStopsTheMigrationOnlyWhenFatal) {
     scripts.post_script = "exit 3";
     scripts.post_script_failure_is_fatal = fatal;
     ClusterConfig c = Config(scripts);
+    // Each round has leases and stores of its own: the fatal round may leave jms's fence file at
+    // epoch 2 (ms2 opened it before the post script failed), which would fence the next round's
+    // first owner, at epoch 1 in a fresh lease directory.
     c.leasing.directory = dir_.path() + (fatal ? "/leases-fatal" : "/leases-not-fatal");
+    for (ClusterStore& s : c.stores) s.store.file.directory = dir_.path() + (fatal ? "/shared-fatal" : "/shared-not-fatal");
     authority_ = std::move(*OpenLocalLeaseAuthority(c.leasing.directory));
     StartAll(c, {"ms1", "ms2"});
     ASSERT_TRUE(Request(c, "jms", "ms2").ok());
