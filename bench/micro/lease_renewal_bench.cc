@@ -6,7 +6,6 @@
 //   build/bench/lease_bench                     # local (LMDB) and database on embedded SQLite
 //   HASTORE_BENCH_POSTGRES='Driver=...' build/bench/lease_bench   # and PostgreSQL
 #include <benchmark/benchmark.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -16,6 +15,7 @@
 #include "hastore/ha/database_lease_authority.h"
 #include "hastore/ha/local_lease_authority.h"
 #include "hastore/storage/config.h"
+#include "host_measure.h"
 #include "scratch_dir.h"
 
 namespace {
@@ -27,26 +27,19 @@ using hastore::ha::LeaseHolder;
 constexpr int kInstances = 1000;
 constexpr double kIntervalSeconds = 10.0;  // Health Check Interval default
 
-double CpuSeconds() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
 void Renew(benchmark::State& state, LeaseAuthority& authority) {
   const LeaseHolder holder{"ms1", "bench/" + std::to_string(::getpid())};
   for (int i = 0; i < kInstances; ++i) {
     auto lease = authority.Acquire("instance.q@ms" + std::to_string(i), holder, 600000, 0);
     if (!lease.ok()) return state.SkipWithError(lease.status().ToString().c_str());
   }
-  const double cpu_before = CpuSeconds();
+  const double cpu_before = hastore::bench::ProcessCpuSeconds();
   for (auto _ : state) {
     auto renewed = authority.RenewAll(holder, 600000);
     if (!renewed.ok() || renewed->size() != static_cast<size_t>(kInstances))
       return state.SkipWithError(renewed.ok() ? "not every lease was renewed" : renewed.status().ToString().c_str());
   }
-  const double cpu_per_heartbeat = (CpuSeconds() - cpu_before) / static_cast<double>(state.iterations());
+  const double cpu_per_heartbeat = (hastore::bench::ProcessCpuSeconds() - cpu_before) / static_cast<double>(state.iterations());
   state.counters["cpu_ms"] = cpu_per_heartbeat * 1000;
   state.counters["core_pct"] = 100 * cpu_per_heartbeat / kIntervalSeconds;
 }

@@ -1,7 +1,5 @@
 #include "commit_harness.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -12,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "host_measure.h"
 #include "record_fill.h"
 
 namespace hastore::bench {
@@ -80,14 +79,6 @@ void RunWriter(CommitTarget& target, size_t record_size, uint64_t seed, RunContr
       control.NoteMeasured();
     }
   }
-}
-
-// User plus system CPU time of every thread of this process so far.
-double ProcessCpuSeconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 SteadyClock::duration Seconds(double s) {

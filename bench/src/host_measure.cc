@@ -1,6 +1,7 @@
 #include "host_measure.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +63,13 @@ Result<ResidentMemory> ReadResidentMemory() {
   }
   if (m.current == 0) return Status::IOError("/proc/self/status has no VmRSS");
   return m;
+}
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 DirUsage MeasureDir(const std::string& dir) {

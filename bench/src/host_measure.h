@@ -1,5 +1,5 @@
-// What the space and reopen runners read from the host: this process's resident memory, the
-// bytes a directory's files take, and the page cache kept cold between measurements.
+// What the runners read from the host: this process's resident memory and CPU time, the bytes
+// a directory's files take, and the page cache kept cold between measurements.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,9 @@ struct ResidentMemory {
   uint64_t peak = 0;     // VmHWM: the most this process has had resident since it started
 };
 Result<ResidentMemory> ReadResidentMemory();
+
+// User plus system CPU time of every thread of this process so far, in seconds.
+double ProcessCpuSeconds();
 
 struct DirUsage {
   uint64_t apparent = 0;   // sum of file sizes

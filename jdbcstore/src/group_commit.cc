@@ -350,11 +350,9 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
     }
   }
   // One INSERT, which is atomic by itself, commits with autocommit on: it is the group's COMMIT.
-  const bool one_statement = sql_->one_statement_groups() && updates.empty() && removes.empty() && !creates.empty() &&
-                             creates.size() <= config_.jdbc.inserts_per_batch_maximum &&
-                             std::none_of(group.begin(), group.end(), [](const CommitItem* item) {
-                               return item->kind == CommitItem::Kind::kConnection;
-                             });
+  const bool one_statement =
+      sql_->one_statement_groups() && creates.size() <= config_.jdbc.inserts_per_batch_maximum &&
+      std::all_of(group.begin(), group.end(), [](const CommitItem* item) { return CreatesOnly(*item) != 0; });
   DatabaseLink::ServerSession sent_on;  // the server session a one-statement group was sent on
   auto run = [&]() -> Status {
     HASTORE_RETURN_IF_ERROR(link.Ensure());  // with a session fence, checks the epoch on a new connection

@@ -4,10 +4,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <sstream>
 
+#include "hastore/storage/checksum.h"
 #include "hastore/storage/config.h"
 #include "hastore/storage/toml_reader.h"
 
@@ -28,7 +28,7 @@ Status ReadDaemon(const TomlReader& r, const toml::table& t, const std::string& 
 
 std::pair<int, int> DaemonConfig::PairOf(const std::string& instance) const {
   const int n = static_cast<int>(daemons.size());
-  const int first = static_cast<int>(XXH3_64bits(instance.data(), instance.size()) % static_cast<uint64_t>(n));
+  const int first = static_cast<int>(Checksum(instance) % static_cast<uint64_t>(n));
   return {first, (first + 1) % n};
 }
 

@@ -1,9 +1,8 @@
 #include "wire.h"
 
-#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack
-#include <xxhash.h>
-
 #include <cstring>
+
+#include "hastore/storage/checksum.h"
 
 namespace hastore::replicated {
 
@@ -49,16 +48,15 @@ MessageWriter& MessageWriter::Str(std::string_view s) {
 }
 
 std::string FrameHeader(std::initializer_list<std::string_view> parts) {
-  XXH3_state_t state;
-  XXH3_64bits_reset(&state);
+  ChecksumStream checksum;
   size_t length = 0;
   for (std::string_view p : parts) {
-    XXH3_64bits_update(&state, p.data(), p.size());
+    checksum.Update(p.data(), p.size());
     length += p.size();
   }
   std::string h;
   PutLe(h, static_cast<uint32_t>(length));
-  PutLe(h, static_cast<uint64_t>(XXH3_64bits_digest(&state)));
+  PutLe(h, checksum.Digest());
   return h;
 }
 
@@ -66,7 +64,7 @@ uint32_t FrameBodyLength(const char* header) { return GetLe<uint32_t>(header); }
 
 Status CheckFrame(const char* header, std::string_view body, std::string_view from) {
   const uint64_t want = GetLe<uint64_t>(header + 4);
-  const uint64_t got = XXH3_64bits(body.data(), body.size());
+  const uint64_t got = Checksum(body);
   if (want == got) return Status::Ok();
   return Status::Corruption("frame of " + std::to_string(body.size()) + " bytes from " + std::string(from) +
                             " fails its checksum: refused");

@@ -11,7 +11,6 @@
 #include <functional>
 #include <optional>
 #include <span>
-#include <sstream>
 
 #include "hastore/storage/io.h"
 #include "hastore/storage/store_config_toml.h"
@@ -161,9 +160,7 @@ Status ValidateFileSection(const FileStoreSettings& f) {
 // ---- TOML reader ------------------------------------------------------------------------------
 
 Status WrongType(const toml::node& node, std::string_view expected) {
-  std::ostringstream got;
-  got << node.type();
-  return Status::InvalidArgument("expected " + std::string(expected) + ", got " + got.str());
+  return Status::InvalidArgument("expected " + std::string(expected) + ", got " + TomlReader::TypeName(node));
 }
 
 // A TOML value of exactly type T (no conversion: 1.0 is not an integer, "1" is not a number).

@@ -45,8 +45,9 @@ Status CheckIdentifier(std::string_view what, std::string_view name, size_t max_
   return Status::Ok();
 }
 
-// An instance name as InstanceName() builds it: a store name, optionally "@<server>".
-Status ValidateInstance(std::string_view instance) {
+}  // namespace
+
+Status ValidateInstanceName(std::string_view instance) {
   size_t at = instance.find('@');
   if (at == std::string_view::npos) {
     return CheckIdentifier("instance name", instance, kMaxNameLength + 3);  // "-01"
@@ -57,6 +58,8 @@ Status ValidateInstance(std::string_view instance) {
   HASTORE_RETURN_IF_ERROR(ValidateName("store name of instance", instance.substr(0, at)));
   return ValidateName("server name of instance", instance.substr(at + 1));
 }
+
+namespace {
 
 // The lead byte of a multi-byte UTF-8 sequence: its marker bits, its length, and the smallest code
 // point that needs that length (anything below is an overlong form).
@@ -97,7 +100,7 @@ size_t FirstInvalidUtf8(std::string_view s) {
 
 // `<UPPER INSTANCE><NNNNNN><suffix>`, the shape of every segment-like file.
 Result<std::string> SegmentName(std::string_view instance, uint32_t number, std::string_view suffix) {
-  HASTORE_RETURN_IF_ERROR(ValidateInstance(instance));
+  HASTORE_RETURN_IF_ERROR(ValidateInstanceName(instance));
   if (number > kMaxFileNumber) {
     return Status::InvalidArgument("file number " + std::to_string(number) + " of instance '" +
                                    std::string(instance) + "' is over the maximum " +
@@ -168,8 +171,6 @@ Status ValidateText(std::string_view what, std::string_view text) {
   return Status::Ok();
 }
 
-Status ValidateInstanceName(std::string_view instance) { return ValidateInstance(instance); }
-
 Status ValidateConnectionName(std::string_view name) { return ValidateText("connection name", name); }
 
 Result<std::string> InstanceName(std::string_view store, std::string_view server, Distribution d) {
@@ -209,7 +210,7 @@ std::optional<SegmentFileName> ParseDatFileName(std::string_view file_name) {
     if (c < '0' || c > '9') return std::nullopt;
     number = number * 10 + static_cast<uint32_t>(c - '0');
   }
-  if (instance != UpperInstance(instance) || !ValidateInstance(instance).ok()) return std::nullopt;
+  if (instance != UpperInstance(instance) || !ValidateInstanceName(instance).ok()) return std::nullopt;
   return SegmentFileName{std::string(instance), number};
 }
 
