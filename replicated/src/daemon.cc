@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -48,7 +49,6 @@ struct Session {
 struct Change {
   bool forwarded = false;
   std::string instance;
-  uint64_t epoch = 0;
 };
 
 class DaemonImpl final : public Daemon {
@@ -443,9 +443,7 @@ class DaemonImpl final : public Daemon {
     Result<uint64_t> offset = r.U64();
     Result<uint32_t> n = r.U32();
     if (!offset.ok() || !n.ok()) return Status::Corruption("a READ without its offset or length");
-    std::string buf(std::min<uint64_t>(*n, c_.region_size), '\0');
-    buf.resize((*f)->Read(*offset, buf.data(), buf.size()));
-    out.Str(buf);
+    out.Str((*f)->View(*offset, *n));
     return Status::Ok();
   }
 
@@ -590,7 +588,10 @@ class DaemonImpl final : public Daemon {
   // A partner must answer a HELLO before the instance's mutex is taken for the push: one that
   // is still away, or paused (the kernel accepts its connections, it answers nothing), costs
   // the instance's writers nothing.
+  // Each partner is asked once per round, however many instances it is stale for (a paused one
+  // would otherwise cost the 1 s timeout per instance).
   void PushToStalePartners() {
+    std::map<int, bool> answers;  // partner -> answered this round's HELLO
     for (const std::shared_ptr<HeldInstance>& h : held_->All()) {
       Result<int> partner = PartnerOf(h->name);
       if (!partner.ok()) continue;
@@ -598,16 +599,14 @@ class DaemonImpl final : public Daemon {
         std::lock_guard lock(h->mu);
         if (!h->entry.partner_stale) continue;
       }
-      if (!AskPartner(*partner, MessageWriter(Op::kHello, 0)).ok()) continue;
+      auto [answer, first] = answers.try_emplace(*partner, false);
+      if (first) answer->second = AskPartner(*partner, MessageWriter(Op::kHello, 0)).ok();
+      if (!answer->second) continue;
       std::lock_guard lock(h->mu);
       if (!h->entry.partner_stale) continue;
       MessageWriter w(Op::kPush, 0);
       w.Str(h->name).U64(h->entry.epoch).Str(h->entry.session).U32(static_cast<uint32_t>(h->files.size()));
-      for (const auto& [name, f] : h->files) {
-        std::string bytes(f->size(), '\0');
-        bytes.resize(f->Read(0, bytes.data(), bytes.size()));
-        w.Str(name).Str(bytes);
-      }
+      for (const auto& [name, f] : h->files) w.Str(name).Str(f->View(0, f->size()));
       Result<Reply> reply = AskPartner(*partner, w, 10);  // a whole instance to take in
       if (!reply.ok()) {
         Log("partner daemon " + std::to_string(*partner) + " did not take " + h->name + ": " + reply.status().ToString());

@@ -96,7 +96,6 @@ Status DaemonClient::Connect() {
       return Status::InvalidArgument("replication daemon " + std::to_string(*index) + " has Region Size " + std::to_string(*region) +
                                      ", the configuration says " + std::to_string(config_.region_size));
     }
-    region_size_ = *region;
     max_message_ = *message;
     if (*serving != 0) {
       current_ = which;

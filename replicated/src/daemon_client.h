@@ -44,7 +44,6 @@ class DaemonClient {
   // not forwarded, the instance and the claimed epoch; the caller adds the rest.
   MessageWriter Change(Op op) const;
 
-  uint64_t region_size() const { return region_size_; }
   uint64_t max_message() const { return max_message_; }
   uint64_t epoch() const { return epoch_.load(); }
   const std::string& instance() const { return instance_; }
@@ -66,7 +65,7 @@ class DaemonClient {
   const std::string instance_;
   int pair_[2];
   std::atomic<int> current_{0};  // index into pair_
-  uint64_t region_size_ = 0, max_message_ = 0;
+  uint64_t max_message_ = 0;
   std::atomic<uint64_t> epoch_{0};
 
   std::mutex mu_;

@@ -173,10 +173,15 @@ Status HeldInstances::Rename(HeldInstance& h, const std::string& from, const std
 
 Status HeldInstances::SaveEntry(HeldInstance& h) { return catalogue_->Put(h.name, h.entry); }
 
-Status HeldInstances::Replace(HeldInstance& h, const std::map<std::string, std::string_view>& files) {
-  std::vector<std::string> names;
+Status HeldInstances::RemoveAll(HeldInstance& h) {
+  std::vector<std::string> names;  // Remove changes h.files
   for (const auto& [name, m] : h.files) names.push_back(name);
   for (const std::string& name : names) HASTORE_RETURN_IF_ERROR(Remove(h, name));
+  return Status::Ok();
+}
+
+Status HeldInstances::Replace(HeldInstance& h, const std::map<std::string, std::string_view>& files) {
+  HASTORE_RETURN_IF_ERROR(RemoveAll(h));
   for (const auto& [name, bytes] : files) {
     Result<MappedRegionFile*> f = File(h, name, true);
     if (!f.ok()) return f.status();
@@ -186,9 +191,7 @@ Status HeldInstances::Replace(HeldInstance& h, const std::map<std::string, std::
 }
 
 Status HeldInstances::Drop(HeldInstance& h) {
-  std::vector<std::string> names;
-  for (const auto& [name, m] : h.files) names.push_back(name);
-  for (const std::string& name : names) HASTORE_RETURN_IF_ERROR(Remove(h, name));
+  HASTORE_RETURN_IF_ERROR(RemoveAll(h));
   (void)std::remove(h.dir.c_str());
   HASTORE_RETURN_IF_ERROR(catalogue_->Erase(h.name));
   h.entry = InstanceEntry{};

@@ -65,6 +65,8 @@ class HeldInstances {
   HeldInstances(std::string directory, uint64_t region_size, std::unique_ptr<Catalogue> catalogue)
       : directory_(std::move(directory)), region_size_(region_size), catalogue_(std::move(catalogue)) {}
   Status Load();
+  // Removes every file of the instance (under its mutex).
+  Status RemoveAll(HeldInstance& h);
   // An instance with nothing yet, its directory under <directory>/regions.
   std::shared_ptr<HeldInstance> NewInstance(const std::string& instance) const;
 

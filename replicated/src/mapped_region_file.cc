@@ -90,12 +90,10 @@ Status MappedRegionFile::Write(uint64_t offset, const char* bytes, size_t n) {
   return Status::Ok();
 }
 
-size_t MappedRegionFile::Read(uint64_t offset, char* buf, size_t n) const {
+std::string_view MappedRegionFile::View(uint64_t offset, size_t n) const {
   const uint64_t end = size();
-  if (offset >= end) return 0;
-  const size_t got = static_cast<size_t>(std::min<uint64_t>(n, end - offset));
-  std::memcpy(buf, data() + offset, got);
-  return got;
+  if (offset >= end) return {};
+  return {data() + offset, static_cast<size_t>(std::min<uint64_t>(n, end - offset))};
 }
 
 void MappedRegionFile::Truncate(uint64_t size) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "hastore/storage/status.h"
 
@@ -24,8 +25,9 @@ class MappedRegionFile {
 
   // kTooLarge past the capacity (the region is full).
   Status Write(uint64_t offset, const char* data, size_t n);
-  // Up to n bytes from offset; fewer only at the logical end.
-  size_t Read(uint64_t offset, char* buf, size_t n) const;
+  // Up to n bytes from offset, in the mapping itself (valid until the next Write or Truncate;
+  // the instance's mutex keeps them out); fewer only at the logical end.
+  std::string_view View(uint64_t offset, size_t n) const;
   void Truncate(uint64_t size);
   uint64_t size() const;
   const std::string& path() const { return path_; }

@@ -63,7 +63,7 @@ Result<std::unique_ptr<Store>> OpenReplicatedStore(const StoreConfig& config, co
   log.file = FileStoreSettings{};
   log.file.directory = LogDirectory(config);
   log.file.sync_policy = SyncPolicy::kCacheFlush;  // a sync is a no-op: every write is in both daemons
-  log.file.max_file_size = client->region_size();
+  log.file.max_file_size = daemons.region_size;  // every daemon has it: Connect checks
   log.file.block_size = 512;
   log.file.io_engine = IoEngineChoice::kPwrite;
   const uint64_t message = client->max_message();
