@@ -17,11 +17,7 @@ AgentProcesses::AgentProcesses(std::string exe, std::string dir, std::string con
     : exe_(std::move(exe)), dir_(std::move(dir)), config_(std::move(config)) {}
 
 AgentProcesses::~AgentProcesses() {
-  for (auto& [server, run] : runs_) {
-    if (run.pid <= 0) continue;
-    Send(run, SIGKILL);
-    Reaped(run, SIGKILL);
-  }
+  for (const auto& [server, run] : runs_) Kill(server);
 }
 
 Status AgentProcesses::Start(const std::string& server, double rate) {

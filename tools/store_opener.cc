@@ -23,6 +23,14 @@ Result<StoreLog> OpenLog(const StoreLocation& location) {
   return StoreLog{location.directory, nullptr};
 }
 
+// An instance of `location` with no segment file: where it was looked for, by kind.
+Status MissingInstance(const StoreLocation& location) {
+  const std::string where = location.config.kind == StoreKind::kReplicated
+                                ? "on the replication daemons of " + location.directory
+                                : "in " + location.directory;
+  return Status::NotFound("no segment files of instance " + location.instance + " " + where);
+}
+
 Status CheckInstanceExists(const StoreLocation& location, const StoreLog& log) {
   FileSystem* fs = log.fs ? log.fs.get() : FileSystem::Default();
   auto names = fs->List(log.directory);
@@ -32,10 +40,7 @@ Status CheckInstanceExists(const StoreLocation& location, const StoreLog& log) {
     auto segment = ParseDatFileName(name);
     if (segment && segment->instance_upper == upper) return Status::Ok();
   }
-  const std::string where = location.config.kind == StoreKind::kReplicated
-                                ? "on the replication daemons of " + location.directory
-                                : "in " + location.directory;
-  return Status::NotFound("no segment files of instance " + location.instance + " " + where);
+  return MissingInstance(location);
 }
 
 }  // namespace
@@ -73,9 +78,12 @@ Result<std::unique_ptr<Store>> OpenWritable(const StoreLocation& location, const
 
 Result<FileStoreInspection> InspectLog(const StoreLocation& location,
                                        const std::function<void(const StoredRecord&)>& on_record) {
-  Result<StoreLog> log = OpenExistingLog(location);
+  // InspectFileStore finds out itself that there is no segment: no listing beforehand.
+  Result<StoreLog> log = OpenLog(location);
   if (!log.ok()) return log.status();
-  return InspectFileStore(log->directory, location.instance, log->fs.get(), on_record);
+  Result<FileStoreInspection> inspection = InspectFileStore(log->directory, location.instance, log->fs.get(), on_record);
+  if (inspection.status().code() == StatusCode::kNotFound) return MissingInstance(location);
+  return inspection;
 }
 
 }  // namespace hastore::tools

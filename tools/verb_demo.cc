@@ -146,7 +146,7 @@ class Demo {
     // machine whose failover is being timed), and then only what each poll added to them: the
     // lines read before hold no first commit still missing (those of earlier trials were
     // written before this kill).
-    WaitFor([&] {
+    const bool moved = WaitFor([&] {
       const std::map<std::string, std::string> now = LiveOwners(*authority_);
       for (const std::string& i : trial.moving) {
         auto owner = now.find(i);
@@ -154,6 +154,10 @@ class Demo {
       }
       return true;
     }, 30s);
+    if (!moved) {
+      return Status::Failed("FAILED: the leases of the instances of " + trial.victim +
+                            " did not move to another server within 30 s of its kill (see the logs in " + args_.dir + ")");
+    }
     std::map<std::string, uint64_t> first;
     const bool recovered = WaitFor([&] {
       const std::vector<JournalLine> lines = journals_.Poll(agents_.JournalPaths());

@@ -54,8 +54,10 @@ int List(const AdminArgs& args, bool regions) {
   for (int i = 0; i < static_cast<int>(config->daemons.size()); ++i) {
     const replicated::DaemonInfo d = replicated::QueryDaemon(*config, i);
     every_reachable &= d.reachable.ok();
-    all.push_back(DaemonJson(d, regions));
-    if (args.json) continue;
+    if (args.json) {
+      all.push_back(DaemonJson(d, regions));
+      continue;
+    }
     std::cout << "daemon " << i << " " << d.address << ": ";
     if (!d.reachable.ok()) {
       std::cout << "unreachable (" << d.reachable.message() << ")\n";
