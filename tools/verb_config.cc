@@ -42,12 +42,22 @@ Json InstanceJson(const ha::InstanceSpec& spec) {
             {"target", TargetText(*spec.store)},
             {"preferred_server", spec.preferred_server},
             {"candidate_servers", spec.candidates}};
-  if (spec.config.kind == StoreKind::kFile) {
-    Result<std::string> first = DatFileName(spec.instance, 0);
-    j["files"] = JoinPath(spec.config.file.directory, first.ok() ? *first : spec.instance);
-  } else {
-    j["table"] = spec.config.table();
-    j["connection"] = RedactConnectionString(spec.config.jdbc.EffectiveConnection());
+  switch (spec.config.kind) {
+    case StoreKind::kFile: {
+      Result<std::string> first = DatFileName(spec.instance, 0);
+      j["files"] = JoinPath(spec.config.file.directory, first.ok() ? *first : spec.instance);
+      break;
+    }
+    case StoreKind::kReplicated: {
+      Result<std::string> first = RgnFileName(spec.instance, 0);
+      j["regions"] = first.ok() ? *first : spec.instance;
+      j["daemons"] = spec.config.replicated.daemons;
+      break;
+    }
+    case StoreKind::kJdbc:
+      j["table"] = spec.config.table();
+      j["connection"] = RedactConnectionString(spec.config.jdbc.EffectiveConnection());
+      break;
   }
   return j;
 }
@@ -84,6 +94,10 @@ void PrintText(const ha::ClusterConfig& c, const Json& j) {
               << i["target"].get<std::string>() << "  preferred " << i["preferred_server"].get<std::string>()
               << "  candidates " << Join(i["candidate_servers"].get<std::vector<std::string>>()) << '\n';
     if (i.contains("files")) std::cout << "    files " << i["files"].get<std::string>() << '\n';
+    if (i.contains("regions")) {
+      std::cout << "    regions " << i["regions"].get<std::string>() << " on the daemons of "
+                << i["daemons"].get<std::string>() << '\n';
+    }
     if (i.contains("table"))
       std::cout << "    table " << i["table"].get<std::string>() << " at " << i["connection"].get<std::string>() << '\n';
   }

@@ -356,18 +356,30 @@ Status ValidateStore(const ClusterConfig& c, const ClusterStore& s, const std::v
   return Status::Ok();
 }
 
-// Two instances whose files or tables would collide.
+// Two instances whose files, regions or tables would collide.
 Status ValidateInstances(const ClusterConfig& c) {
-  std::set<std::string> files, tables;
+  std::set<std::string> places;  // each prefixed by its kind, so kinds never meet
   for (const InstanceSpec& spec : Instances(c)) {
     const std::string prefix = "stores." + spec.config.name;
     HASTORE_RETURN_IF_ERROR(RenameStoreKeys(Validate(spec.config), prefix));
-    const bool file = spec.config.kind == StoreKind::kFile;
-    const std::string where = file ? spec.config.file.directory + "/" + UpperInstance(spec.instance)
-                                   : spec.config.jdbc.EffectiveConnection() + "|" + spec.config.table();
-    if (!(file ? files : tables).insert(where).second)
-      return Status::InvalidArgument(prefix + ": instance " + spec.instance + " would share its " +
-                                     (file ? "files" : "table " + spec.config.table()) + " with another instance");
+    std::string where, what;
+    switch (spec.config.kind) {
+      case StoreKind::kFile:
+        where = "file:" + spec.config.file.directory + "/" + UpperInstance(spec.instance);
+        what = "files";
+        break;
+      case StoreKind::kReplicated:
+        where = "replicated:" + spec.config.replicated.daemons + "/" + UpperInstance(spec.instance);
+        what = "regions";
+        break;
+      case StoreKind::kJdbc:
+        where = "jdbc:" + spec.config.jdbc.EffectiveConnection() + "|" + spec.config.table();
+        what = "table " + spec.config.table();
+        break;
+    }
+    if (!places.insert(where).second)
+      return Status::InvalidArgument(prefix + ": instance " + spec.instance + " would share its " + what +
+                                     " with another instance");
   }
   return Status::Ok();
 }

@@ -27,6 +27,18 @@ TEST(ConfigCheckCli, TheShippedExampleListsEveryInstanceWithItsNames) {
   EXPECT_EQ(doc["leasing"]["lease_ms"], 1000);
 }
 
+TEST(ConfigCheckCli, AReplicatedStoreListsItsRegionsAndDaemonsNotATable) {
+  TempDir dir;
+  const std::string path = dir.path() + "/replicated.toml";
+  std::ofstream(path) << "[cluster]\nname = \"c\"\nservers = [\"ms1\"]\n[leasing]\ndirectory = \"/l\"\n"
+                         "[stores.journal]\nkind = \"replicated\"\ndistribution = \"singleton\"\nmigration_policy = \"always\"\n"
+                         "[stores.journal.replicated]\ndaemons = \"/etc/rsd.toml\"\n";
+  const CliResult r = RunCli({"config", "check", path});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_NE(r.out.find("regions JOURNAL-01000000.RGN on the daemons of /etc/rsd.toml"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("table"), std::string::npos) << r.out;
+}
+
 TEST(ConfigCheckCli, ABadFileIsRefusedNamingTheKey) {
   TempDir dir;
   const std::string path = dir.path() + "/bad.toml";
