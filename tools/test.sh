@@ -5,7 +5,7 @@
 # HASTORE_SOAK=N multiplies the work of the fault and conformance tests for a longer soak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-HASTORE_EXTRA_PACKAGES=(postgresql odbc-postgresql)
+HASTORE_EXTRA_PACKAGES=(postgresql odbc-postgresql iproute2)  # iproute2: the partition tests' namespaces
 source tools/setup.sh
 source tools/test_postgres.sh
 hastore_start_postgres

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hastore/storage/checksum.h"
 #include "jdbcstore/test_table.h"
@@ -42,15 +43,9 @@ TEST(JdbcOneStatement, ACommitSentOnASessionTheServerEndedIsStoredOnce) {
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto conn = (*store)->OpenConnection("c");
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  auto commit = [&](const std::string& data) -> Result<Handle> {
-    Transaction txn = (*store)->Begin();
-    Result<Handle> h = txn.Create(*conn, data);
-    if (!h.ok()) return h;
-    HASTORE_RETURN_IF_ERROR((*store)->Commit(std::move(txn)));
-    return h;
-  };
-  Result<Handle> first = commit("before");
-  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  std::vector<Handle> handles;
+  Status first = CommitCreates(**store, *conn, {"before"}, &handles);
+  ASSERT_TRUE(first.ok()) << first.ToString();
 
   Result<int64_t> ended = EndStoreSessions(table);
   ASSERT_TRUE(ended.ok()) << ended.status().ToString();
@@ -58,16 +53,16 @@ TEST(JdbcOneStatement, ACommitSentOnASessionTheServerEndedIsStoredOnce) {
 
   // Its handle is within the block the first commit reserved, so the INSERT is the first thing
   // the dead connection is sent: without the look-up this commit fails "outcome unknown".
-  Result<Handle> second = commit("after");
-  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  Status second = CommitCreates(**store, *conn, {"after"}, &handles);
+  ASSERT_TRUE(second.ok()) << second.ToString();
   ASSERT_TRUE((*store)->Close().ok());
 
   auto reopened = table.Open();
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
-  Result<std::string> got = (*reopened)->Read(*first);
+  Result<std::string> got = (*reopened)->Read(handles[0]);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(*got, "before");
-  got = (*reopened)->Read(*second);
+  got = (*reopened)->Read(handles[1]);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(*got, "after");
   auto db = table.Connect();

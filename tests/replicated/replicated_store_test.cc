@@ -254,7 +254,11 @@ TEST_F(ReplicatedStoreTest, AnActiveInstanceIsNotRemovedAndAClosedOneIs) {
   ASSERT_TRUE((*store)->Close().ok());
   store->reset();
   EXPECT_TRUE(Eventually([&] { return replicated::RemoveInstance(daemons_.config(), "orders").ok(); }));
-  for (int i : {0, 1}) EXPECT_TRUE(replicated::QueryDaemon(daemons_.config(), i).instances.empty()) << i;
+  for (int i : {0, 1}) {
+    const replicated::DaemonInfo d = replicated::QueryDaemon(daemons_.config(), i);
+    ASSERT_TRUE(d.reachable.ok()) << i << ": " << d.reachable.ToString();  // an unreachable daemon lists nothing too
+    EXPECT_TRUE(d.instances.empty()) << i;
+  }
 }
 
 TEST_F(ReplicatedStoreTest, SpaceOverloadYellowRefusesRecordsAndRedRefusesNewStores) {

@@ -271,6 +271,7 @@ TEST_F(RsdPartition, AClientCutFromThePrimaryGoesOnThroughThePeerAndBothKeepEver
   std::map<Handle, std::string> acked;
   ASSERT_NO_FATAL_FAILURE(PutMany(**store, "before ", 50, &acked));
   ASSERT_TRUE(LinkToTest(primary, false));
+  EXPECT_FALSE(replicated::QueryDaemon(config_, primary).reachable.ok()) << "the cut did not cut the primary off";
   ASSERT_NO_FATAL_FAILURE(PutMany(**store, "cut ", 50, &acked));
   ASSERT_TRUE(LinkToTest(primary, true));
   ASSERT_NO_FATAL_FAILURE(PutMany(**store, "after ", 50, &acked));

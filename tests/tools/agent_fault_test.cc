@@ -20,22 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 using tools::JournalLine;
 
-// [stores.<name>] of `kind` ("file", "jdbc" or "replicated") with the policy lines `keys`, no
-// boot or stability delays, its files (or embedded SQLite database) in ${DIR}/shared, or its
-// regions on the fixture's replication daemons.
-std::string StoreToml(const std::string& name, const std::string& kind, const std::string& keys) {
-  const std::string where = kind == "replicated" ? "daemons = \"${RSD}\"\n" : "directory = \"${DIR}/shared\"\n";
-  return "[stores." + name + "]\nkind = \"" + kind +
-         "\"\ninitial_boot_delay_seconds = 0\npartial_cluster_stability_delay_seconds = 0\n" + keys + "[stores." +
-         name + "." + kind + "]\n" + where;
-}
-// Moves only when its server fails (crash, not shutdown).
-const std::string kDistributed = "distribution = \"distributed\"\nmigration_policy = \"on-failure\"\n";
-// On the first server; moves on crash and shutdown.
-const std::string kSingleton = "distribution = \"singleton\"\nmigration_policy = \"always\"\n";
-// ... and once moved stays where it is (no failback).
-const std::string kSingletonStays = kSingleton + "failback_delay_seconds = 0\n";
-
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -160,6 +144,7 @@ TEST_P(AgentFault, APausedOwnerThatWakesAfterATakeoverCannotWrite) {
       EXPECT_NE(j.text.find("fenced"), std::string::npos) << j.instance << " " << j.n << ": " << j.text;
     }
   }
+  EXPECT_FALSE(woke_attempts.empty()) << "ms1 attempted nothing after waking: nothing was shown refused" << c_.Log("ms1");
   EXPECT_EQ(refused, woke_attempts.size());
   std::cout << "ms1 after waking: " << woke_attempts.size() << " attempts, " << refused << " refused\n";
   c_.ExpectEveryAcknowledgedMessageOnce();

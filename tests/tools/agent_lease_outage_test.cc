@@ -22,10 +22,8 @@ TEST(AgentLeaseOutage, EveryOwnerFencesItselfWithinItsLeaseAndResumesWhenTheData
   ASSERT_FALSE(pgctl.empty()) << "HASTORE_TEST_PGCTL is not set: this test stops and starts the PostgreSQL server "
                                  "that tools/test.sh starts (source tools/test_postgres.sh; hastore_start_postgres)";
   AgentProcessCluster c(Authority::kPostgresql);
-  ASSERT_NO_FATAL_FAILURE(c.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]",
-              "[stores.queue]\nkind = \"file\"\ndistribution = \"distributed\"\nmigration_policy = \"on-failure\"\n"
-              "initial_boot_delay_seconds = 0\npartial_cluster_stability_delay_seconds = 0\n"
-              "[stores.queue.file]\ndirectory = \"${DIR}/shared\"\n"));
+  ASSERT_NO_FATAL_FAILURE(
+      c.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]", StoreToml("queue", "file", kDistributed)));
   const std::map<std::string, std::string> home = {{"queue@ms1", "ms1"}, {"queue@ms2", "ms2"}, {"queue@ms3", "ms3"}};
   for (const auto& [instance, server] : home) c.Start(server);
   ASSERT_TRUE(c.ActiveWithCommits(home)) << c.Logs();

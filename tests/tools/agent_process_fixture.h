@@ -34,6 +34,23 @@ namespace hastore::testing {
 
 enum class Authority { kLocal, kSqlite, kPostgresql };
 
+// [stores.<name>] of `kind` ("file", "jdbc" or "replicated") with the policy lines `keys`, no
+// boot or stability delays, its files (or embedded SQLite database) in ${DIR}/shared, or its
+// regions on the fixture's replication daemons.
+inline std::string StoreToml(const std::string& name, const std::string& kind, const std::string& keys) {
+  const std::string where = kind == "replicated" ? "daemons = \"${RSD}\"\n" : "directory = \"${DIR}/shared\"\n";
+  return "[stores." + name + "]\nkind = \"" + kind +
+         "\"\ninitial_boot_delay_seconds = 0\npartial_cluster_stability_delay_seconds = 0\n" + keys + "[stores." +
+         name + "." + kind + "]\n" + where;
+}
+// Moves only when its server fails (crash, not shutdown).
+inline const std::string kDistributed = "distribution = \"distributed\"\nmigration_policy = \"on-failure\"\n";
+// On the first server; moves on crash and shutdown.
+inline const std::string kSingleton = "distribution = \"singleton\"\nmigration_policy = \"always\"\n";
+// ... and once moved stays where it is (no failback).
+inline const std::string kSingletonStays = kSingleton + "failback_delay_seconds = 0\n";
+
+
 inline std::string AuthorityName(const ::testing::TestParamInfo<Authority>& info) {
   switch (info.param) {
     case Authority::kLocal: return "local";
