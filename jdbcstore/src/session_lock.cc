@@ -12,13 +12,20 @@ namespace {
 // A database function that takes the lock without waiting and answers 1 or 0.
 class SqlSessionLock final : public SessionLock {
  public:
-  SqlSessionLock(std::string connection_string, std::string sql, std::string describe, int64_t key,
-                 std::string name)
+  SqlSessionLock(std::string connection_string, std::string take_sql, std::string release_sql, std::string describe,
+                 int64_t key, std::string name)
       : connection_string_(std::move(connection_string)),
-        sql_(std::move(sql)),
+        take_sql_(std::move(take_sql)),
+        release_sql_(std::move(release_sql)),
         describe_(std::move(describe)),
         key_(key),
         name_(std::move(name)) {}
+  // The lock is let go before the session ends: the database drops a session's locks only when
+  // its backend has gone, some time after the disconnect returns, and an owner that closes and
+  // reopens at once would find its own lock still taken.
+  ~SqlSessionLock() override {
+    if (held_ && db_) (void)Run(release_sql_);
+  }
 
   Result<bool> TryAcquire() override {
     if (held_ && db_) {
@@ -33,17 +40,8 @@ class SqlSessionLock final : public SessionLock {
     auto db = OdbcConnection::Connect(connection_string_);
     if (!db.ok()) return db.status();
     db_ = std::move(db).value();
-    auto stmt = db_->Prepare(sql_);
-    if (!stmt.ok()) return stmt.status();
-    if (name_.empty()) {
-      (*stmt)->BindInt64(1, key_);
-    } else {
-      (*stmt)->BindBytes(1, name_);
-    }
-    Result<std::optional<int64_t>> got = (*stmt)->ExecuteScalar();
+    Result<std::optional<int64_t>> got = Run(take_sql_);
     if (!got.ok()) return got.status();
-    stmt->reset();  // a statement is freed before its connection, which the next lines may drop
-    (void)db_->Rollback();  // session locks outlive the transaction
     held_ = *got == 1;  // no row reads as not taken
     if (!held_) db_.reset();
     return held_;
@@ -51,7 +49,24 @@ class SqlSessionLock final : public SessionLock {
   std::string Describe() const override { return describe_; }
 
  private:
-  const std::string connection_string_, sql_, describe_;
+  // Runs a lock function of the key or name on the lock's session and answers its value.
+  Result<std::optional<int64_t>> Run(const std::string& sql) {
+    Result<std::optional<int64_t>> got = std::optional<int64_t>();
+    {
+      auto stmt = db_->Prepare(sql);
+      if (!stmt.ok()) return stmt.status();
+      if (name_.empty()) {
+        (*stmt)->BindInt64(1, key_);
+      } else {
+        (*stmt)->BindBytes(1, name_);
+      }
+      got = (*stmt)->ExecuteScalar();
+    }  // a statement is freed before its connection, which callers may drop next
+    (void)db_->Rollback();  // session locks outlive the transaction
+    return got;
+  }
+
+  const std::string connection_string_, take_sql_, release_sql_, describe_;
   const int64_t key_;
   const std::string name_;
   std::unique_ptr<OdbcConnection> db_;  // the session that holds the lock
@@ -89,11 +104,12 @@ Result<std::unique_ptr<SessionLock>> MakeSessionLock(JdbcDatabase database, cons
       const auto key = static_cast<int64_t>(Checksum(name));
       return std::unique_ptr<SessionLock>(new SqlSessionLock(
           connection_string, "SELECT CASE WHEN pg_try_advisory_lock(?) THEN 1 ELSE 0 END",
-          "advisory lock " + std::to_string(key) + " (" + name + ")", key, ""));
+          "SELECT CASE WHEN pg_advisory_unlock(?) THEN 1 ELSE 0 END", "advisory lock " + std::to_string(key) + " (" + name + ")", key, ""));
     }
     case JdbcDatabase::kMariadb:
       return std::unique_ptr<SessionLock>(
-          new SqlSessionLock(connection_string, "SELECT GET_LOCK(?, 0)", "GET_LOCK('" + name + "')", 0, name));
+          new SqlSessionLock(connection_string, "SELECT GET_LOCK(?, 0)", "SELECT RELEASE_LOCK(?)",
+                             "GET_LOCK('" + name + "')", 0, name));
     case JdbcDatabase::kSqlite: {
       const std::string file = ConnectionStringValue(connection_string, "Database");
       if (file.empty()) {
