@@ -104,7 +104,8 @@ Result<std::unique_ptr<SessionLock>> MakeSessionLock(JdbcDatabase database, cons
       const auto key = static_cast<int64_t>(Checksum(name));
       return std::unique_ptr<SessionLock>(new SqlSessionLock(
           connection_string, "SELECT CASE WHEN pg_try_advisory_lock(?) THEN 1 ELSE 0 END",
-          "SELECT CASE WHEN pg_advisory_unlock(?) THEN 1 ELSE 0 END", "advisory lock " + std::to_string(key) + " (" + name + ")", key, ""));
+          "SELECT CASE WHEN pg_advisory_unlock(?) THEN 1 ELSE 0 END",
+          "advisory lock " + std::to_string(key) + " (" + name + ")", key, ""));
     }
     case JdbcDatabase::kMariadb:
       return std::unique_ptr<SessionLock>(
