@@ -20,6 +20,7 @@
 #include "hastore/ha/open_authority.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "hastore/replicated/replicated_store.h"
+#include "hastore/storage/guarded_store.h"
 #include "instance_index.h"
 #include "lease_keeper.h"
 #include "migration_steps.h"
@@ -383,6 +384,7 @@ class AgentImpl final : public Agent {
         continue;
       }
       Status s = opened.store.ok() ? Status::Ok() : opened.store.status();
+      if (s.ok()) *opened.store = GuardWrites(std::move(*opened.store), LeaseGuard(instance));
       if (s.ok() && o_.host != nullptr) s = o_.host->Activate(instance, **opened.store, opened.epoch);
       if (!s.ok()) {
         if (opened.store.ok()) (void)(*opened.store)->Close();
@@ -397,6 +399,21 @@ class AgentImpl final : public Agent {
       Log("activated " + instance + " at epoch " + std::to_string(opened.epoch));
       migrations_.AfterActivate(instance, opened.epoch);
     }
+  }
+
+  // What an active store asks before and after every write: the server's leases must still be
+  // trusted. It holds even while this thread or the heartbeat waits on an authority that does
+  // not answer (a hung database, a cut network), when SelfFence cannot run yet: from the moment
+  // the trust ends, the store acknowledges nothing.
+  WriteGuard LeaseGuard(const std::string& instance) {
+    return [this, instance] {
+      if (keeper_.Trusted()) return Status::Ok();
+      const uint64_t until = keeper_.trusted_until_ms();
+      const std::string since =
+          until == 0 ? "it gave them up" : "they ended " + std::to_string(static_cast<int64_t>(NowLocalMs() - until)) + " ms ago";
+      return Status::Fenced("server " + o_.server + " could not renew its leases in time (" + since + "): instance " +
+                            instance + " takes no writes here");
+    };
   }
 
   void CheckHealth(int64_t now) {

@@ -90,11 +90,6 @@ Result<std::vector<std::string>> LeaseKeeper::Renew() {
   return lost;
 }
 
-bool LeaseKeeper::Trusted() const {
-  std::lock_guard lock(mu_);
-  return NowMs() < trusted_until_ms_;
-}
-
 void LeaseKeeper::ForgetAll() {
   std::lock_guard lock(mu_);
   kept_.clear();

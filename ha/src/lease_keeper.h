@@ -9,6 +9,7 @@
 // acquires and releases; a lease acquired while a renewal is in flight is not judged by it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -36,8 +37,11 @@ class LeaseKeeper {
   // trust ends.
   Result<std::vector<std::string>> Renew();
   // True while the leases may be trusted: the last successful renewal (or acquire) is recent
-  // enough. False also when nothing was ever acquired.
-  bool Trusted() const;
+  // enough. False also when nothing was ever acquired. Never blocks, not even while a renewal
+  // waits on an authority that does not answer: the agent's stores ask it on every commit.
+  bool Trusted() const { return NowMs() < trusted_until_ms_.load(std::memory_order_acquire); }
+  // Until when (local monotonic ms) they are trusted; 0 when they are not (or never were).
+  uint64_t trusted_until_ms() const { return trusted_until_ms_.load(std::memory_order_acquire); }
   // Forgets every lease (after self-fencing): they will be acquired again, under new epochs.
   void ForgetAll();
 
@@ -64,7 +68,8 @@ class LeaseKeeper {
   // session before Acquire has kept it must not release it as a stray.
   std::map<std::string, int> acquiring_;
   // Trusted until this local time: the end of the earliest-ending kept lease, by our clock.
-  uint64_t trusted_until_ms_ = 0;
+  // Written under mu_, read without it.
+  std::atomic<uint64_t> trusted_until_ms_{0};
 };
 
 }  // namespace hastore::ha

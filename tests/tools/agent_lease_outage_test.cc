@@ -1,6 +1,6 @@
 // The lease database goes away under a running cluster: real `hastore agent` processes lease
-// from the suite's PostgreSQL server, which is stopped with `pg_ctl stop -m immediate` while
-// they write. Every owner must stop its instances itself within its lease and acknowledge
+// from the suite's PostgreSQL server, which is stopped with `pg_ctl stop -m immediate` (or
+// paused, below) while they write. Every owner must stop its instances itself within its lease and acknowledge
 // nothing after; when the database returns the cluster takes up its work again, and every
 // acknowledged message is in the stores. Stops the suite's one server, so it runs alone.
 #include <gtest/gtest.h>
@@ -64,6 +64,58 @@ TEST(AgentLeaseOutage, EveryOwnerFencesItselfWithinItsLeaseAndResumesWhenTheData
   }
 
   ASSERT_EQ(database.Start(), 0) << pgctl << " start failed";
+  ASSERT_TRUE(c.ActiveWithCommits(home, c.NowMs())) << c.Logs();
+  c.ExpectEveryAcknowledgedMessageOnce();
+}
+
+// The lease database hangs instead of going away: every PostgreSQL process is paused with
+// SIGSTOP, so the agents' renewals and reads wait on connections that never answer, and no
+// agent thread can get round to stopping its instances. The stores themselves must stop
+// acknowledging when the leases' trust ends (their write guard), with the guard's refusal as
+// the producers' error; when the database answers again the cluster takes up its work.
+TEST(AgentLeaseOutage, AHungDatabaseGetsNoAcknowledgementPastTheLeaseAndTheClusterResumes) {
+  const std::string pgctl = EnvOrEmpty("HASTORE_TEST_PGCTL");
+  const std::string pgdata = EnvOrEmpty("HASTORE_TEST_PGDATA");
+  ASSERT_FALSE(pgctl.empty() || pgdata.empty())
+      << "HASTORE_TEST_PGCTL or HASTORE_TEST_PGDATA is not set: this test pauses the PostgreSQL server that "
+         "tools/test.sh starts (source tools/test_postgres.sh; hastore_start_postgres)";
+  AgentProcessCluster c(Authority::kPostgresql);
+  ASSERT_NO_FATAL_FAILURE(
+      c.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]", StoreToml("queue", "file", kDistributed)));
+  const std::map<std::string, std::string> home = {{"queue@ms1", "ms1"}, {"queue@ms2", "ms2"}, {"queue@ms3", "ms3"}};
+  for (const auto& [instance, server] : home) c.Start(server);
+  ASSERT_TRUE(c.ActiveWithCommits(home)) << c.Logs();
+
+  PostgresServerControl database(pgctl);
+  const uint64_t pausing_ms = c.NowMs();
+  ASSERT_TRUE(database.Pause(pgdata)) << "no postmaster.pid in " << pgdata;
+  // Each server's producer is refused by the guard: an F line naming the leases.
+  std::map<std::string, uint64_t> refused_ms;  // server -> its first refusal
+  ASSERT_TRUE(Eventually([&] {
+    for (const JournalLine& j : c.Journals()) {
+      if (j.kind == 'F' && j.ms >= pausing_ms && j.text.find("could not renew its leases") != std::string::npos) {
+        refused_ms.emplace(j.server, j.ms);
+      }
+    }
+    return refused_ms.size() == home.size();
+  })) << c.Logs();
+  std::this_thread::sleep_for(std::chrono::milliseconds(kLeaseMs));  // nothing more while the database hangs
+
+  // Nothing acknowledged after the leases had ended: the last renewal was sent before the
+  // pause, so its lease ended within kLeaseMs of it, plus one commit under way.
+  const uint64_t resuming_ms = c.NowMs();
+  constexpr uint64_t kCommitMs = 100;
+  for (const JournalLine& j : c.Journals()) {
+    if (j.kind != 'A' || j.ms < pausing_ms || j.ms > resuming_ms) continue;
+    EXPECT_LE(j.ms, pausing_ms + kLeaseMs + kCommitMs) << j.server << " acknowledged " << j.instance << " " << j.n
+                                                       << " after its lease had ended";
+  }
+  for (const auto& [server, ms] : refused_ms) {
+    std::cout << server << " refused writes " << static_cast<int64_t>(ms - pausing_ms)
+              << " ms after the database was paused\n";
+  }
+
+  database.Resume();
   ASSERT_TRUE(c.ActiveWithCommits(home, c.NowMs())) << c.Logs();
   c.ExpectEveryAcknowledgedMessageOnce();
 }

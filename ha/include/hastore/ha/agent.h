@@ -11,8 +11,13 @@
 //   - carries out operators' migrations (migration.h): the post script of a migratable target
 //     on the server it leaves, the pre script on the one it goes to, and the Status of Last
 //     Migration as the move ends.
-// The storage checks the epoch as well, so a paused agent that wakes after its leases were
-// taken cannot write (file: fence file; jdbc: owner row).
+// The store handed to the host refuses every write once the leases can no longer be trusted,
+// at that moment, even while the agent's threads wait on an authority that does not answer (a
+// hung database, a cut network) and cannot stop the instance yet: a commit is refused before it
+// is sent, and one that becomes durable after that moment is reported `fenced`, never OK
+// (guarded_store.h). Deactivate follows when the agent's thread gets its turn. The storage
+// checks the epoch as well, so a paused agent that wakes after its leases were taken cannot
+// write (file: fence file; jdbc: owner row; replicated: the daemons' fence in every frame).
 //
 // Thread safety: Start and Shutdown from one thread; Instances, is_master and self_fences from
 // any. The host's callbacks (InstanceHost) run on the agent's thread, one at a time. open_store
@@ -46,7 +51,8 @@ class InstanceHost {
   virtual void Deactivate(const std::string& instance, std::string_view why) = 0;
 };
 
-// Opens the store of an instance under an epoch; the default opens file and jdbc stores.
+// Opens the store of an instance under an epoch; the default opens file, jdbc and replicated
+// stores.
 using StoreOpener = std::function<Result<std::unique_ptr<Store>>(const StoreConfig&, const Ownership&)>;
 
 struct AgentOptions {

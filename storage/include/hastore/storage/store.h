@@ -132,6 +132,7 @@ class Store {
 
  protected:
   friend class Transaction;
+  friend class GuardedStore;  // guarded_store.h: passes these on to the store it guards
   Store() = default;
   // Used by Transaction to assign handles and to check them early.
   virtual Handle NewHandle() = 0;
