@@ -109,8 +109,9 @@ Verb AddBenchVerb(CLI::App& app) {
       "  row-postgresql   reference for jdbc-postgresql, as row-sqlite\n"
       "PostgreSQL: pass a psqlODBC connection string, e.g. --postgres 'Driver=PostgreSQL Unicode;"
       "Server=127.0.0.1;Port=5432;Database=postgres;Uid=me;Pwd=secret;UseServerSidePrepare=1' (or set "
-      "HASTORE_BENCH_POSTGRES). Each row makes a table of its own and drops it; the server should run with "
-      "synchronous_commit = on, its default. Progress goes to stderr, the table (or JSON) to stdout. "
+      "HASTORE_BENCH_POSTGRES). Each row makes a table of its own and drops it. Commits are durable on both "
+      "sides: row-postgresql's connections set synchronous_commit = on, and jdbc-postgresql refuses a server "
+      "that runs with it off. Progress goes to stderr, the table (or JSON) to stdout. "
       "`hastore bench reopen` and `hastore bench churn` measure reopen time and memory, and disk use under "
       "churn (see their --help).");
   cmd->add_option("--kinds", o.kinds,

@@ -42,11 +42,14 @@ Result<std::unique_ptr<CommitTarget>> OpenLmdbTarget(const std::string& dir);
 
 // A JDBC store (hastore::OpenJdbcStore) on `connection_string`, or on embedded SQLite in dir
 // when it is empty, with `workers` database connections; a table of its own, dropped at Close.
+// `database` is "sqlite" or "postgresql": a PostgreSQL server that runs with
+// synchronous_commit = off is refused, since its commits would not be durable.
 Result<std::unique_ptr<CommitTarget>> OpenJdbcTarget(const std::string& dir, const std::string& connection_string,
-                                                     uint32_t workers);
+                                                     const std::string& database, uint32_t workers);
 
 // The single-row reference on the same database: per commit, one INSERT and one COMMIT on the
-// writer's own ODBC connection. `database` ("sqlite", "postgresql") picks the DDL.
+// writer's own ODBC connection. `database` ("sqlite", "postgresql") picks the DDL; on
+// PostgreSQL each connection sets synchronous_commit = on.
 Result<std::unique_ptr<CommitTarget>> OpenRowTarget(const std::string& dir, const std::string& connection_string,
                                                     const std::string& database);
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,10 +44,31 @@ Status DropTable(const std::string& connection_string, const std::string& table)
   return (*db)->Commit();
 }
 
+constexpr std::string_view kPostgresql = "postgresql";
+
+// A PostgreSQL server whose commits are not durable would make any figure meaningless.
+Status RequireSynchronousCommit(OdbcConnection& db) {
+  auto show = db.Prepare("SELECT CASE WHEN current_setting('synchronous_commit') = 'off' THEN 0 ELSE 1 END");
+  if (!show.ok()) return show.status();
+  Result<std::optional<int64_t>> on = (*show)->ExecuteScalar();
+  show->reset();
+  (void)db.Rollback();
+  if (!on.ok()) return on.status();
+  if (*on != 1) {
+    return Status::InvalidArgument(
+        "the PostgreSQL server runs with synchronous_commit = off: its commits are not durable, and the bench "
+        "compares durable commits");
+  }
+  return Status::Ok();
+}
+
 class RowTarget final : public CommitTarget {
  public:
-  RowTarget(std::string connection_string, std::string table, std::string insert_sql)
-      : connection_string_(std::move(connection_string)), table_(std::move(table)), insert_sql_(std::move(insert_sql)) {}
+  RowTarget(std::string connection_string, std::string table, std::string insert_sql, bool postgresql)
+      : connection_string_(std::move(connection_string)),
+        table_(std::move(table)),
+        insert_sql_(std::move(insert_sql)),
+        postgresql_(postgresql) {}
 
   Status Commit(std::string_view record) override {
     Result<std::unique_ptr<Session>> session = Take();
@@ -91,6 +113,10 @@ class RowTarget final : public CommitTarget {
     auto db = OdbcConnection::Connect(connection_string_);
     if (!db.ok()) return db.status();
     session->db = std::move(db).value();
+    if (postgresql_) {  // the reference's durability does not depend on the server's default
+      HASTORE_RETURN_IF_ERROR(session->db->ExecuteDirect("SET synchronous_commit = on", "setting synchronous_commit"));
+      HASTORE_RETURN_IF_ERROR(session->db->Commit());
+    }
     auto insert = session->db->Prepare(insert_sql_);
     if (!insert.ok()) return insert.status();
     session->insert = std::move(insert).value();
@@ -98,6 +124,7 @@ class RowTarget final : public CommitTarget {
   }
 
   const std::string connection_string_, table_, insert_sql_;
+  const bool postgresql_;
   std::atomic<int64_t> next_id_{1};
   std::mutex mu_;
   std::vector<std::unique_ptr<Session>> idle_;
@@ -117,8 +144,13 @@ StoreConfig JdbcBenchConfig(const std::string& dir, const std::string& connectio
 }  // namespace
 
 Result<std::unique_ptr<CommitTarget>> OpenJdbcTarget(const std::string& dir, const std::string& connection_string,
-                                                     uint32_t workers) {
+                                                     const std::string& database, uint32_t workers) {
   const StoreConfig config = JdbcBenchConfig(dir, connection_string, workers);
+  if (database == kPostgresql) {
+    auto db = OdbcConnection::Connect(config.jdbc.EffectiveConnection());
+    if (!db.ok()) return db.status();
+    HASTORE_RETURN_IF_ERROR(RequireSynchronousCommit(**db));
+  }
   return MakeStoreTarget(OpenJdbcStore(config, Ownership{0, "hastore bench"}),
                          [cs = config.jdbc.EffectiveConnection(), table = config.table()] { return DropTable(cs, table); });
 }
@@ -136,7 +168,7 @@ Result<std::unique_ptr<CommitTarget>> OpenRowTarget(const std::string& dir, cons
   auto quoted = jdbcstore::QuoteTableName(table);
   if (!quoted.ok()) return quoted.status();
   return std::unique_ptr<CommitTarget>(std::make_unique<RowTarget>(
-      cs, table, "INSERT INTO " + *quoted + " (ID, TYPE, HANDLE, RECORD) VALUES (?, 1, 1, ?)"));
+      cs, table, "INSERT INTO " + *quoted + " (ID, TYPE, HANDLE, RECORD) VALUES (?, 1, 1, ?)", database == kPostgresql));
 }
 
 }  // namespace hastore::bench

@@ -66,7 +66,7 @@ Result<std::unique_ptr<CommitTarget>> OpenLmdbKind(const KindInfo&, const RowSpe
 
 Result<std::unique_ptr<CommitTarget>> OpenJdbcKind(const KindInfo& kind, const RowSpec&, const std::string& dir,
                                                    const BenchOptions& o) {
-  return OpenJdbcTarget(dir, kind.Connection(o), static_cast<uint32_t>(o.jdbc_workers));
+  return OpenJdbcTarget(dir, kind.Connection(o), std::string(kind.database), static_cast<uint32_t>(o.jdbc_workers));
 }
 
 Result<std::unique_ptr<CommitTarget>> OpenReplicatedKind(const KindInfo&, const RowSpec&, const std::string& dir,

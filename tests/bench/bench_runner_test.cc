@@ -2,16 +2,20 @@
 // record counts, bounded disk), never how fast anything is.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "common/postgres.h"
 #include "common/temp_dir.h"
 #include "hastore/bench/churn.h"
 #include "hastore/bench/reopen.h"
 #include "hastore/bench/runner.h"
+#include "hastore/jdbcstore/odbc.h"
 
 namespace hastore::bench {
 namespace {
@@ -49,6 +53,74 @@ TEST(ThroughputRunner, OneRowPerCombinationWithRatiosToRaw) {
                           "ratio_to_raw", "cpu_us_per_commit"}) {
     EXPECT_TRUE(parsed[0].contains(key)) << key;
   }
+}
+
+// The JDBC kinds on both databases, each compared with its own single-row reference of the
+// same writers and size (not with raw); their tables are dropped afterwards.
+TEST(ThroughputRunner, JdbcKindsAreComparedWithTheirSingleRowReference) {
+  TempDir dir;
+  BenchOptions o;
+  o.kinds = {"jdbc-sqlite", "row-sqlite", "jdbc-postgresql", "row-postgresql"};
+  o.writers = {1, 4};
+  o.sizes = {64};
+  o.seconds = 0.05;
+  o.dir = dir.path();
+  o.postgres = testing::PostgresConnectionString();
+  std::ostringstream progress;
+  auto rows = RunBench(o, progress);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 8u);
+  auto find = [&](const std::string& kind, int writers) -> const BenchRow* {
+    for (const BenchRow& r : *rows) {
+      if (r.kind == kind && r.writers == writers) return &r;
+    }
+    return nullptr;
+  };
+  for (const std::string database : {"sqlite", "postgresql"}) {
+    for (const int writers : o.writers) {
+      SCOPED_TRACE(database + " writers=" + std::to_string(writers));
+      const BenchRow* store = find("jdbc-" + database, writers);
+      const BenchRow* reference = find("row-" + database, writers);
+      ASSERT_TRUE(store && reference);
+      EXPECT_EQ(store->policy, "group-commit");
+      EXPECT_EQ(reference->policy, "single-row");
+      EXPECT_GT(store->commits_per_s, 0);
+      ASSERT_GT(reference->commits_per_s, 0);
+      EXPECT_DOUBLE_EQ(store->ratio_to_raw, store->commits_per_s / reference->commits_per_s);
+      EXPECT_EQ(reference->ratio_to_raw, 0) << "no raw row in this run to compare the reference with";
+    }
+  }
+  const json parsed = json::parse(FormatJson(*rows));
+  for (const json& row : parsed) {
+    for (const char* key : {"kind", "policy", "writers", "record_size", "commits_per_s", "p50_us", "p99_us", "p999_us",
+                            "ratio_to_raw", "cpu_us_per_commit"}) {
+      EXPECT_TRUE(row.contains(key)) << row.dump() << " has no " << key;
+    }
+  }
+  // Every row's table is gone from the server.
+  auto db = jdbcstore::OdbcConnection::Connect(o.postgres);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto left = (*db)->Prepare("SELECT count(*) FROM pg_tables WHERE tablename ILIKE 'bench" + std::to_string(::getpid()) +
+                             "\\_%'");
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  auto count = (*left)->ExecuteScalar();
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  EXPECT_EQ(count->value_or(-1), 0) << "bench tables were left on the server";
+}
+
+// A PostgreSQL session whose commits are not durable is no basis for a figure.
+TEST(ThroughputRunner, APostgresqlServerWithoutSynchronousCommitIsRefused) {
+  TempDir dir;
+  BenchOptions o;
+  o.kinds = {"jdbc-postgresql"};
+  o.writers = {1};
+  o.sizes = {64};
+  o.seconds = 0.05;
+  o.dir = dir.path();
+  o.postgres = testing::PostgresConnectionString() + ";ConnSettings={SET synchronous_commit = off}";
+  auto rows = RunBench(o, std::cerr);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_NE(rows.status().message().find("synchronous_commit = off"), std::string::npos) << rows.status().ToString();
 }
 
 // The commits/s of every "done <kind> ..." progress line, in order.
