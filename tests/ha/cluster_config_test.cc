@@ -89,6 +89,108 @@ user_preferred_server = "ms2"
   EXPECT_EQ(instances[0].candidates, (std::vector<std::string>{"ms2", "ms1"}));
 }
 
+// Every key of the header's example, set to something other than its default, reaches its
+// field: a parser that dropped one would leave the default, and this test would see it.
+TEST(ClusterConfig, EveryKeySetToANonDefaultValueIsRead) {
+  const ClusterConfig c = MustParse(R"(
+[cluster]
+name = "c2"
+domain = "prod"
+servers = ["ms1", "ms2", "ms3"]
+on_lease_lost = "exit"
+[leasing]
+basis = "database"
+connection = "Driver=PostgreSQL Unicode;Server=db"
+table = "HA_LEASES"
+auto_migration_table_creation_policy = "always"
+health_check_interval = 2500
+health_check_periods_until_fencing = 4
+fencing_grace_period = 7000
+[stores.orders]
+kind = "file"
+target = "cluster"
+distribution = "singleton"
+migration_policy = "always"
+restart_in_place = false
+seconds_between_restarts = 11
+number_of_restart_attempts = -1
+initial_boot_delay_seconds = 12
+failback_delay_seconds = 13
+partial_cluster_stability_delay_seconds = 14
+fail_over_limit = 2
+[stores.orders.file]
+directory = "/shared/orders"
+[stores.ledger]
+kind = "file"
+target = "mt1"
+[stores.ledger.file]
+directory = "/shared/ledger"
+[stores.audit]
+kind = "file"
+target = "mt2"
+[stores.audit.file]
+directory = "/shared/audit"
+[migratable_targets.mt1]
+user_preferred_server = "ms3"
+candidate_servers = ["ms3", "ms1"]
+migration_policy = "exactly-once"
+restart_on_failure = true
+seconds_between_restarts = 21
+number_of_restart_attempts = 0
+pre_script = "/opt/hastore/pre.sh"
+post_script = "/opt/hastore/post.sh"
+post_script_failure_is_fatal = false
+non_local_post_allowed = true
+[migratable_targets.mt2]
+user_preferred_server = "ms2"
+migration_policy = "failure-recovery"
+)");
+  EXPECT_EQ(c.name, "c2");
+  EXPECT_EQ(c.domain, "prod");
+  EXPECT_EQ(c.on_lease_lost, OnLeaseLost::kExit);
+  EXPECT_EQ(c.leasing.basis, LeasingBasis::kDatabase);
+  EXPECT_EQ(c.leasing.connection, "Driver=PostgreSQL Unicode;Server=db");
+  EXPECT_EQ(c.leasing.table, "HA_LEASES");
+  EXPECT_EQ(c.leasing.table_creation, TableCreation::kAlways);
+  EXPECT_EQ(c.leasing.health_check_interval_ms, 2500u);
+  EXPECT_EQ(c.leasing.health_check_periods_until_fencing, 4u);
+  EXPECT_EQ(c.leasing.fencing_grace_period_ms, 7000u);
+  EXPECT_EQ(c.leasing.lease_ttl_ms(), 10000u);
+
+  ASSERT_EQ(c.stores.size(), 3u);
+  const ClusterStore* orders = nullptr;
+  for (const ClusterStore& s : c.stores) {
+    if (s.store.name == "orders") orders = &s;
+  }
+  ASSERT_NE(orders, nullptr);
+  EXPECT_EQ(orders->target_kind, TargetKind::kCluster);
+  EXPECT_EQ(orders->store.distribution, Distribution::kSingleton);
+  EXPECT_EQ(orders->policy.migration, MigrationPolicy::kAlways);
+  EXPECT_FALSE(orders->policy.restart.restart_in_place);
+  EXPECT_EQ(orders->policy.restart.seconds_between_restarts, 11);
+  EXPECT_EQ(orders->policy.restart.number_of_restart_attempts, -1);
+  EXPECT_EQ(orders->policy.initial_boot_delay_seconds, 12);
+  EXPECT_EQ(orders->policy.failback_delay_seconds, 13);
+  EXPECT_EQ(orders->policy.partial_cluster_stability_delay_seconds, 14);
+  EXPECT_EQ(orders->policy.fail_over_limit, 2);
+
+  ASSERT_EQ(c.migratable_targets.size(), 2u);
+  const MigratableTarget& mt1 = c.migratable_targets[0].name == "mt1" ? c.migratable_targets[0] : c.migratable_targets[1];
+  const MigratableTarget& mt2 = c.migratable_targets[0].name == "mt1" ? c.migratable_targets[1] : c.migratable_targets[0];
+  EXPECT_EQ(mt1.user_preferred_server, "ms3");
+  EXPECT_EQ(mt1.candidate_servers, (std::vector<std::string>{"ms3", "ms1"}));
+  EXPECT_EQ(mt1.policy, TargetPolicy::kExactlyOnce);
+  EXPECT_TRUE(mt1.restart_on_failure);
+  EXPECT_EQ(mt1.restart.seconds_between_restarts, 21);
+  EXPECT_EQ(mt1.restart.number_of_restart_attempts, 0);
+  EXPECT_EQ(mt1.pre_script, "/opt/hastore/pre.sh");
+  EXPECT_EQ(mt1.post_script, "/opt/hastore/post.sh");
+  EXPECT_FALSE(mt1.post_script_failure_is_fatal);
+  EXPECT_TRUE(mt1.non_local_post_allowed);
+  EXPECT_EQ(mt2.name, "mt2");
+  EXPECT_EQ(mt2.policy, TargetPolicy::kFailureRecovery);
+}
+
 TEST(ClusterConfig, InstancesFollowTheNamingRulesForEveryKindOfCluster) {
   const ClusterConfig c = MustParse(R"(
 [cluster]
