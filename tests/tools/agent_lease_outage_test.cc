@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -17,34 +18,69 @@ namespace {
 
 using tools::JournalLine;
 
-TEST(AgentLeaseOutage, EveryOwnerFencesItselfWithinItsLeaseAndResumesWhenTheDatabaseReturns) {
-  const std::string pgctl = EnvOrEmpty("HASTORE_TEST_PGCTL");
-  ASSERT_FALSE(pgctl.empty()) << "HASTORE_TEST_PGCTL is not set: this test stops and starts the PostgreSQL server "
-                                 "that tools/test.sh starts (source tools/test_postgres.sh; hastore_start_postgres)";
-  AgentProcessCluster c(Authority::kPostgresql);
-  ASSERT_NO_FATAL_FAILURE(
-      c.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]", StoreToml("queue", "file", kDistributed)));
-  const std::map<std::string, std::string> home = {{"queue@ms1", "ms1"}, {"queue@ms2", "ms2"}, {"queue@ms3", "ms3"}};
-  for (const auto& [instance, server] : home) c.Start(server);
-  ASSERT_TRUE(c.ActiveWithCommits(home)) << c.Logs();
+// Three servers, each with its own instance of a distributed file store and a producer
+// writing to it, leasing from the suite's PostgreSQL server.
+class AgentLeaseOutage : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(pgctl_.empty() || pgdata_.empty())
+        << "HASTORE_TEST_PGCTL or HASTORE_TEST_PGDATA is not set: these tests stop, pause and start the "
+           "PostgreSQL server that tools/test.sh starts (source tools/test_postgres.sh; hastore_start_postgres)";
+    ASSERT_NO_FATAL_FAILURE(
+        c_.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]", StoreToml("queue", "file", kDistributed)));
+    for (const auto& [instance, server] : home_) c_.Start(server);
+    ASSERT_TRUE(c_.ActiveWithCommits(home_)) << c_.Logs();
+  }
 
-  PostgresServerControl database(pgctl);
-  const uint64_t stopping_ms = c.NowMs();
-  ASSERT_EQ(database.Stop(), 0) << pgctl << " stop -m immediate failed";
+  // The first journal line after `since_ms` of each server that `wanted` picks, by server.
+  std::map<std::string, uint64_t> EachServersFirst(uint64_t since_ms, const std::function<bool(const JournalLine&)>& wanted) {
+    std::map<std::string, uint64_t> first;
+    EXPECT_TRUE(Eventually([&] {
+      for (const JournalLine& j : c_.Journals()) {
+        if (j.ms >= since_ms && wanted(j)) first.emplace(j.server, j.ms);
+      }
+      return first.size() == home_.size();
+    })) << c_.Logs();
+    return first;
+  }
+
+  // Nothing acknowledged between `from_ms` and `to_ms` later than a lease after `from_ms`
+  // (the last renewal reached the database before then), plus one commit under way.
+  void ExpectNoAcknowledgementPastTheLease(uint64_t from_ms, uint64_t to_ms) {
+    constexpr uint64_t kCommitMs = 100;
+    for (const JournalLine& j : c_.Journals()) {
+      if (j.kind != 'A' || j.ms < from_ms || j.ms > to_ms) continue;
+      EXPECT_LE(j.ms, from_ms + kLeaseMs + kCommitMs) << j.server << " acknowledged " << j.instance << " " << j.n
+                                                      << " after its lease had ended";
+    }
+  }
+
+  // The database answers again: every instance takes commits at home, and every acknowledged
+  // message is in the stores once.
+  void ExpectTheClusterResumes() {
+    ASSERT_TRUE(c_.ActiveWithCommits(home_, c_.NowMs())) << c_.Logs();
+    c_.ExpectEveryAcknowledgedMessageOnce();
+  }
+
+  const std::string pgctl_ = EnvOrEmpty("HASTORE_TEST_PGCTL");
+  const std::string pgdata_ = EnvOrEmpty("HASTORE_TEST_PGDATA");
+  const std::map<std::string, std::string> home_ = {{"queue@ms1", "ms1"}, {"queue@ms2", "ms2"}, {"queue@ms3", "ms3"}};
+  AgentProcessCluster c_{Authority::kPostgresql};
+  PostgresServerControl database_{pgctl_};
+};
+
+TEST_F(AgentLeaseOutage, EveryOwnerFencesItselfWithinItsLeaseAndResumesWhenTheDatabaseReturns) {
+  const uint64_t stopping_ms = c_.NowMs();
+  ASSERT_EQ(database_.Stop(), 0) << pgctl_ << " stop -m immediate failed";
   // The server is down by now: a renewal may have reached it while pg_ctl was stopping it, so
   // leases are judged from here.
-  const uint64_t stopped_ms = c.NowMs();
+  const uint64_t stopped_ms = c_.NowMs();
   // Each server stops its instance: a D line in its journal.
-  std::map<std::string, uint64_t> fenced_ms;  // server -> when it stopped its instance
-  ASSERT_TRUE(Eventually([&] {
-    for (const JournalLine& j : c.Journals()) {
-      if (j.kind == 'D' && j.ms >= stopping_ms && fenced_ms.count(j.server) == 0) fenced_ms[j.server] = j.ms;
-    }
-    return fenced_ms.size() == home.size();
-  })) << c.Logs();
+  const std::map<std::string, uint64_t> fenced_ms =
+      EachServersFirst(stopping_ms, [](const JournalLine& j) { return j.kind == 'D'; });
+  ASSERT_EQ(fenced_ms.size(), home_.size());
   std::this_thread::sleep_for(std::chrono::milliseconds(kLeaseMs));  // nothing more while the database is away
 
-  const uint64_t restarted_ms = c.NowMs();
   for (const auto& [server, ms] : fenced_ms) {
     SCOPED_TRACE(server);
     std::cout << server << " stopped its instance " << static_cast<int64_t>(ms - stopped_ms)
@@ -52,20 +88,12 @@ TEST(AgentLeaseOutage, EveryOwnerFencesItselfWithinItsLeaseAndResumesWhenTheData
     // The last renewal reached the server before it was down, so the lease ended within kLeaseMs
     // of that; the agent trusts it for a fifth less. The bound leaves room for a loaded
     // machine's scheduling: the safety check is the one on acknowledgements below.
-    EXPECT_LE(ms, stopped_ms + kLeaseMs + 1000) << c.Log(server);
+    EXPECT_LE(ms, stopped_ms + kLeaseMs + 1000) << c_.Log(server);
   }
-  // Nothing acknowledged after the leases had ended (their end, plus one commit under way when
-  // the agent stopped its producers), until the database came back.
-  constexpr uint64_t kCommitMs = 100;
-  for (const JournalLine& j : c.Journals()) {
-    if (j.kind != 'A' || j.ms < stopped_ms || j.ms > restarted_ms) continue;
-    EXPECT_LE(j.ms, stopped_ms + kLeaseMs + kCommitMs) << j.server << " acknowledged " << j.instance << " " << j.n
-                                                       << " after its lease had ended";
-  }
+  ExpectNoAcknowledgementPastTheLease(stopped_ms, c_.NowMs());
 
-  ASSERT_EQ(database.Start(), 0) << pgctl << " start failed";
-  ASSERT_TRUE(c.ActiveWithCommits(home, c.NowMs())) << c.Logs();
-  c.ExpectEveryAcknowledgedMessageOnce();
+  ASSERT_EQ(database_.Start(), 0) << pgctl_ << " start failed";
+  ExpectTheClusterResumes();
 }
 
 // The lease database hangs instead of going away: every PostgreSQL process is paused with
@@ -73,51 +101,24 @@ TEST(AgentLeaseOutage, EveryOwnerFencesItselfWithinItsLeaseAndResumesWhenTheData
 // agent thread can get round to stopping its instances. The stores themselves must stop
 // acknowledging when the leases' trust ends (their write guard), with the guard's refusal as
 // the producers' error; when the database answers again the cluster takes up its work.
-TEST(AgentLeaseOutage, AHungDatabaseGetsNoAcknowledgementPastTheLeaseAndTheClusterResumes) {
-  const std::string pgctl = EnvOrEmpty("HASTORE_TEST_PGCTL");
-  const std::string pgdata = EnvOrEmpty("HASTORE_TEST_PGDATA");
-  ASSERT_FALSE(pgctl.empty() || pgdata.empty())
-      << "HASTORE_TEST_PGCTL or HASTORE_TEST_PGDATA is not set: this test pauses the PostgreSQL server that "
-         "tools/test.sh starts (source tools/test_postgres.sh; hastore_start_postgres)";
-  AgentProcessCluster c(Authority::kPostgresql);
-  ASSERT_NO_FATAL_FAILURE(
-      c.Configure("servers = [\"ms1\", \"ms2\", \"ms3\"]", StoreToml("queue", "file", kDistributed)));
-  const std::map<std::string, std::string> home = {{"queue@ms1", "ms1"}, {"queue@ms2", "ms2"}, {"queue@ms3", "ms3"}};
-  for (const auto& [instance, server] : home) c.Start(server);
-  ASSERT_TRUE(c.ActiveWithCommits(home)) << c.Logs();
-
-  PostgresServerControl database(pgctl);
-  const uint64_t pausing_ms = c.NowMs();
-  ASSERT_TRUE(database.Pause(pgdata)) << "no postmaster.pid in " << pgdata;
+TEST_F(AgentLeaseOutage, AHungDatabaseGetsNoAcknowledgementPastTheLeaseAndTheClusterResumes) {
+  const uint64_t pausing_ms = c_.NowMs();
+  ASSERT_TRUE(database_.Pause(pgdata_)) << "no postmaster.pid in " << pgdata_;
   // Each server's producer is refused by the guard: an F line naming the leases.
-  std::map<std::string, uint64_t> refused_ms;  // server -> its first refusal
-  ASSERT_TRUE(Eventually([&] {
-    for (const JournalLine& j : c.Journals()) {
-      if (j.kind == 'F' && j.ms >= pausing_ms && j.text.find("could not renew its leases") != std::string::npos) {
-        refused_ms.emplace(j.server, j.ms);
-      }
-    }
-    return refused_ms.size() == home.size();
-  })) << c.Logs();
+  const std::map<std::string, uint64_t> refused_ms = EachServersFirst(pausing_ms, [](const JournalLine& j) {
+    return j.kind == 'F' && j.text.find("could not renew its leases") != std::string::npos;
+  });
+  ASSERT_EQ(refused_ms.size(), home_.size());
   std::this_thread::sleep_for(std::chrono::milliseconds(kLeaseMs));  // nothing more while the database hangs
 
-  // Nothing acknowledged after the leases had ended: the last renewal was sent before the
-  // pause, so its lease ended within kLeaseMs of it, plus one commit under way.
-  const uint64_t resuming_ms = c.NowMs();
-  constexpr uint64_t kCommitMs = 100;
-  for (const JournalLine& j : c.Journals()) {
-    if (j.kind != 'A' || j.ms < pausing_ms || j.ms > resuming_ms) continue;
-    EXPECT_LE(j.ms, pausing_ms + kLeaseMs + kCommitMs) << j.server << " acknowledged " << j.instance << " " << j.n
-                                                       << " after its lease had ended";
-  }
   for (const auto& [server, ms] : refused_ms) {
     std::cout << server << " refused writes " << static_cast<int64_t>(ms - pausing_ms)
               << " ms after the database was paused\n";
   }
+  ExpectNoAcknowledgementPastTheLease(pausing_ms, c_.NowMs());
 
-  database.Resume();
-  ASSERT_TRUE(c.ActiveWithCommits(home, c.NowMs())) << c.Logs();
-  c.ExpectEveryAcknowledgedMessageOnce();
+  database_.Resume();
+  ExpectTheClusterResumes();
 }
 
 }  // namespace
