@@ -6,7 +6,7 @@
 HASTORE_EXTRA_PACKAGES=("${HASTORE_EXTRA_PACKAGES[@]+"${HASTORE_EXTRA_PACKAGES[@]}"}")
 HASTORE_PACKAGES=(build-essential cmake pkg-config liburing-dev libxxhash-dev liblmdb-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
-  libbenchmark-dev unixodbc-dev libsqliteodbc libboost-dev)
+  libbenchmark-dev unixodbc unixodbc-dev libsqliteodbc libboost-dev)
 
 hastore_install_packages() {
   local missing=()
@@ -24,6 +24,25 @@ hastore_install_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Registers the ODBC drivers the stores and tests name ("SQLite3", and "PostgreSQL Unicode"
+# where psqlODBC is installed) with unixODBC, from the templates their packages ship, when
+# their install scripts did not (a driver missing from odbcinst.ini fails every JDBC open).
+hastore_register_odbc_drivers() {
+  local name template
+  for name in "SQLite3=/usr/share/sqliteodbc/unixodbc.ini" "PostgreSQL Unicode=/usr/share/psqlodbc/odbcinst.ini.template"; do
+    template=${name#*=}
+    name=${name%%=*}
+    [ -f "$template" ] || continue
+    odbcinst -q -d -n "$name" >/dev/null 2>&1 && continue
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "hastore: the ODBC driver \"$name\" is not registered (run as root, or: odbcinst -i -d -f $template)" >&2
+      return 1
+    fi
+    echo "hastore: registering the ODBC driver \"$name\"" >&2
+    odbcinst -i -d -f "$template" >/dev/null
+  done
+}
+
 hastore_build() {
   local werror=OFF
   [ "${CI:-}" = "true" ] && werror=ON
@@ -33,4 +52,5 @@ hastore_build() {
 }
 
 hastore_install_packages
+hastore_register_odbc_drivers
 hastore_build
