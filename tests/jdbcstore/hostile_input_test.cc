@@ -4,6 +4,7 @@
 // table, and a wrong one is refused naming the column; rows that break FORMAT.md make the open
 // fail as corruption naming the table and the ID.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <map>
 #include <set>
@@ -160,6 +161,52 @@ TEST_P(HostileInputTest, AServerNameWithADashMakesATableThatWorks) {
   auto n = (*count)->GetInt64(1);
   ASSERT_TRUE(n.ok()) << n.status().ToString();
   EXPECT_EQ(*n, 3);
+}
+
+// A prefix ending in '.' names a schema (names.tsv: "myPrefix." gives "myPrefix._myServer_WLStore"):
+// the table goes into that schema, quoted part by part, so its case is kept.
+TEST_P(HostileInputTest, APrefixEndingInADotPutsTheTableInThatSchema) {
+  const bool postgres = GetParam() == TestDatabase::kPostgresql;
+  TestTable table(GetParam(), "schema");  // its prefix is replaced below
+  const std::string schema = postgres ? "Qual" + std::to_string(::getpid()) : "main";
+  auto db = table.Connect();
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  if (postgres) {
+    ASSERT_TRUE((*db)->ExecuteDirect("CREATE SCHEMA \"" + schema + "\"", "making the schema").ok());
+    ASSERT_TRUE((*db)->Commit().ok());
+  }
+  table.config().prefix = schema + ".";
+  table.config().distribution = Distribution::kDistributed;
+  table.config().server = "ms1";
+  ASSERT_EQ(table.table(), schema + "._ms1_WLStore");
+  Handle handle = 0;
+  {
+    auto store = table.Open();
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto conn = (*store)->OpenConnection("c");
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    std::vector<Handle> handles;
+    ASSERT_TRUE(CommitCreates(**store, *conn, {"in the schema"}, &handles).ok());
+    handle = handles[0];
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  auto store = table.Open();
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto read = (*store)->Read(handle);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, "in the schema");
+  ASSERT_TRUE((*store)->Close().ok());
+  if (postgres) {
+    auto found = (*db)->Prepare("SELECT count(*) FROM pg_tables WHERE schemaname = '" + schema +
+                                "' AND tablename = '_ms1_WLStore'");
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    auto n = (*found)->ExecuteScalar();
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(n->value_or(0), 1) << "no table _ms1_WLStore in schema " << schema;
+    (void)(*db)->Rollback();
+    EXPECT_TRUE((*db)->ExecuteDirect("DROP SCHEMA \"" + schema + "\" CASCADE", "dropping the schema").ok());
+    EXPECT_TRUE((*db)->Commit().ok());
+  }
 }
 
 TEST_P(HostileInputTest, AUserDdlFileMakesTheTable) {
