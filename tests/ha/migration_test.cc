@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <iostream>
 #include <optional>
 #include <set>
 #include <string>
@@ -214,34 +215,52 @@ TEST_F(MigrationTest, AFailingPreScriptFailsTheMigrationUntilAnOperatorActs) {
 TEST_F(MigrationTest, AFailingPostScriptStopsTheMigrationOnlyWhenFatal) {
   for (bool fatal : {true, false}) {
     SCOPED_TRACE(fatal ? "fatal" : "not fatal");
-    TearDown();
-    servers_.clear();
-    MigratableTarget scripts;
-    scripts.post_script = "exit 3";
-    scripts.post_script_failure_is_fatal = fatal;
-    ClusterConfig c = Config(scripts);
-    // Each round has leases and stores of its own: the fatal round may leave jms's fence file at
-    // epoch 2 (ms2 opened it before the post script failed), which would fence the next round's
-    // first owner, at epoch 1 in a fresh lease directory.
-    c.leasing.directory = dir_.path() + (fatal ? "/leases-fatal" : "/leases-not-fatal");
-    for (ClusterStore& s : c.stores) s.store.file.directory = dir_.path() + (fatal ? "/shared-fatal" : "/shared-not-fatal");
-    // A 1.2 s lease, not the suite's 400 ms: under the whole suite's load a lapsed lease moved
-    // jms (or restarted it) around the migration, which then had no old server to run the post
-    // script on and succeeded in the fatal round.
-    c.leasing.health_check_interval_ms = 300;
-    authority_ = std::move(*OpenLocalLeaseAuthority(c.leasing.directory));
-    StartAll(c, {"ms1", "ms2"});
-    ASSERT_TRUE(Request(c, "jms", "ms2").ok());
-    const std::string_view want = fatal ? kMigrationFailed : kMigrationSucceeded;
-    EXPECT_TRUE(Eventually([&] { return MigrationState(c, "jms") == want; })) << MigrationState(c, "jms");
-    const std::string message = MigrationMessage(c, "jms");
-    EXPECT_NE(message.find("post script 'exit 3' of mt1 on ms1 failed with exit status 3"), std::string::npos) << message;
-    if (fatal) {
-      EXPECT_TRUE(Eventually([&] { return HeldForAnOperator(c, "jms"); })) << PlanReason(c, "jms");
-      EXPECT_TRUE(NowhereActive("jms"));
-    } else {
-      EXPECT_NE(message.find("(not fatal)"), std::string::npos) << message;
-      EXPECT_EQ(Active("ms2").count("jms"), 1u);
+    // A round in which a server fenced itself, or the post script did not run, is run again
+    // (the third attempt is checked whatever happened): under the whole suite's load a lease
+    // can lapse around the migration (a slow sync of the lease file), and the instance then
+    // moves with no old server to run the post script on, which rightly succeeds, but is not
+    // what this test is about.
+    for (int attempt = 1;; ++attempt) {
+      TearDown();
+      servers_.clear();
+      MigratableTarget scripts;
+      scripts.post_script = "exit 3";
+      scripts.post_script_failure_is_fatal = fatal;
+      ClusterConfig c = Config(scripts);
+      // Each round has leases and stores of its own: the fatal round may leave jms's fence file
+      // at epoch 2 (ms2 opened it before the post script failed), which would fence the next
+      // round's first owner, at epoch 1 in a fresh lease directory.
+      const std::string round = (fatal ? "/fatal-" : "/not-fatal-") + std::to_string(attempt);
+      c.leasing.directory = dir_.path() + round + "-leases";
+      for (ClusterStore& s : c.stores) s.store.file.directory = dir_.path() + round + "-shared";
+      c.leasing.health_check_interval_ms = 300;  // a 1.2 s lease, not the suite's 400 ms
+      authority_ = std::move(*OpenLocalLeaseAuthority(c.leasing.directory));
+      StartAll(c, {"ms1", "ms2"});
+      ASSERT_TRUE(Request(c, "jms", "ms2").ok());
+      ASSERT_TRUE(Eventually([&] {
+        const std::string state = MigrationState(c, "jms");
+        return state == kMigrationFailed || state == kMigrationSucceeded;
+      })) << MigrationState(c, "jms");
+      uint64_t fences = 0;
+      for (auto& [name, server] : servers_) fences += server->agent->self_fences();
+      const std::string message = MigrationMessage(c, "jms");
+      const bool post_script_ran = message.find("post script") != std::string::npos;
+      if ((fences != 0 || !post_script_ran) && attempt < 3) {
+        std::cout << "attempt " << attempt << ": " << fences << " self-fences, post script "
+                  << (post_script_ran ? "ran" : "did not run") << " (" << message << "); once more\n";
+        continue;
+      }
+      EXPECT_EQ(MigrationState(c, "jms"), fatal ? kMigrationFailed : kMigrationSucceeded);
+      EXPECT_NE(message.find("post script 'exit 3' of mt1 on ms1 failed with exit status 3"), std::string::npos)
+          << message;
+      if (fatal) {
+        EXPECT_TRUE(Eventually([&] { return HeldForAnOperator(c, "jms"); })) << PlanReason(c, "jms");
+        EXPECT_TRUE(NowhereActive("jms"));
+      } else {
+        EXPECT_NE(message.find("(not fatal)"), std::string::npos) << message;
+        EXPECT_EQ(Active("ms2").count("jms"), 1u);
+      }
+      break;
     }
   }
 }
