@@ -375,6 +375,9 @@ class AgentImpl final : public Agent {
   // opened under a lease this server has lost meanwhile (it fenced itself, or the lease was
   // taken) is closed unused: its owner is someone else now.
   void FinishOpens(int64_t now) {
+    // Leases no longer trusted (this tick's calls took that long): the next tick fences this
+    // server, and the stores opened meanwhile are closed then as opened too late.
+    if (!keeper_.Trusted()) return;
     for (StoreOpenings::Opened& opened : openings_.Finished()) {
       const std::string& instance = opened.instance;
       const std::optional<Lease> lease = keeper_.Find(InstanceLeaseName(instance));
@@ -386,6 +389,14 @@ class AgentImpl final : public Agent {
       Status s = opened.store.ok() ? Status::Ok() : opened.store.status();
       if (s.ok()) *opened.store = GuardWrites(std::move(*opened.store), LeaseGuard(instance));
       if (s.ok() && o_.host != nullptr) s = o_.host->Activate(instance, **opened.store, opened.epoch);
+      if (!s.ok() && !keeper_.Trusted()) {
+        // The guard refused the host's first writes: this server's leases lapsed, not the
+        // instance. No failure is recorded against it; the next tick fences this server.
+        if (opened.store.ok()) (void)(*opened.store)->Close();
+        Log("could not start " + instance + " as its leases lapsed: " + s.ToString());
+        (void)keeper_.Release(InstanceLeaseName(instance));
+        continue;
+      }
       if (!s.ok()) {
         if (opened.store.ok()) (void)(*opened.store)->Close();
         RecordFailure(instance, now, "could not start: " + s.ToString());
@@ -417,6 +428,9 @@ class AgentImpl final : public Agent {
   }
 
   void CheckHealth(int64_t now) {
+    // With the leases lapsed every guarded store reports `fenced`: the next tick's SelfFence
+    // stops them all, as one event of this server, not of its instances.
+    if (!keeper_.Trusted()) return;
     for (auto it = running_.begin(); it != running_.end();) {
       Running& run = it->second;
       Status health = run.store->Health();
