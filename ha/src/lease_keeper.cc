@@ -25,10 +25,19 @@ void LeaseKeeper::TrustFrom(uint64_t sent_ms) {
 
 Result<Lease> LeaseKeeper::Acquire(const std::string& name) {
   const uint64_t sent = NowMs();
+  std::optional<Lease> forgotten;
   {
     std::lock_guard lock(mu_);
     ++acquiring_[name];
+    if (auto it = forgotten_.find(name); it != forgotten_.end()) {
+      forgotten = it->second;
+      forgotten_.erase(it);
+    }
   }
+  // A lease forgotten by ForgetAll may still be ours at the authority, which would hand it back
+  // under the same epoch: given back first, it is taken under a new one, which fences whatever
+  // was opened under the old (a failed release leaves it to the authority, as any other).
+  if (forgotten) (void)authority_.Release(*forgotten);
   Result<Lease> lease = authority_.Acquire(name, holder_, ttl_ms_, grace_ms_);
   std::lock_guard lock(mu_);
   if (--acquiring_[name] == 0) acquiring_.erase(name);
@@ -86,12 +95,17 @@ Result<std::vector<std::string>> LeaseKeeper::Renew() {
   // whose release failed) would otherwise be renewed with the others for ever, and its
   // instance could never start anywhere else: it is given back. A failed release is tried
   // again at the next renewal.
-  for (const Lease& stray : strays) (void)authority_.Release(stray);
+  for (const Lease& stray : strays) {
+    if (!authority_.Release(stray).ok()) continue;
+    std::lock_guard lock(mu_);
+    forgotten_.erase(stray.name);
+  }
   return lost;
 }
 
 void LeaseKeeper::ForgetAll() {
   std::lock_guard lock(mu_);
+  for (auto& [name, kept] : kept_) forgotten_[name] = kept.lease;
   kept_.clear();
   trusted_until_ms_ = 0;
 }

@@ -42,7 +42,8 @@ class LeaseKeeper {
   bool Trusted() const { return NowMs() < trusted_until_ms_.load(std::memory_order_acquire); }
   // Until when (local monotonic ms) they are trusted; 0 when they are not (or never were).
   uint64_t trusted_until_ms() const { return trusted_until_ms_.load(std::memory_order_acquire); }
-  // Forgets every lease (after self-fencing): they will be acquired again, under new epochs.
+  // Forgets every lease (after self-fencing): they will be acquired again, under new epochs
+  // (Acquire gives a forgotten one back to the authority first).
   void ForgetAll();
 
   bool Holds(const std::string& name) const;
@@ -67,6 +68,8 @@ class LeaseKeeper {
   // Names being acquired now, by how many calls: a renewal that finds one of them held by this
   // session before Acquire has kept it must not release it as a stray.
   std::map<std::string, int> acquiring_;
+  // Leases ForgetAll dropped, by name, until acquired again (or released as strays by Renew).
+  std::map<std::string, Lease> forgotten_;
   // Trusted until this local time: the end of the earliest-ending kept lease, by our clock.
   // Written under mu_, read without it.
   std::atomic<uint64_t> trusted_until_ms_{0};

@@ -99,6 +99,20 @@ TEST_F(LeaseKeeperTest, ALeaseARenewalFindsBeforeItsAcquireReturnsIsKept) {
   EXPECT_FALSE(FreeForOthers("instance.solo-01"));
 }
 
+// ForgetAll promises new epochs: the authority still has the forgotten lease for this session
+// and, asked again, would renew it under the old one; a store reopened under that epoch could
+// then not take over from a paused older owner whose session lock is still live.
+TEST_F(LeaseKeeperTest, ALeaseAcquiredAgainAfterForgetAllHasANewEpoch) {
+  Result<Lease> first = keeper_->Acquire("instance.solo-01");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  keeper_->ForgetAll();
+  Result<Lease> again = keeper_->Acquire("instance.solo-01");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_GT(again->epoch, first->epoch);
+  EXPECT_TRUE(keeper_->Holds("instance.solo-01"));
+  EXPECT_FALSE(FreeForOthers("instance.solo-01"));
+}
+
 // Trust ends a fifth of the lease (the margin for stopping the instances) before the lease
 // would, counted from when the last successful request was sent; a failed renewal does not
 // extend it.
