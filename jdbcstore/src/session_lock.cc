@@ -30,16 +30,16 @@ class SqlSessionLock final : public SessionLock {
   Result<bool> TryAcquire() override {
     if (held_ && db_) {
       // Still held only while its session lives (a database restart ends it).
-      if (db_->ExecuteDirect("SELECT 1", "checking the session of " + describe_).ok()) {
-        (void)db_->Rollback();
-        return true;
-      }
+      if (db_->ExecuteDirect("SELECT 1", "checking the session of " + describe_).ok()) return true;
       db_.reset();
     }
     held_ = false;
     auto db = OdbcConnection::Connect(connection_string_);
     if (!db.ok()) return db.status();
     db_ = std::move(db).value();
+    // Session locks outlive transactions: with autocommit each call is one round trip, not a
+    // BEGIN, the call and a ROLLBACK.
+    HASTORE_RETURN_IF_ERROR(db_->SetAutocommit(true));
     Result<std::optional<int64_t>> got = Run(take_sql_);
     if (!got.ok()) return got.status();
     held_ = *got == 1;  // no row reads as not taken
@@ -51,19 +51,14 @@ class SqlSessionLock final : public SessionLock {
  private:
   // Runs a lock function of the key or name on the lock's session and answers its value.
   Result<std::optional<int64_t>> Run(const std::string& sql) {
-    Result<std::optional<int64_t>> got = std::optional<int64_t>();
-    {
-      auto stmt = db_->Prepare(sql);
-      if (!stmt.ok()) return stmt.status();
-      if (name_.empty()) {
-        (*stmt)->BindInt64(1, key_);
-      } else {
-        (*stmt)->BindBytes(1, name_);
-      }
-      got = (*stmt)->ExecuteScalar();
-    }  // a statement is freed before its connection, which callers may drop next
-    (void)db_->Rollback();  // session locks outlive the transaction
-    return got;
+    auto stmt = db_->Prepare(sql);  // freed on return, before callers may drop the connection
+    if (!stmt.ok()) return stmt.status();
+    if (name_.empty()) {
+      (*stmt)->BindInt64(1, key_);
+    } else {
+      (*stmt)->BindBytes(1, name_);
+    }
+    return (*stmt)->ExecuteScalar();
   }
 
   const std::string connection_string_, take_sql_, release_sql_, describe_;
