@@ -337,7 +337,9 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
   std::vector<const Transaction::Op*> creates, updates;
   std::vector<Handle> removes;
   Handle highest = 0;
+  bool only_creates = true;  // every item a transaction that creates records and does nothing else
   for (CommitItem* item : group) {
+    only_creates &= item->kind == CommitItem::Kind::kTransaction && !item->txn.empty();
     for (const Transaction::Op& op : item->txn.ops()) {
       switch (op.kind) {
         case Transaction::OpKind::kCreate:
@@ -349,10 +351,10 @@ Status JdbcStore::ExecuteGroup(DatabaseLink& link, const std::vector<CommitItem*
       }
     }
   }
+  only_creates &= updates.empty() && removes.empty();
   // One INSERT, which is atomic by itself, commits with autocommit on: it is the group's COMMIT.
   const bool one_statement =
-      sql_->one_statement_groups() && creates.size() <= config_.jdbc.inserts_per_batch_maximum &&
-      std::all_of(group.begin(), group.end(), [](const CommitItem* item) { return CreatesOnly(*item) != 0; });
+      sql_->one_statement_groups() && only_creates && creates.size() <= config_.jdbc.inserts_per_batch_maximum;
   DatabaseLink::ServerSession sent_on;  // the server session a one-statement group was sent on
   auto run = [&]() -> Status {
     HASTORE_RETURN_IF_ERROR(link.Ensure());  // with a session fence, checks the epoch on a new connection
@@ -436,6 +438,7 @@ Result<int64_t> CountAlone(DatabaseLink& link, const std::string& sql, std::init
 }  // namespace
 
 Result<bool> JdbcStore::OneStatementStored(DatabaseLink& link, Handle first, DatabaseLink::ServerSession session) {
+  outcome_lookups_.fetch_add(1, std::memory_order_relaxed);
   if (session.id == 0) return Status::OutcomeUnknown("the session the INSERT went on is not known");
   HASTORE_RETURN_IF_ERROR(link.Ensure());  // fences: a new owner's table is not ours to read
   // A session whose client hung up ends once its statement is done: give it that long. Whether
@@ -480,6 +483,15 @@ Status JdbcStore::DeleteRecords(DatabaseLink& link, const std::vector<Handle>& r
     HASTORE_RETURN_IF_ERROR((*stmt)->ExecuteInt64Rows(per_statement, std::span<const int64_t>(ids).subspan(at, count)));
   }
   return Status::Ok();
+}
+
+void JdbcStore::UnfenceSession(DatabaseLink& link) {
+  if (!link.connected()) return;
+  auto unlock = link.Statement(sql_->UnlockFenceShared());
+  if (!unlock.ok()) return;
+  (*unlock)->BindInt64(1, fence_key_);
+  (void)(*unlock)->Execute();
+  (*unlock)->Reset();
 }
 
 Status JdbcStore::FenceSession(DatabaseLink& link) {

@@ -446,6 +446,7 @@ StoreStats JdbcStore::Stats() const {
     for (const auto& l : worker_links_) reconnects += l->reconnects();
   }
   st.details.emplace_back("reconnects", std::to_string(reconnects));
+  st.details.emplace_back("outcome_lookups", std::to_string(outcome_lookups_.load()));
   return st;
 }
 
@@ -492,6 +493,9 @@ Status JdbcStore::Close() {
   }
   {
     std::lock_guard lock(queue_mu_);
+    if (sql_->fence_by_session()) {
+      for (const auto& link : worker_links_) UnfenceSession(*link);
+    }
     worker_links_.clear();
   }
   {

@@ -128,6 +128,8 @@ class JdbcStore final : public Store {
   // PostgreSQL, on each new worker connection: takes the fence lock shared, then checks the
   // epoch (FORMAT.md, "Commits").
   Status FenceSession(DatabaseLink& link);
+  // At Close, before the connection ends: lets the shared fence lock go (wlstore_sql.h).
+  void UnfenceSession(DatabaseLink& link);
   // The group's creates, Inserts Per Batch Maximum rows per INSERT.
   Status InsertRecords(DatabaseLink& link, std::span<const Transaction::Op* const> creates);
   // Whether a one-statement group whose answer was lost is stored, read on a fresh connection
@@ -196,6 +198,7 @@ class JdbcStore final : public Store {
 
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> batches_{0};
+  std::atomic<uint64_t> outcome_lookups_{0};  // one-statement groups whose answer was lost
 };
 
 }  // namespace hastore::jdbcstore

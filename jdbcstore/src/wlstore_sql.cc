@@ -28,6 +28,7 @@ WLStoreSql::WLStoreSql(JdbcDatabase database, const std::string& table, size_t i
                        size_t deletes_per_statement_maximum)
     : database_(database),
       lock_fence_shared_("SELECT 1 FROM (SELECT pg_advisory_lock_shared(?)) AS l"),
+      unlock_fence_shared_("SELECT 1 FROM (SELECT pg_advisory_unlock_shared(?)) AS l"),
       try_lock_fence_exclusive_("SELECT CASE WHEN pg_try_advisory_xact_lock(?) THEN 1 ELSE 0 END"),
       end_fence_holders_(
           "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND "

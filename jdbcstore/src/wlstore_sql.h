@@ -28,6 +28,9 @@ class WLStoreSql {
   // ending the sessions of the old one. No statement per commit.
   bool fence_by_session() const { return database_ == JdbcDatabase::kPostgresql; }
   const std::string& LockFenceShared() const { return lock_fence_shared_; }  // key; waits while a new owner holds it
+  // key; before a worker's session ends: PostgreSQL frees a closed session's locks only once
+  // its backend has exited, and a reopen at once would find them held and end those sessions
+  const std::string& UnlockFenceShared() const { return unlock_fence_shared_; }
   // key -> 1 or 0; held to the end of the transaction
   const std::string& TryLockFenceExclusive() const { return try_lock_fence_exclusive_; }
   // high and low half of the key -> sessions ended
@@ -73,7 +76,7 @@ class WLStoreSql {
 
  private:
   const JdbcDatabase database_;
-  const std::string lock_fence_shared_, try_lock_fence_exclusive_, end_fence_holders_, read_epoch_, fence_,
+  const std::string lock_fence_shared_, unlock_fence_shared_, try_lock_fence_exclusive_, end_fence_holders_, read_epoch_, fence_,
       backend_session_, backend_runs_, row_exists_, take_transaction_id_;
   std::vector<std::string> insert_records_;  // [rows - 1]
   const std::string insert_connection_, update_record_, delete_records_, read_record_, scan_connection_, load_rows_,

@@ -55,6 +55,9 @@ TEST(JdbcOneStatement, ACommitSentOnASessionTheServerEndedIsStoredOnce) {
   // the dead connection is sent: without the look-up this commit fails "outcome unknown".
   Status second = CommitCreates(**store, *conn, {"after"}, &handles);
   ASSERT_TRUE(second.ok()) << second.ToString();
+  // It went as one statement whose answer was lost (a BEGIN on the dead connection would have
+  // failed before anything was sent, and been retried without a look-up).
+  EXPECT_EQ(StatsDetail(**store, "outcome_lookups"), "1");
   ASSERT_TRUE((*store)->Close().ok());
 
   auto reopened = table.Open();

@@ -72,30 +72,36 @@ TEST_P(OwnershipTest, ACloseLetsTheTableGoBeforeItReturns) {
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     watcher = std::move(db).value();
   }
-  // Who holds the table's advisory lock (session_lock.cc: the key is the checksum of its name).
-  const auto key = static_cast<int64_t>(Checksum("hastore:" + table.table()));
-  const std::string holders =
-      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
-      "((classid::bigint << 32) | objid::bigint) = " + std::to_string(key);
+  // Who holds one of the table's advisory locks (session_lock.cc: the session lock's key is the
+  // checksum of "hastore:<table>"; wlstore_sql.h: the fence's, of "hastore-fence:<table>").
+  auto holders_of = [&](const std::string& name) {
+    return "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+           "((classid::bigint << 32) | objid::bigint) = " +
+           std::to_string(static_cast<int64_t>(Checksum(name + table.table())));
+  };
+  const std::string holders = holders_of("hastore:"), fence_holders = holders_of("hastore-fence:");
+  auto count = [&](const std::string& sql) -> int64_t {
+    auto held = watcher->Prepare(sql);
+    EXPECT_TRUE(held.ok()) << held.status().ToString();
+    if (!held.ok()) return -1;
+    auto n = (*held)->ExecuteScalar();
+    EXPECT_TRUE(n.ok()) << n.status().ToString();
+    (void)watcher->Rollback();
+    return n.ok() ? n->value_or(-1) : -1;
+  };
   for (int round = 0; round < 20; ++round) {
     auto store = table.Open(Ownership{0, "round-" + std::to_string(round)});
     ASSERT_TRUE(store.ok()) << "round " << round << ": " << store.status().ToString();
     EXPECT_EQ((*store)->Stats().epoch, static_cast<uint64_t>(round + 1));
+    ASSERT_TRUE((*store)->OpenConnection("c").ok());  // a commit: a worker connects and takes the fence
     if (postgres) {
-      auto held = watcher->Prepare(holders);
-      ASSERT_TRUE(held.ok()) << held.status().ToString();
-      auto open_count = (*held)->ExecuteScalar();
-      ASSERT_TRUE(open_count.ok()) << open_count.status().ToString();
-      ASSERT_EQ(open_count->value_or(-1), 1) << "the open store holds its advisory lock";
+      ASSERT_EQ(count(holders), 1) << "the open store holds its advisory lock";
+      ASSERT_GE(count(fence_holders), 1) << "the open store's worker holds the fence";
     }
     ASSERT_TRUE((*store)->Close().ok());
     if (postgres) {
-      auto held = watcher->Prepare(holders);
-      ASSERT_TRUE(held.ok()) << held.status().ToString();
-      auto closed_count = (*held)->ExecuteScalar();
-      ASSERT_TRUE(closed_count.ok()) << closed_count.status().ToString();
-      EXPECT_EQ(closed_count->value_or(-1), 0) << "round " << round << ": the closed store still holds its lock";
-      (void)watcher->Rollback();
+      EXPECT_EQ(count(holders), 0) << "round " << round << ": the closed store still holds its lock";
+      EXPECT_EQ(count(fence_holders), 0) << "round " << round << ": the closed store's workers still hold its fence";
     }
   }
 }
