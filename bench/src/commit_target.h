@@ -42,10 +42,11 @@ Result<std::unique_ptr<CommitTarget>> OpenLmdbTarget(const std::string& dir);
 
 // A JDBC store (hastore::OpenJdbcStore) on `connection_string`, or on embedded SQLite in dir
 // when it is empty, with `workers` database connections; a table of its own, dropped at Close.
-// `database` is "sqlite" or "postgresql": a PostgreSQL server that runs with
-// synchronous_commit = off is refused, since its commits would not be durable.
 Result<std::unique_ptr<CommitTarget>> OpenJdbcTarget(const std::string& dir, const std::string& connection_string,
-                                                     const std::string& database, uint32_t workers);
+                                                     uint32_t workers);
+// Refuses a PostgreSQL server that runs with synchronous_commit = off: the JDBC store's commits
+// there would not be durable. Asked once per run, before the first row.
+Status RequireSynchronousCommit(const std::string& connection_string);
 
 // The single-row reference on the same database: per commit, one INSERT and one COMMIT on the
 // writer's own ODBC connection. `database` ("sqlite", "postgresql") picks the DDL; on

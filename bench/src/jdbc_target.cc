@@ -46,22 +46,6 @@ Status DropTable(const std::string& connection_string, const std::string& table)
 
 constexpr std::string_view kPostgresql = "postgresql";
 
-// A PostgreSQL server whose commits are not durable would make any figure meaningless.
-Status RequireSynchronousCommit(OdbcConnection& db) {
-  auto show = db.Prepare("SELECT CASE WHEN current_setting('synchronous_commit') = 'off' THEN 0 ELSE 1 END");
-  if (!show.ok()) return show.status();
-  Result<std::optional<int64_t>> on = (*show)->ExecuteScalar();
-  show->reset();
-  (void)db.Rollback();
-  if (!on.ok()) return on.status();
-  if (*on != 1) {
-    return Status::InvalidArgument(
-        "the PostgreSQL server runs with synchronous_commit = off: its commits are not durable, and the bench "
-        "compares durable commits");
-  }
-  return Status::Ok();
-}
-
 class RowTarget final : public CommitTarget {
  public:
   RowTarget(std::string connection_string, std::string table, std::string insert_sql, bool postgresql)
@@ -143,14 +127,24 @@ StoreConfig JdbcBenchConfig(const std::string& dir, const std::string& connectio
 
 }  // namespace
 
-Result<std::unique_ptr<CommitTarget>> OpenJdbcTarget(const std::string& dir, const std::string& connection_string,
-                                                     const std::string& database, uint32_t workers) {
-  const StoreConfig config = JdbcBenchConfig(dir, connection_string, workers);
-  if (database == kPostgresql) {
-    auto db = OdbcConnection::Connect(config.jdbc.EffectiveConnection());
-    if (!db.ok()) return db.status();
-    HASTORE_RETURN_IF_ERROR(RequireSynchronousCommit(**db));
+Status RequireSynchronousCommit(const std::string& connection_string) {
+  auto db = OdbcConnection::Connect(connection_string);
+  if (!db.ok()) return db.status();
+  auto show = (*db)->Prepare("SELECT CASE WHEN current_setting('synchronous_commit') = 'off' THEN 0 ELSE 1 END");
+  if (!show.ok()) return show.status();
+  Result<std::optional<int64_t>> on = (*show)->ExecuteScalar();
+  if (!on.ok()) return on.status();
+  if (*on != 1) {
+    return Status::InvalidArgument(
+        "the PostgreSQL server runs with synchronous_commit = off: its commits are not durable, and the bench "
+        "compares durable commits");
   }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<CommitTarget>> OpenJdbcTarget(const std::string& dir, const std::string& connection_string,
+                                                     uint32_t workers) {
+  const StoreConfig config = JdbcBenchConfig(dir, connection_string, workers);
   return MakeStoreTarget(OpenJdbcStore(config, Ownership{0, "hastore bench"}),
                          [cs = config.jdbc.EffectiveConnection(), table = config.table()] { return DropTable(cs, table); });
 }

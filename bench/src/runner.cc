@@ -66,7 +66,7 @@ Result<std::unique_ptr<CommitTarget>> OpenLmdbKind(const KindInfo&, const RowSpe
 
 Result<std::unique_ptr<CommitTarget>> OpenJdbcKind(const KindInfo& kind, const RowSpec&, const std::string& dir,
                                                    const BenchOptions& o) {
-  return OpenJdbcTarget(dir, kind.Connection(o), std::string(kind.database), static_cast<uint32_t>(o.jdbc_workers));
+  return OpenJdbcTarget(dir, kind.Connection(o), static_cast<uint32_t>(o.jdbc_workers));
 }
 
 Result<std::unique_ptr<CommitTarget>> OpenReplicatedKind(const KindInfo&, const RowSpec&, const std::string& dir,
@@ -245,6 +245,9 @@ std::vector<BenchRow> MedianOfRounds(const std::vector<std::vector<BenchRow>>& r
 
 Result<std::vector<BenchRow>> RunBench(const BenchOptions& options, std::ostream& progress) {
   HASTORE_RETURN_IF_ERROR(ValidateOptions(options));
+  if (std::find(options.kinds.begin(), options.kinds.end(), "jdbc-postgresql") != options.kinds.end()) {
+    HASTORE_RETURN_IF_ERROR(RequireSynchronousCommit(options.postgres));
+  }
 
   Result<WorkDir> work = OpenWorkDir(options.dir, "hastore-bench");
   if (!work.ok()) return work.status();
