@@ -389,17 +389,15 @@ class AgentImpl final : public Agent {
       Status s = opened.store.ok() ? Status::Ok() : opened.store.status();
       if (s.ok()) *opened.store = GuardWrites(std::move(*opened.store), LeaseGuard(instance));
       if (s.ok() && o_.host != nullptr) s = o_.host->Activate(instance, **opened.store, opened.epoch);
-      if (!s.ok() && !keeper_.Trusted()) {
-        // The guard refused the host's first writes: this server's leases lapsed, not the
-        // instance. No failure is recorded against it; the next tick fences this server.
-        if (opened.store.ok()) (void)(*opened.store)->Close();
-        Log("could not start " + instance + " as its leases lapsed: " + s.ToString());
-        (void)keeper_.Release(InstanceLeaseName(instance));
-        continue;
-      }
       if (!s.ok()) {
         if (opened.store.ok()) (void)(*opened.store)->Close();
-        RecordFailure(instance, now, "could not start: " + s.ToString());
+        if (keeper_.Trusted()) {
+          RecordFailure(instance, now, "could not start: " + s.ToString());
+        } else {
+          // The guard refused the host's first writes: this server's leases lapsed, not the
+          // instance. No failure is recorded against it; the next tick fences this server.
+          Log("could not start " + instance + " as its leases lapsed: " + s.ToString());
+        }
         (void)keeper_.Release(InstanceLeaseName(instance));
         continue;
       }
