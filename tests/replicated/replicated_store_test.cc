@@ -3,6 +3,7 @@
 // the operators' requests.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <string>
 
 #include "common/daemon_cluster.h"
@@ -50,6 +51,19 @@ class ReplicatedStoreTest : public ::testing::Test {
     std::lock_guard lock(log_mu_);
     return log_;
   }
+  // The bytes of `instance`'s files on each daemon (0 where it holds none).
+  std::vector<uint64_t> BytesHeld(const std::string& instance) {
+    std::vector<uint64_t> out;
+    for (int i : {0, 1}) {
+      uint64_t bytes = 0;
+      for (const replicated::HeldInstanceInfo& held : replicated::QueryDaemon(daemons_.config(), i).instances) {
+        if (held.instance != instance) continue;
+        for (const replicated::RegionInfo& f : held.files) bytes += f.bytes;
+      }
+      out.push_back(bytes);
+    }
+    return out;
+  }
   // The daemon index of `instance`'s primary and peer.
   std::pair<int, int> PairOf(const std::string& instance) { return daemons_.config().PairOf(instance); }
 
@@ -62,7 +76,13 @@ TEST_F(ReplicatedStoreTest, ACommitIsInBothDaemonsAndAStaleEpochIsRefusedByThem)
   ASSERT_TRUE(daemons_.StartAll());
   auto first = Open(1);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const std::vector<uint64_t> opened = BytesHeld("orders");  // the open wrote a header and the fence
   ASSERT_TRUE(Put(**first, "one").ok());
+  const std::vector<uint64_t> committed = BytesHeld("orders");
+  std::cout << "bytes held after the open " << opened[0] << ", " << opened[1] << "; after the commit " << committed[0]
+            << ", " << committed[1] << "\n";
+  for (int i : {0, 1}) EXPECT_GT(committed[i], opened[i]) << "the commit did not reach daemon " << i;
+  EXPECT_EQ(committed[0], committed[1]);
   for (int i : {0, 1}) {
     const replicated::DaemonInfo d = replicated::QueryDaemon(daemons_.config(), i);
     ASSERT_TRUE(d.reachable.ok()) << d.reachable.ToString();
@@ -98,7 +118,10 @@ TEST_F(ReplicatedStoreTest, AClientOnTheDaemonsHostUsesTheirUnixSockets) {
   o.daemons = &client;
   auto store = OpenReplicatedStore(Config(), Ownership{1, "test"}, o);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const std::vector<uint64_t> opened = BytesHeld("orders");
   ASSERT_TRUE(Put(**store, "through the socket").ok());
+  const std::vector<uint64_t> committed = BytesHeld("orders");
+  for (int i : {0, 1}) EXPECT_GT(committed[i], opened[i]) << "the commit did not reach daemon " << i;
   for (int i : {0, 1}) {
     const replicated::DaemonInfo d = replicated::QueryDaemon(daemons_.config(), i);
     ASSERT_TRUE(d.reachable.ok()) << d.reachable.ToString();

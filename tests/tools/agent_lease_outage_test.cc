@@ -115,6 +115,11 @@ TEST_F(AgentLeaseOutage, AHungDatabaseGetsNoAcknowledgementPastTheLeaseAndTheClu
     std::cout << server << " refused writes " << static_cast<int64_t>(ms - pausing_ms)
               << " ms after the database was paused\n";
   }
+  // The producers kept trying past the lease (so no acknowledgement there means refusals, not
+  // silence): each has a refusal after it.
+  const std::map<std::string, uint64_t> refused_later =
+      EachServersFirst(pausing_ms + kLeaseMs + 100, [](const JournalLine& j) { return j.kind == 'F'; });
+  EXPECT_EQ(refused_later.size(), home_.size());
   ExpectNoAcknowledgementPastTheLease(pausing_ms, c_.NowMs());
 
   database_.Resume();
