@@ -493,7 +493,7 @@ Status JdbcStore::Close() {
   }
   {
     std::lock_guard lock(queue_mu_);
-    if (sql_->fence_by_session()) {
+    if (sql_ != nullptr && sql_->fence_by_session()) {  // null when the open failed before it knew the database
       for (const auto& link : worker_links_) UnfenceSession(*link);
     }
     worker_links_.clear();
