@@ -4,12 +4,18 @@
 #include <string>
 #include <vector>
 
+#include "hastore/storage/log.h"
 #include "verb.h"
 
 int main(int argc, char** argv) {
   using namespace hastore::tools;
   CLI::App app{"Inspect, check, repair and measure hastore stores.", "hastore"};
   app.require_subcommand(1, 1);
+  std::string log_level;
+  app.add_option("--log-level", log_level,
+                 "How much the library and the agent/rsd verbs log (dated, leveled lines on stderr): trace, debug, "
+                 "info, warning, error, critical or off. Default: $HASTORE_LOG_LEVEL, else info");
+  app.fallthrough();  // --log-level may also follow the verb
   const std::vector<Verb> verbs = {AddNamesVerb(app),  AddListVerb(app),    AddDumpVerb(app), AddVerifyVerb(app),
                                    AddRepairVerb(app), AddCompactVerb(app), AddCopyVerb(app), AddBenchVerb(app),
                                    AddConfigVerb(app), AddAgentVerb(app),    AddDemoVerb(app), AddStatusVerb(app),
@@ -30,6 +36,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const auto chosen = app.get_subcommands();
     return Fail(chosen.empty() ? "" : chosen.front()->get_name(), e.what(), kExitUsage);
+  }
+  if (!log_level.empty()) {
+    hastore::Status level = hastore::SetLogLevel(log_level);
+    if (!level.ok()) return Fail("", "--log-level: " + level.message(), kExitUsage);
   }
   for (const Verb& v : verbs) {
     if (!v.command->parsed()) continue;

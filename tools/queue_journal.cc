@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 
 #include "store_locator.h"
@@ -28,10 +29,13 @@ std::optional<JournalLine> ParseLine(const std::string& server, const std::strin
   switch (j.kind) {
     case 'W': return fields >> j.n ? std::optional(j) : std::nullopt;
     case 'A': return fields >> j.n >> j.id ? std::optional(j) : std::nullopt;
-    case 'F':
-      if (!(fields >> j.n)) return std::nullopt;
+    case 'F': {
+      std::string outcome;
+      if (!(fields >> j.n >> outcome) || (outcome != "not-applied" && outcome != "unknown")) return std::nullopt;
+      j.not_applied = outcome == "not-applied";
       j.text = Rest(fields);
       return j;
+    }
     case 'U': return fields >> j.epoch ? std::optional(j) : std::nullopt;
     case 'D': j.text = Rest(fields); return j;
     default: return std::nullopt;
@@ -87,6 +91,7 @@ std::vector<JournalLine> JournalTail::Lines() const {
 
 Result<QueueCheck> CheckQueues(const ha::ClusterConfig& config, const std::vector<JournalLine>& lines) {
   std::map<std::string, std::map<Handle, std::string>> stored;
+  std::map<std::string, std::set<std::string>> bodies;  // by instance
   QueueCheck check;
   for (const ha::InstanceSpec& spec : ha::Instances(config)) {
     Result<std::map<Handle, std::string>> queue = ReadQueue(spec);
@@ -94,14 +99,19 @@ Result<QueueCheck> CheckQueues(const ha::ClusterConfig& config, const std::vecto
     std::map<std::string, int> seen;
     for (const auto& [id, body] : *queue) {
       if (++seen[body] == 2) check.duplicated.push_back(spec.instance + ": '" + body + "' is stored more than once");
+      bodies[spec.instance].insert(body);
     }
     stored[spec.instance] = std::move(*queue);
   }
   for (const JournalLine& j : lines) {
     if (j.kind == 'W') ++check.written;
+    const std::string body = j.server + " " + j.instance + " " + j.n;
+    if (j.kind == 'F' && j.not_applied && bodies[j.instance].count(body) != 0) {
+      check.refused_yet_stored.push_back(j.instance + " message " + j.n + " failed as not applied on " + j.server +
+                                         " at " + std::to_string(j.ms) + " ms (" + j.text + "), yet it is stored");
+    }
     if (j.kind != 'A') continue;
     ++check.acknowledged;
-    const std::string body = j.server + " " + j.instance + " " + j.n;
     auto it = stored[j.instance].find(j.id);
     if (it != stored[j.instance].end() && it->second == body) {
       ++check.recovered;

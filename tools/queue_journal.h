@@ -1,11 +1,13 @@
 // The producers' journals of `hastore agent --journal` (queue_service.h), read back, and the
 // check the demo and the fault tests make with them: every acknowledged message is in its
-// instance's store, once.
+// instance's store, once, and no message refused as not applied is there at all.
 //
 // One line per event, appended with one write(2) each, so a kill -9 loses nothing written:
 //   W <ms> <instance> <n>          an enqueue is attempted
 //   A <ms> <instance> <n> <id>     it returned OK: the message is durable under handle <id>
-//   F <ms> <instance> <n> <error>  it was refused (a fenced or failed store: nothing promised)
+//   F <ms> <instance> <n> <class> <error>
+//                                  it failed; <class> is "not-applied" (never stored: the store
+//                                  said so) or "unknown" (may be stored; Status::outcome_unknown)
 //   U <ms> <instance> <epoch>      the instance became active on this server under <epoch>
 //   D <ms> <instance> <why>        it stopped being active here
 // <ms> is CLOCK_MONOTONIC in milliseconds (Clock::NowMonotonicMs), the same in every process
@@ -34,6 +36,7 @@ struct JournalLine {
   Handle id = 0;         // A
   uint64_t epoch = 0;    // U
   std::string text;      // F: the error; D: why
+  bool not_applied = false;  // F: the store said nothing of it is or will be stored
 };
 
 // The lines of every server's journal, each server's in the order written. A missing journal
@@ -65,6 +68,7 @@ struct QueueCheck {
   uint64_t recovered = 0;     // acknowledged and found in its store with its body
   std::vector<std::string> lost;        // acknowledged, not found: one line each
   std::vector<std::string> duplicated;  // a body found more than once in a store
+  std::vector<std::string> refused_yet_stored;  // failed as not applied, found in its store
 };
 
 // Reads the queue of every instance of `config` from its store, read-only (no lease, no

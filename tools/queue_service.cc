@@ -64,7 +64,8 @@ void QueueService::Produce(const std::string& instance, Producer& p) {
     if (id.ok()) {
       Journal("A " + Now() + " " + tag + " " + std::to_string(*id));
     } else {
-      Journal("F " + Now() + " " + tag + " " + OneLine(id.status().ToString()));
+      const char* outcome = id.status().not_applied() ? "not-applied" : "unknown";
+      Journal("F " + Now() + " " + tag + " " + outcome + " " + OneLine(id.status().ToString()));
     }
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
     const auto now = std::chrono::steady_clock::now();

@@ -1,8 +1,6 @@
 #include "text_output.h"
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
@@ -58,18 +56,6 @@ std::string Duration(int64_t ms) {
 void PrintJson(const Json& value) {
   // Connection names are UTF-8 by contract; should one not be, print U+FFFD rather than fail.
   std::cout << value.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
-}
-
-// Several threads log at once: localtime_r, not the shared buffer of localtime, and one fprintf
-// per line, which stdio keeps whole.
-void LogLine(std::string_view line) {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm local{};
-  char stamp[32] = "--:--:--";
-  if (::localtime_r(&t, &local) != nullptr) std::strftime(stamp, sizeof(stamp), "%H:%M:%S", &local);
-  std::fprintf(stderr, "%s.%03d %.*s\n", stamp, static_cast<int>(ms), static_cast<int>(line.size()), line.data());
 }
 
 }  // namespace hastore::tools

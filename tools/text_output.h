@@ -23,8 +23,4 @@ std::string Duration(int64_t ms);
 // `value` on stdout, indented, with a final newline.
 void PrintJson(const Json& value);
 
-// One line to stderr, after the local time to the millisecond ("12:00:01.250 ..."): the
-// progress logs of long-running verbs (agent, rsd). Safe from several threads.
-void LogLine(std::string_view line);
-
 }  // namespace hastore::tools

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "hastore/ha/agent.h"
+#include "hastore/storage/log.h"
 #include "queue_service.h"
 #include "text_output.h"
 #include "verb.h"
@@ -37,12 +38,11 @@ int RunAgent(const AgentArgs& args) {
   options.config = std::move(*config);
   options.server = args.server;
   options.host = &service;
-  options.log = LogLine;
   Result<std::unique_ptr<ha::Agent>> agent = ha::Agent::Start(std::move(options));
   if (!agent.ok()) return Fail(kVerb, agent.status());
   int signal = 0;
   sigwait(&signals, &signal);
-  LogLine(args.server + ": " + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": shutting down");
+  Logger()->info("{}: {}: shutting down", args.server, signal == SIGTERM ? "SIGTERM" : "SIGINT");
   Status s = (*agent)->Shutdown();
   if (!s.ok()) return Fail(kVerb, s);
   return kExitOk;

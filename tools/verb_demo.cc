@@ -191,6 +191,7 @@ class Demo {
     if (!check.ok()) return Fail(kVerb, check.status());
     for (size_t i = 0; i < check->lost.size() && i < 5; ++i) Say("LOST: " + check->lost[i]);
     for (size_t i = 0; i < check->duplicated.size() && i < 5; ++i) Say("DUPLICATED: " + check->duplicated[i]);
+    for (size_t i = 0; i < check->refused_yet_stored.size() && i < 5; ++i) Say("NOT APPLIED, YET STORED: " + check->refused_yet_stored[i]);
     std::vector<uint64_t> failover;
     for (const Trial& t : trials) failover.push_back(t.failover_ms);
     std::cout << "\nsummary\n"
@@ -198,7 +199,8 @@ class Demo {
               << "  acknowledged  " << check->acknowledged << "\n"
               << "  recovered     " << check->recovered << "  (acknowledged and found in the stores after the run)\n"
               << "  lost          " << check->lost.size() << "\n"
-              << "  duplicated    " << check->duplicated.size() << "\n";
+              << "  duplicated    " << check->duplicated.size() << "\n"
+              << "  failed as not applied, yet stored  " << check->refused_yet_stored.size() << "\n";
     if (trials.size() == 1) {
       std::cout << "  failover      " << failover[0] << " ms  (kill -9 of " << trials[0].victim
                 << " until the last of its instances took its first commit elsewhere; lease 1000 ms)\n";
@@ -210,7 +212,7 @@ class Demo {
       for (uint64_t ms : failover) std::cout << " " << ms;
       std::cout << "\n";
     }
-    return check->lost.empty() && check->duplicated.empty() ? kExitOk : kExitFailed;
+    return check->lost.empty() && check->duplicated.empty() && check->refused_yet_stored.empty() ? kExitOk : kExitFailed;
   }
 
   template <class Pred>

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "hastore/replicated/daemon.h"
+#include "hastore/storage/log.h"
 #include "text_output.h"
 #include "verb.h"
 
@@ -35,7 +36,7 @@ int RunRsd(const RsdArgs& args) {
   replicated::DaemonOptions options;
   options.serve_alone = args.alone;
   const std::string me = "rsd" + std::to_string(index) + ": ";
-  options.log = [me](const std::string& line) { LogLine(me + line); };
+  options.log = [me](const std::string& line) { Logger()->info("{}{}", me, line); };
   Result<std::unique_ptr<replicated::Daemon>> daemon = replicated::Daemon::Start(*config, index, options);
   if (!daemon.ok()) return Fail(kVerb, daemon.status());
   replicated::Daemon* d = daemon->get();
@@ -49,13 +50,13 @@ int RunRsd(const RsdArgs& args) {
   while (!done) {
     const int signal = sigtimedwait(&signals, nullptr, &poll);
     if (signal == SIGTERM || signal == SIGINT) {
-      LogLine(me + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": shutting down");
+      Logger()->info("{}{}: shutting down", me, signal == SIGTERM ? "SIGTERM" : "SIGINT");
       break;
     }
   }
   d->Stop();
   waiter.join();
-  LogLine(me + reason);
+  Logger()->info("{}{}", me, reason);
   return kExitOk;
 }
 

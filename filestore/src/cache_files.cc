@@ -6,7 +6,7 @@
 // then brings each such mirror level with the log (copying the primary's bytes past where the
 // mirror stopped) and keeps it. Mirrors that do not match are removed. A failed mirror write
 // only drops the mirror: the primary is the truth.
-#include <spdlog/spdlog.h>
+#include "hastore/storage/log.h"
 
 #include "file_store_impl.h"
 #include "hastore/storage/names.h"
@@ -39,7 +39,7 @@ void FileStore::AdoptCache(SegmentFiles& seg, std::shared_ptr<File> mirror, uint
   }
   if (s.ok()) s = mirror->Truncate(seg.end);
   if (!s.ok()) {
-    spdlog::warn("{}: not keeping the cache file of {}: {}", instance_, seg.name, s.message());
+    Logger()->warn("{}: not keeping the cache file of {}: {}", instance_, seg.name, s.message());
     return;
   }
   seg.cache = std::move(mirror);
@@ -47,7 +47,7 @@ void FileStore::AdoptCache(SegmentFiles& seg, std::shared_ptr<File> mirror, uint
 
 Status FileStore::RemoveStaleCaches() {
   if (config_.file.sync_policy != SyncPolicy::kDirectWriteWithCache) return Status::Ok();
-  HASTORE_RETURN_IF_ERROR(fs_->CreateDirs(CacheDir()));
+  HASTORE_RETURN_IF_ERROR(CreateDirsDurably(*fs_, CacheDir()));
   auto names = fs_->List(CacheDir());
   if (!names.ok()) return names.status();
   const std::string prefix = UpperInstance(instance_);
@@ -72,7 +72,7 @@ void FileStore::OpenCache(SegmentFiles& seg, const char* header_block) {
   Status s = f.ok() ? (*f)->Truncate(0) : f.status();
   if (s.ok()) s = (*f)->Write(0, header_block, block_);
   if (!s.ok()) {
-    spdlog::warn("{}: no cache file for {}: {}", instance_, seg.name, s.message());
+    Logger()->warn("{}: no cache file for {}: {}", instance_, seg.name, s.message());
     return;
   }
   seg.cache = std::move(f).value();
@@ -81,14 +81,14 @@ void FileStore::OpenCache(SegmentFiles& seg, const char* header_block) {
 void FileStore::RemoveCache(const SegmentFiles& seg) {
   auto path = CachePath(seg.number);
   Status s = path.ok() ? fs_->Remove(*path) : path.status();
-  if (!s.ok()) spdlog::warn("{}: cannot remove the cache file of {}: {}", instance_, seg.name, s.message());
+  if (!s.ok()) Logger()->warn("{}: cannot remove the cache file of {}: {}", instance_, seg.name, s.message());
 }
 
 void FileStore::MirrorToCache(SegmentFiles& seg, const char* buf, size_t len, uint64_t offset) {
   if (!seg.cache) return;
   Status s = seg.cache->Write(offset, buf, len);
   if (s.ok()) return;
-  spdlog::warn("{}: dropping cache file of {}: {}", instance_, seg.name, s.message());
+  Logger()->warn("{}: dropping cache file of {}: {}", instance_, seg.name, s.message());
   std::unique_lock lock(index_mu_);
   seg.cache.reset();
 }

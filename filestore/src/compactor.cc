@@ -6,7 +6,7 @@
 // removes are never copied, and dropping segments in order can never bring a record back.
 // Copies go through the writer like any commit, which drops a copy when the record changed
 // after it was read (the index no longer points at the old place).
-#include <spdlog/spdlog.h>
+#include "hastore/storage/log.h"
 
 #include "file_store_impl.h"
 
@@ -151,7 +151,7 @@ Result<bool> FileStore::CompactOldest(bool force, uint32_t below) {
   HASTORE_RETURN_IF_ERROR(fs_->SyncDir(dir_));
   if (victim->cache) RemoveCache(*victim);
   compacted_segments_.fetch_add(1, std::memory_order_relaxed);
-  spdlog::debug("{}: compacted {} ({} live bytes copied)", instance_, victim->name, copied);
+  Logger()->debug("{}: compacted {} ({} live bytes copied)", instance_, victim->name, copied);
   return true;
 }
 

@@ -1,7 +1,7 @@
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "file_store_impl.h"
+#include "hastore/storage/log.h"
 #include "hastore/storage/names.h"
 
 namespace hastore::filestore {
@@ -18,7 +18,7 @@ FileStore::FileStore(const StoreConfig& config, const FileStoreOptions& options)
 FileStore::~FileStore() { (void)Close(); }
 
 Status FileStore::Open(const Ownership& ownership) {
-  if (!options_.read_only) HASTORE_RETURN_IF_ERROR(fs_->CreateDirs(dir_));
+  if (!options_.read_only) HASTORE_RETURN_IF_ERROR(CreateDirsDurably(*fs_, dir_));
   auto bs = fs_->BlockSize(dir_);
   if (!bs.ok()) return bs.status();
   block_ = config_.file.block_size > 0 ? static_cast<uint32_t>(config_.file.block_size) : *bs;
@@ -52,7 +52,7 @@ Status FileStore::Open(const Ownership& ownership) {
   // A new owner never appends to an earlier segment: it starts its own, whose header seals the
   // old head where recovery found the log to end (ignoring any torn tail or fenced writes).
   if (report.torn_bytes > 0) {
-    spdlog::warn("{}: torn tail of {} bytes at offset {} of {} ({}) is past the end of the log", instance_,
+    Logger()->warn("{}: torn tail of {} bytes at offset {} of {} ({}) is past the end of the log", instance_,
                  report.torn_bytes, report.torn_offset, report.chain.back().name, report.torn_reason);
   }
   HASTORE_RETURN_IF_ERROR(CreateSegment());
@@ -83,7 +83,7 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
   fence_ = std::move(fence).value();
   auto current = fence_->Read();
   if (!current.ok()) return current.status();
-  if (current->damaged) spdlog::warn("{}: fence file {} has no valid slot; taking the epoch from the segments", instance_, fence_->path());
+  if (current->damaged) Logger()->warn("{}: fence file {} has no valid slot; taking the epoch from the segments", instance_, fence_->path());
   if (!held_lock.ok()) {
     // A lease epoch decides, not the lock, when it is newer than the fence: the holder is then
     // an owner of an older epoch (a paused or cut-off server, or a single-server tool) and the
@@ -91,7 +91,7 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
     // server block the takeover. An epoch no newer than the fence may be the holder's own
     // (a tool took fence + 1): it would write beside the holder unfenced, so it is refused.
     if (ownership.epoch <= current->epoch) return held_lock;
-    spdlog::warn("{}: taking over under lease epoch {} although {}; the fence stops the holder", instance_,
+    Logger()->warn("{}: taking over under lease epoch {} although {}; the fence stops the holder", instance_,
                  ownership.epoch, held_lock.message());
   }
   if (ownership.epoch != 0 && ownership.epoch < current->epoch) {
@@ -120,7 +120,7 @@ Status FileStore::ChooseEngine() {
   auto engine = ChooseIoEngine(config_.file.io_engine, fs_);
   if (!engine.ok()) return engine.status();
   engine_ = std::move(engine).value();
-  spdlog::info("{}: I/O engine {}", instance_, engine_->name());
+  Logger()->info("{}: I/O engine {}", instance_, engine_->name());
   return Status::Ok();
 }
 
@@ -158,7 +158,7 @@ Status FileStore::RemoveOrphans(const RecoveryReport& report) {
   // Orphans hold nothing acknowledged (see recovery.h); removing them keeps their numbers
   // from confusing a later recovery.
   for (const std::string& name : report.orphans) {
-    spdlog::warn("{}: removing segment {} that is not part of the log", instance_, name);
+    Logger()->warn("{}: removing segment {} that is not part of the log", instance_, name);
     HASTORE_RETURN_IF_ERROR(fs_->Remove(JoinPath(dir_, name)));
   }
   return report.orphans.empty() ? Status::Ok() : fs_->SyncDir(dir_);

@@ -1,7 +1,7 @@
 // `hastore repair`: make a damaged instance openable, losing as little as possible and
 // deleting nothing. A torn tail is cut off; a damaged segment is moved to `quarantine/` and its
 // number recorded, so recovery accepts the gap it leaves; orphans go to quarantine too.
-#include <spdlog/spdlog.h>
+#include "hastore/storage/log.h"
 #include <unistd.h>
 
 #include "hastore/filestore/inspect.h"
@@ -13,7 +13,7 @@ namespace {
 
 Status MoveToQuarantine(FileSystem* fs, const std::string& dir, const std::string& name, RepairReport* report) {
   const std::string qdir = JoinPath(dir, "quarantine");
-  HASTORE_RETURN_IF_ERROR(fs->CreateDirs(qdir));
+  HASTORE_RETURN_IF_ERROR(CreateDirsDurably(*fs, qdir));
   std::string target = JoinPath(qdir, name);
   for (int n = 1; fs->Exists(target); ++n) target = JoinPath(qdir, name + "." + std::to_string(n));
   HASTORE_RETURN_IF_ERROR(fs->Rename(JoinPath(dir, name), target));
@@ -55,7 +55,7 @@ Result<RepairReport> RepairFileStore(const std::string& dir, const std::string& 
     const std::string name = r.damage.path.substr(r.damage.path.find_last_of('/') + 1);
     auto parsed = ParseDatFileName(name);
     if (!parsed) return s;  // damage outside the segments (a fence file): nothing repair can do
-    spdlog::warn("repair {}: moving damaged {} to quarantine ({})", instance, name, s.message());
+    Logger()->warn("repair {}: moving damaged {} to quarantine ({})", instance, name, s.message());
     HASTORE_RETURN_IF_ERROR(filestore::AddToQuarantineList(fs, dir, instance, parsed->number));
     HASTORE_RETURN_IF_ERROR(MoveToQuarantine(fs, dir, name, &report));
   }

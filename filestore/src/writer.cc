@@ -4,7 +4,7 @@
 // index (and the items before it in the batch), lay them out in one buffer, write and sync it
 // once, check the fence, then publish the changes to the index and complete every waiter.
 // Only one batch is ever unsynced, which is what the torn-tail rule of recovery relies on.
-#include <spdlog/spdlog.h>
+#include "hastore/storage/log.h"
 
 #include <cstring>
 
@@ -120,7 +120,7 @@ void FileStore::Fail(State state, Status why) {
     }
     failure_ = std::move(why);
     state_ = state;
-    spdlog::error("{}: {}", instance_, failure_.ToString());
+    Logger()->error("{}: {}", instance_, failure_.ToString());
   }
   WakeStalled();  // commits waiting for compaction now fail at once
 }
@@ -150,7 +150,10 @@ void FileStore::Submit(WorkItem* item) {
 
 Status FileStore::Commit(Transaction txn) {
   if (options_.read_only) return ReadOnlyError();
-  if (txn.empty()) return StateStatus();
+  if (txn.empty()) {
+    const Status health = StateStatus();
+    return health.ok() ? health : Status::NotAppliedBecause(health);
+  }
   WaitForCompaction();
   WorkItem item;
   item.txn = std::move(txn);
@@ -199,7 +202,9 @@ void FileStore::ProcessGroup(std::vector<WorkItem*>& items) {
   while (i < items.size()) {
     const Status health = StateStatus();
     if (!health.ok()) {
-      for (; i < items.size(); ++i) Complete(items[i], health);
+      // None of these items is in a batch that was written: the failure or fence came first.
+      const Status refused = Status::NotAppliedBecause(health);
+      for (; i < items.size(); ++i) Complete(items[i], refused);
       return;
     }
     batch_.Reset(head_->number, epoch_);

@@ -21,6 +21,7 @@
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "hastore/replicated/replicated_store.h"
 #include "hastore/storage/guarded_store.h"
+#include "hastore/storage/log.h"
 #include "instance_index.h"
 #include "lease_keeper.h"
 #include "migration_steps.h"
@@ -137,7 +138,11 @@ class AgentImpl final : public Agent {
  private:
   uint64_t NowLocalMs() const { return clock_.NowMonotonicMs(); }
   void Log(const std::string& line) const {
-    if (o_.log) o_.log(o_.server + ": " + line);
+    if (o_.log) {
+      o_.log(o_.server + ": " + line);
+    } else {
+      Logger()->info("{}: {}", o_.server, line);
+    }
   }
 
   void Loop() {

@@ -33,7 +33,7 @@ class Environment {
     static std::mutex mu;
     static std::map<std::string, std::weak_ptr<Environment>> open;
     std::lock_guard lock(mu);
-    HASTORE_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(directory));
+    HASTORE_RETURN_IF_ERROR(CreateDirsDurably(*FileSystem::Default(), directory));
     char resolved[PATH_MAX];
     if (::realpath(directory.c_str(), resolved) == nullptr) return Status::FromErrno("resolving " + directory, errno);
     std::weak_ptr<Environment>& slot = open[resolved];

@@ -72,7 +72,7 @@ void JdbcStore::Submit(CommitItem* item, Lead* lead) {
   if (refused.ok() && options_.read_only) {
     refused = Status::NotSupported("store " + instance_ + " (table " + table_ + ") is open read-only");
   }
-  if (!refused.ok()) return Complete(item, refused);
+  if (!refused.ok()) return Complete(item, Status::NotAppliedBecause(refused));
   if (item->kind == CommitItem::Kind::kTransaction && item->txn.empty()) return Complete(item, Status::Ok());
   {
     std::lock_guard lock(queue_mu_);
@@ -225,13 +225,15 @@ void JdbcStore::RunGroup(size_t worker, std::vector<CommitItem*> group, CommitIt
   Status s = StateStatus();
   bool commit_sent = false;
   if (s.ok() && !valid.empty()) s = ExecuteGroup(link, valid, &commit_sent);
+  const std::string what = "commit of " + std::to_string(valid.size()) + " transaction(s) to table " + table_;
   if (s.ok()) {
     Apply(valid);
-  } else if (s.code() != StatusCode::kFenced) {
-    const std::string what = "commit of " + std::to_string(valid.size()) + " transaction(s) to table " + table_;
-    s = commit_sent ? Status::OutcomeUnknown(what + " was sent, and its answer lost; it may or may not be durable: " +
-                                             s.message())
-                    : Status(s.code(), what + " was rolled back, nothing of it is stored: " + s.message());
+  } else if (!commit_sent) {
+    // Refused (fenced, failed over, the store fenced meanwhile) or rolled back before its COMMIT
+    // was sent: with autocommit off, nothing of it can become visible.
+    s = Status::NotApplied(what + " was rolled back or never sent; nothing of it is stored: " + s.ToString());
+  } else if (s.code() != StatusCode::kFenced) {  // kFenced: the look-up found a newer owner
+    s = Status::OutcomeUnknown(what + " was sent, and its answer lost; it may or may not be durable: " + s.message());
   }
   {
     std::lock_guard lock(queue_mu_);

@@ -108,7 +108,7 @@ Status JdbcStore::PrepareEmbeddedDirectory() const {
     if (!exists) return Status::NotFound("no embedded SQLite database " + db);
     return Status::Ok();
   }
-  Status made = FileSystem::Default()->CreateDirs(dir);
+  Status made = CreateDirsDurably(*FileSystem::Default(), dir);
   if (!made.ok()) return Status::IOError("cannot make the directory " + dir + " of the embedded SQLite database: " + made.message());
   return Status::Ok();
 }

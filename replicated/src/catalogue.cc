@@ -37,7 +37,7 @@ Status Catalogue::Check(int rc, const std::string& doing) const {
 }
 
 Result<std::unique_ptr<Catalogue>> Catalogue::Open(const std::string& directory) {
-  HASTORE_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(directory));
+  HASTORE_RETURN_IF_ERROR(CreateDirsDurably(*FileSystem::Default(), directory));
   MDB_env* env = nullptr;
   int rc = mdb_env_create(&env);
   if (rc == 0) rc = mdb_env_set_mapsize(env, size_t{256} << 20);

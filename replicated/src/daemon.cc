@@ -14,6 +14,7 @@
 #include "daemon_client.h"
 #include "held_instances.h"
 #include "socket.h"
+#include "hastore/storage/log.h"
 #include "wire.h"
 
 namespace hastore::replicated {
@@ -112,7 +113,11 @@ class DaemonImpl final : public Daemon {
 
  private:
   void Log(const std::string& line) const {
-    if (o_.log) o_.log(line);
+    if (o_.log) {
+      o_.log(line);
+    } else {
+      Logger()->info("{}", line);
+    }
   }
 
   // ---- connections ---------------------------------------------------------------------------

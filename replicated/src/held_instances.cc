@@ -52,7 +52,7 @@ uint64_t HeldInstances::CapacityOf(const std::string& name) const {
 
 Status HeldInstances::Load() {
   FileSystem* fs = FileSystem::Default();
-  HASTORE_RETURN_IF_ERROR(fs->CreateDirs(directory_ + "/regions"));
+  HASTORE_RETURN_IF_ERROR(CreateDirsDurably(*fs, directory_ + "/regions"));
   Result<std::map<std::string, InstanceEntry>> entries = catalogue_->LoadAll();
   if (!entries.ok()) return entries.status();
   Result<std::vector<std::string>> dirs = fs->List(directory_ + "/regions");
@@ -115,7 +115,7 @@ Result<MappedRegionFile*> HeldInstances::File(HeldInstance& h, const std::string
   if (it != h.files.end()) return it->second.get();
   if (!create) return Status::NotFound("instance " + h.name + " has no file " + name);
   HASTORE_RETURN_IF_ERROR(ValidateFileName(name));
-  HASTORE_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(h.dir));
+  HASTORE_RETURN_IF_ERROR(CreateDirsDurably(*FileSystem::Default(), h.dir));
   Result<std::unique_ptr<MappedRegionFile>> m = MappedRegionFile::Open(h.dir + "/" + name, CapacityOf(name), true);
   if (!m.ok()) return m.status();
   used_ += (*m)->size();

@@ -113,7 +113,7 @@ Result<Reply> Reply::Parse(std::string body) {
   if (!op.ok() || !id.ok() || !code.ok() || !message.ok() || *op != static_cast<uint8_t>(Op::kReply)) {
     return Status::Corruption("a reply that is not one");
   }
-  if (*code > static_cast<uint8_t>(StatusCode::kOutcomeUnknown)) return Status::Corruption("unknown status code " + std::to_string(*code));
+  if (*code > static_cast<uint8_t>(kLastStatusCode)) return Status::Corruption("unknown status code " + std::to_string(*code));
   Status status = *code == 0 ? Status::Ok() : Status(static_cast<StatusCode>(*code), std::string(*message));
   const size_t payload_at = body.size() - r.remaining();
   return Reply(std::move(body), std::move(status), payload_at);

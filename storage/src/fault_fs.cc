@@ -3,13 +3,15 @@
 // Model. A file is a node holding two contents: `durable` (as of its last successful
 // File::Sync) and `current` (what reads see), plus the ordered writes and truncates between
 // them. A directory maps names to nodes twice in the same way: `durable` (as of its last
-// SyncDir) and `current`, plus the ordered entry operations between them. Directories
-// themselves are durable as soon as they are created. Open File objects point at nodes, not
-// names, so they keep working across Rename and Remove as POSIX descriptors do.
+// SyncDir) and `current`, plus the ordered entry operations between them. A directory that
+// CreateDirs made is itself an entry of its parent: durable only once its parent was synced
+// (SyncDir of the parent), as mkdir(2) is. Open File objects point at nodes, not names, so they
+// keep working across Rename and Remove as POSIX descriptors do.
 //
 // A simulated power loss rebuilds both levels from `durable` plus a prefix of the unsynced
-// operations (none in kDropUnsynced) and bumps a generation number, which kills every File
-// and FileLock made before it.
+// operations (none in kDropUnsynced), removes every directory whose own entry was not durable
+// (with all it held: its files and directories are unreachable), and bumps a generation
+// number, which kills every File and FileLock made before it.
 #include "hastore/storage/fault_fs.h"
 
 #include <algorithm>
@@ -38,6 +40,7 @@ std::string Normalize(const std::string& path) {
     out.push_back(c);
   }
   if (out.size() > 1 && out.back() == '/') out.pop_back();
+  if (out == ".") out.clear();  // the working directory
   return out;
 }
 
@@ -97,6 +100,9 @@ struct FaultFileSystem::State {
     Entries durable;
     Entries current;  // durable + all of unsynced, in order
     std::vector<EntryOp> unsynced;
+    // False from CreateDirs until SyncDir of the parent: a power loss then takes this
+    // directory away, with everything under it.
+    bool entry_durable = true;
   };
 
   std::mutex mu;  // guards everything below, including every Node
@@ -202,8 +208,23 @@ struct FaultFileSystem::State {
     ApplyWrite(content, op.offset, std::string_view(op.bytes).substr(0, len));
   }
 
+  // Drops the directories whose entry a power loss did not keep (in kTearUnsynced each
+  // unsynced one survives or not by a coin toss), and everything under a dropped one.
+  void RecoverDirEntries(CrashMode mode, std::mt19937_64& rng) {
+    std::set<std::string> lost;
+    for (auto& [path, dir] : dirs) {  // parents before children: the map is ordered by path
+      const bool parent_lost = lost.count(Parent(path)) != 0;
+      bool keep = dir.entry_durable;
+      if (!keep && mode == CrashMode::kTearUnsynced) keep = std::uniform_int_distribution<int>(0, 1)(rng) == 1;
+      if (parent_lost || !keep) lost.insert(path);
+      dir.entry_durable = true;
+    }
+    for (const std::string& path : lost) dirs.erase(path);
+  }
+
   void Recover(CrashMode mode, uint64_t seed) {
     std::mt19937_64 rng(seed);
+    RecoverDirEntries(mode, rng);
     for (auto& [path, dir] : dirs) RecoverDir(dir, mode, rng);
     // Files after directories: only the nodes that some durable entry still names survive.
     // Iterating the ordered maps keeps the random draws repeatable for a seed.
@@ -424,6 +445,9 @@ Status FaultFileSystem::SyncDir(const std::string& dir) {
   HASTORE_RETURN_IF_ERROR(state_->BeginIo("sync directory " + p));
   d->durable = d->current;
   d->unsynced.clear();
+  for (auto& [path, child] : state_->dirs) {
+    if (path != p && Parent(path) == p) child.entry_durable = true;
+  }
   return Status::Ok();
 }
 
@@ -476,6 +500,13 @@ Status FaultFileSystem::Remove(const std::string& path) {
   return Status::Ok();
 }
 
+Status FaultFileSystem::AddExistingDirs(const std::string& dir) {
+  HASTORE_RETURN_IF_ERROR(CreateDirs(dir));
+  std::lock_guard<std::mutex> lock(state_->mu);
+  for (std::string p = Normalize(dir); !p.empty() && p != "/"; p = Parent(p)) state_->dirs[p].entry_durable = true;
+  return Status::Ok();
+}
+
 Status FaultFileSystem::CreateDirs(const std::string& dir) {
   const std::string p = Normalize(dir);
   std::lock_guard<std::mutex> lock(state_->mu);
@@ -486,7 +517,7 @@ Status FaultFileSystem::CreateDirs(const std::string& dir) {
     if (state_->FindFile(prefix)) {
       return Status::IOError("create directory " + prefix + ": a file has that name");
     }
-    state_->dirs.try_emplace(prefix);
+    if (state_->dirs.count(prefix) == 0) state_->dirs[prefix].entry_durable = false;
     if (end == std::string::npos) break;
   }
   return Status::Ok();

@@ -10,7 +10,8 @@ class GuardedStore final : public Store {
   const std::string& instance() const override { return store_->instance(); }
 
   Result<Connection> OpenConnection(std::string_view name) override {
-    HASTORE_RETURN_IF_ERROR(may_write_());  // a new name is defined durably: a write
+    // A new name is defined durably: a write.
+    if (Status refused = may_write_(); !refused.ok()) return Status::NotAppliedBecause(refused);
     Result<Connection> connection = store_->OpenConnection(name);
     if (!connection.ok()) return connection;
     HASTORE_RETURN_IF_ERROR(may_write_());
@@ -19,12 +20,12 @@ class GuardedStore final : public Store {
   std::vector<Connection> Connections() const override { return store_->Connections(); }
 
   Status Commit(Transaction txn) override {
-    HASTORE_RETURN_IF_ERROR(may_write_());
+    if (Status refused = may_write_(); !refused.ok()) return Status::NotAppliedBecause(refused);
     return Confirmed(store_->Commit(std::move(txn)));
   }
   void CommitAsync(Transaction txn, CommitCallback done) override {
     if (Status refused = may_write_(); !refused.ok()) {
-      done(std::move(refused));
+      done(Status::NotAppliedBecause(refused));
       return;
     }
     store_->CommitAsync(std::move(txn), [this, done = std::move(done)](Status s) { done(Confirmed(std::move(s))); });

@@ -18,6 +18,7 @@ std::string_view ToString(StatusCode code) {
     case StatusCode::kTooLarge: return "too large";
     case StatusCode::kNotSupported: return "not supported";
     case StatusCode::kOutcomeUnknown: return "outcome unknown";
+    case StatusCode::kNotApplied: return "not applied";
   }
   return "unknown";
 }
@@ -29,6 +30,11 @@ Status Status::FromErrno(std::string what, int err) {
   what += ": ";
   what += std::strerror(err);
   return Status(StatusCode::kIOError, std::move(what));
+}
+
+Status Status::NotAppliedBecause(const Status& why) {
+  if (why.not_applied()) return why;
+  return NotApplied(why.ToString() + " (this commit was refused before anything of it was written)");
 }
 
 const std::string& Status::message() const {

@@ -16,7 +16,7 @@ class FileStoreFactory final : public StoreFactory {
     config_.file.sync_policy = policy;
     config_.file.io_engine = engine;
   }
-  Result<std::unique_ptr<Store>> Open() override { return OpenFileStore(config_, Ownership{0, "conformance test"}); }
+  Result<std::unique_ptr<Store>> OpenAs(const Ownership& ownership) override { return OpenFileStore(config_, ownership); }
   uint64_t max_record_size() const override { return config_.max_record_size; }
 
  private:

@@ -10,7 +10,7 @@ class JdbcStoreFactory final : public StoreFactory {
  public:
   // A table of its own per test (TestTable's prefix), so tests on one PostgreSQL database never meet.
   explicit JdbcStoreFactory(TestDatabase database) : table_(database, "conf") { table_.config().name = "conformance"; }
-  Result<std::unique_ptr<Store>> Open() override { return table_.Open(Ownership{0, "conformance test"}); }
+  Result<std::unique_ptr<Store>> OpenAs(const Ownership& ownership) override { return table_.Open(ownership); }
   uint64_t max_record_size() const override { return table_.config().max_record_size; }
 
  private:

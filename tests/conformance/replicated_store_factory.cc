@@ -20,11 +20,11 @@ class ReplicatedStoreFactory final : public StoreFactory {
     config_.kind = StoreKind::kReplicated;
     config_.replicated.daemons = "(in the test)";
   }
-  Result<std::unique_ptr<Store>> Open() override {
+  Result<std::unique_ptr<Store>> OpenAs(const Ownership& ownership) override {
     if (!started_) return Status::IOError(started_.message());
     ReplicatedStoreOptions o;
     o.daemons = &daemons_.config();
-    return OpenReplicatedStore(config_, Ownership{0, "conformance test"}, o);
+    return OpenReplicatedStore(config_, ownership, o);
   }
   uint64_t max_record_size() const override {
     return ReplicatedMaxRecordSize(daemons_.config().max_message_bytes(), config_.max_record_size);

@@ -13,8 +13,10 @@ namespace hastore::testing {
 class StoreFactory {
  public:
   virtual ~StoreFactory() = default;
-  // Opens (creating on first use) the one instance this factory stands for.
-  virtual Result<std::unique_ptr<Store>> Open() = 0;
+  // Opens (creating on first use) the one instance this factory stands for, in single-server
+  // mode (epoch 0) or, with a lease's ownership, under that epoch.
+  Result<std::unique_ptr<Store>> Open() { return OpenAs(Ownership{0, "conformance test"}); }
+  virtual Result<std::unique_ptr<Store>> OpenAs(const Ownership& ownership) = 0;
   // Largest record the configuration accepts.
   virtual uint64_t max_record_size() const = 0;
 };

@@ -20,7 +20,7 @@ namespace {
 TEST(CompactionTest, ForcedCompactionFinishesWhenTheLiveRecordsFillSeveralSegments) {
   QuietLogs quiet;
   FaultFileSystem fs;
-  ASSERT_TRUE(fs.CreateDirs(kFaultDir).ok());
+  ASSERT_TRUE(fs.AddExistingDirs(kFaultDir).ok());
   const StoreConfig config = FaultStoreConfig(SyncPolicy::kDirectWrite);
   WorkloadRun run = RunWorkload(fs, config);
   ASSERT_TRUE(run.stopped.ok()) << run.stopped.ToString();

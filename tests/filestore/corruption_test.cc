@@ -51,7 +51,7 @@ constexpr uint64_t kRecordHeaderBytes = 48;
 class CorruptionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs_.CreateDirs(kFaultDir).ok());
+    ASSERT_TRUE(fs_.AddExistingDirs(kFaultDir).ok());
     run_ = RunWorkload(fs_, config_);
     ASSERT_TRUE(run_.stopped.ok()) << run_.stopped.ToString();
     ASSERT_TRUE(run_.store->Close().ok());

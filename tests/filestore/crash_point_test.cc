@@ -36,7 +36,7 @@ class CrashPointTest : public ::testing::TestWithParam<CrashParam> {
   // The workload without faults: every step acknowledged. Its I/O count.
   uint64_t CountIos(WorkloadShape shape = {}) {
     FaultFileSystem fs;
-    EXPECT_TRUE(fs.CreateDirs(kFaultDir).ok());
+    EXPECT_TRUE(fs.AddExistingDirs(kFaultDir).ok());
     WorkloadRun run = RunWorkload(fs, config_, shape);
     EXPECT_TRUE(run.stopped.ok()) << run.stopped.ToString();
     EXPECT_EQ(run.acked_steps, WorkloadSteps(shape));
@@ -52,7 +52,7 @@ class CrashPointTest : public ::testing::TestWithParam<CrashParam> {
   // A fresh file system on which the workload ran until the process "died" at I/O k; the
   // store is closed, the power not yet lost.
   void RunUntilCrash(FaultFileSystem& fs, uint64_t k, WorkloadShape shape, WorkloadRun* run) {
-    ASSERT_TRUE(fs.CreateDirs(kFaultDir).ok());
+    ASSERT_TRUE(fs.AddExistingDirs(kFaultDir).ok());
     fs.CrashAtIo(k);
     *run = RunWorkload(fs, config_, shape);
     ASSERT_TRUE(fs.crashed()) << "the workload never reached I/O " << k;
@@ -215,7 +215,7 @@ class TornFenceTest : public ::testing::Test {
 TEST_F(TornFenceTest, PowerLossWhileTheFirstOpenWritesIt) {
   for (uint64_t seed = 1; seed <= 64; ++seed) {
     FaultFileSystem fs;
-    ASSERT_TRUE(fs.CreateDirs(kFaultDir).ok());
+    ASSERT_TRUE(fs.AddExistingDirs(kFaultDir).ok());
     fs.CrashAtIo(2);  // I/O 1 writes the new fence file, I/O 2 would sync it
     ASSERT_FALSE(OpenStoreOn(fs, config_).ok());
     auto written = fs.Contents(FencePath());
@@ -236,7 +236,7 @@ TEST_F(TornFenceTest, PowerLossWhileTheFirstOpenWritesIt) {
 TEST_F(TornFenceTest, PowerLossWhileAReopenRewritesIt) {
   for (uint64_t seed = 1; seed <= 64; ++seed) {
     FaultFileSystem fs;
-    ASSERT_TRUE(fs.CreateDirs(kFaultDir).ok());
+    ASSERT_TRUE(fs.AddExistingDirs(kFaultDir).ok());
     WorkloadRun run = RunWorkload(fs, config_);
     ASSERT_TRUE(run.stopped.ok()) << run.stopped.ToString();
     ASSERT_TRUE(run.store->Close().ok());

@@ -1,6 +1,6 @@
 #include "filestore/fault_workload.h"
 
-#include <spdlog/spdlog.h>
+#include "hastore/storage/log.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -269,11 +269,11 @@ size_t SegmentFiles(FaultFileSystem& fs) {
   }));
 }
 
-QuietLogs::QuietLogs() : saved_(static_cast<int>(spdlog::get_level())) {
+QuietLogs::QuietLogs() {
   const char* keep = std::getenv("HASTORE_TEST_LOG");
-  if (!(keep && *keep == '1')) spdlog::set_level(spdlog::level::off);
+  if (!(keep && *keep == '1')) SetLogSink(nullptr);
 }
 
-QuietLogs::~QuietLogs() { spdlog::set_level(static_cast<spdlog::level::level_enum>(saved_)); }
+QuietLogs::~QuietLogs() { SetLogger(nullptr); }
 
 }  // namespace hastore::testing

@@ -99,17 +99,15 @@ class FailureMark {
   int at_;
 };
 
-// Silences the store's logging (spdlog) for the life of the object: a sweep of hundreds of
-// crash points would otherwise print every expected failure. HASTORE_TEST_LOG=1 keeps it.
+// Silences the library's logger (log.h) for the life of the object, then gives it back its
+// default sink: a sweep of hundreds of crash points would otherwise print every expected
+// failure. HASTORE_TEST_LOG=1 keeps it.
 class QuietLogs {
  public:
   QuietLogs();
   ~QuietLogs();
   QuietLogs(const QuietLogs&) = delete;
   QuietLogs& operator=(const QuietLogs&) = delete;
-
- private:
-  int saved_;
 };
 
 }  // namespace hastore::testing

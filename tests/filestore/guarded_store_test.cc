@@ -75,12 +75,13 @@ TEST_F(GuardedStoreTest, ARefusedWriteChangesNothingAndWritesResumeWhenAllowed) 
   ASSERT_TRUE(t.Create(*c, "refused").ok());
   ASSERT_TRUE(t.Update(*kept, "refused update").ok());
   Status s = store_->Commit(std::move(t));
-  EXPECT_EQ(s.code(), StatusCode::kFenced) << s.ToString();
+  EXPECT_EQ(s.code(), StatusCode::kNotApplied) << s.ToString();  // refused before anything was sent
+  EXPECT_TRUE(s.not_applied());
   EXPECT_NE(s.message().find("the test's leases ended"), std::string::npos) << s.ToString();
   t = store_->Begin();
   ASSERT_TRUE(t.Remove(*kept).ok());
-  EXPECT_EQ(store_->CommitFuture(std::move(t)).get().code(), StatusCode::kFenced);
-  EXPECT_EQ(store_->OpenConnection("new name").status().code(), StatusCode::kFenced);
+  EXPECT_EQ(store_->CommitFuture(std::move(t)).get().code(), StatusCode::kNotApplied);
+  EXPECT_EQ(store_->OpenConnection("new name").status().code(), StatusCode::kNotApplied);
   EXPECT_EQ(store_->Health().code(), StatusCode::kFenced);
   // Reads go on.
   auto read = store_->Read(*kept);

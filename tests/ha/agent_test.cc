@@ -12,6 +12,7 @@
 
 #include "ha/agent_harness.h"
 #include "hastore/filestore/file_store.h"
+#include "hastore/jdbcstore/jdbc_store.h"
 
 namespace hastore::ha {
 namespace {
@@ -137,6 +138,33 @@ TEST_F(AgentTest, AFailingInstanceIsRestartedInPlaceThenMoved) {
     EXPECT_EQ(ms1_attempts.load(), 3);
     break;
   }
+}
+
+// A store that cannot open is that instance's failure, not the server's: a singleton JDBC store
+// on a database nobody serves (its failed open used to crash in Close, taking the agent and
+// every instance it hosted down) is retried by the agents, which keep their other instances.
+TEST_F(AgentTest, AJdbcStoreThatCannotOpenLeavesTheAgentsAndTheirOtherInstancesRunning) {
+  ClusterConfig c = Config(MigrationPolicy::kOnFailure);
+  ClusterStore j;
+  j.store.name = "j";
+  j.store.kind = StoreKind::kJdbc;
+  j.store.distribution = Distribution::kSingleton;
+  j.store.jdbc.connection = "Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=1;Database=postgres;Uid=postgres";
+  j.store.jdbc.reconnect_retry_period_ms = 0;
+  j.policy = c.stores.front().policy;
+  c.stores.push_back(j);
+  std::atomic<int> jdbc_opens{0};
+  auto counting = [&](const StoreConfig& config, const Ownership& ownership) -> Result<std::unique_ptr<Store>> {
+    if (config.kind != StoreKind::kJdbc) return OpenFileStore(config, ownership);
+    ++jdbc_opens;
+    return OpenJdbcStore(config, ownership);  // the agent's own default for a JDBC store
+  };
+  for (const char* s : {"ms1", "ms2"}) StartServer(c, s, counting);
+  ASSERT_TRUE(Eventually([&] { return Active("ms1").count("q@ms1") && Active("ms2").count("q@ms2"); }));
+  EXPECT_TRUE(Eventually([&] { return jdbc_opens.load() >= 3; })) << "JDBC opens: " << jdbc_opens.load();
+  // Still here, still serving: every failed open was an error value.
+  EXPECT_EQ(Active("ms1").count("q@ms1") + Active("ms2").count("q@ms2"), 2u);
+  EXPECT_EQ(Active("ms1").count("j-01") + Active("ms2").count("j-01"), 0u);
 }
 
 }  // namespace

@@ -31,13 +31,13 @@ constexpr int kWriters = 16;
 // Each outage is another chance to cut a group inside its COMMIT; HASTORE_SOAK multiplies them.
 const int kOutages = 3 * SoakFactor();
 
-enum class Outcome { kAcknowledged, kUnknown, kFailed };
+enum class Outcome { kAcknowledged, kUnknown, kNotApplied };
 
 // One commit a writer attempted, and what the store answered.
 struct Attempt {
   std::vector<std::pair<Handle, std::string>> creates;
   Handle removed = 0;  // 0: none; else an acknowledged record of the same writer
-  Outcome outcome = Outcome::kFailed;
+  Outcome outcome = Outcome::kNotApplied;
 };
 
 class Writer {
@@ -78,10 +78,10 @@ class Writer {
         if (since != 0 && Clock::now().time_since_epoch().count() > since) ++acked_after;
       } else if (s.outcome_unknown()) {
         attempt.outcome = Outcome::kUnknown;
-      } else if (s.code() == StatusCode::kIOError) {
-        attempt.outcome = Outcome::kFailed;
+      } else if (s.code() == StatusCode::kNotApplied) {
+        attempt.outcome = Outcome::kNotApplied;
       } else {
-        return Problem("a commit failed neither with an unknown outcome nor an I/O error: " + s.ToString());
+        return Problem("a commit failed neither with an unknown outcome nor as not applied: " + s.ToString());
       }
       attempts_.push_back(std::move(attempt));
     }
@@ -174,7 +174,7 @@ TEST(JdbcOutage, CommitsSurviveAnImmediateRestartOfPostgresql) {
   for (const auto& w : writers) {
     for (const Attempt& a : w->attempts()) {
       unknown += a.outcome == Outcome::kUnknown;
-      failed += a.outcome == Outcome::kFailed;
+      failed += a.outcome == Outcome::kNotApplied;
     }
   }
   std::cout << "acknowledged " << acked.load() << " (" << acked_before << " before the first outage, " << acked_after.load()

@@ -8,7 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <iostream>
+#include <set>
+#include <thread>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
@@ -145,6 +149,57 @@ TEST_F(RsdProcesses, AKilledDaemonsClientsGoOnOnThePeerAndItResynchronisesWhenIt
 
   Kill(peer);  // only the returned daemon's copy is left
   ExpectEveryRecord(acked);
+}
+
+// The outcome contract with the primary killed while commits are in flight (a writer thread
+// commits without pause; the kill lands inside one of its commits): every commit is acknowledged
+// or fails with exactly one class, every acknowledged one is on the peer, and none that failed
+// as not applied is there.
+TEST_F(RsdProcesses, ThePrimaryKilledMidCommitLeavesNothingFalselyReported) {
+  const int primary = config_.PairOf("queue").first;
+  auto store = Open(1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::map<Handle, std::string> acked;
+  ASSERT_NO_FATAL_FAILURE(PutMany(**store, "before ", 20, &acked));
+  std::atomic<int> done{0};
+  std::map<std::string, Status> failed;
+  std::thread writer([&] {
+    for (int i = 0; i < 400; ++i) {
+      const std::string data = "mid " + std::to_string(i);
+      Result<Handle> h = Put(**store, data);
+      if (h.ok()) {
+        acked[*h] = data;
+      } else {
+        failed.emplace(data, h.status());
+      }
+      done = i + 1;
+    }
+  });
+  ASSERT_TRUE(Eventually([&] { return done.load() >= 50; }));
+  Kill(primary);
+  writer.join();
+  for (const auto& [data, s] : failed) EXPECT_NE(s.not_applied(), s.outcome_unknown()) << data << ": " << s.ToString();
+  std::cout << acked.size() << " acknowledged, " << failed.size() << " failed around the kill\n";
+  (void)(*store)->Close();
+  store->reset();
+
+  auto later = Open(2);
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  for (const auto& [h, data] : acked) {
+    auto r = (*later)->Read(h);
+    ASSERT_TRUE(r.ok()) << h << ": " << r.status().ToString() << Logs();
+    EXPECT_EQ(*r, data);
+  }
+  auto c = (*later)->OpenConnection("c");
+  ASSERT_TRUE(c.ok());
+  std::set<std::string> stored;
+  ASSERT_TRUE((*later)->Scan(*c, [&](Handle, std::string_view d) {
+    stored.emplace(d);
+    return true;
+  }).ok());
+  for (const auto& [data, s] : failed) {
+    if (s.not_applied()) EXPECT_EQ(stored.count(data), 0u) << "'" << data << "' appeared after " << s.ToString();
+  }
 }
 
 TEST_F(RsdProcesses, APausedPeerIsGoneForTheClientWhichGoesOnAndNothingIsLost) {

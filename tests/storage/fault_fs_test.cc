@@ -22,23 +22,24 @@ constexpr const char* kMissing = "<missing>";
 
 Status Put(File& f, uint64_t offset, std::string_view bytes) { return f.Write(offset, bytes.data(), bytes.size()); }
 
-// Creates path (in db/) holding `content`, with both the content and the entry durable; null (and
-// a test failure) when any step fails.
-std::unique_ptr<File> MakeDurable(FaultFileSystem& fs, const std::string& path, std::string_view content) {
+// Creates path (in `dir`) holding `content`, with both the content and the entry durable; null
+// (and a test failure) when any step fails.
+std::unique_ptr<File> MakeDurable(FaultFileSystem& fs, const std::string& path, std::string_view content,
+                                  const std::string& dir = "db") {
   Result<std::unique_ptr<File>> r = fs.Open(path, OpenOptions{.create = true});
   if (!r.ok()) {
     ADD_FAILURE() << "create " << path << ": " << r.status().ToString();
     return nullptr;
   }
   std::unique_ptr<File> f = std::move(r).value();
-  const bool ok = Put(*f, 0, content).ok() && f->Sync().ok() && fs.SyncDir("db").ok();
+  const bool ok = Put(*f, 0, content).ok() && f->Sync().ok() && fs.SyncDir(dir).ok();
   if (!ok) ADD_FAILURE() << "making " << path << " durable failed";
   return ok ? std::move(f) : nullptr;
 }
 
 class FaultFsTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(fs_.CreateDirs("db").ok()); }
+  void SetUp() override { ASSERT_TRUE(fs_.AddExistingDirs("db").ok()); }
 
   // Opens path with the given options; null (and a test failure) when that fails.
   std::unique_ptr<File> Open(const std::string& path, OpenOptions options) {
@@ -185,12 +186,59 @@ TEST_F(FaultFsTest, CreatedFileSurvivesCrashAfterSyncDir) {
 }
 
 TEST_F(FaultFsTest, SyncDirOfAnotherDirectoryDoesNotHelp) {
-  ASSERT_TRUE(fs_.CreateDirs("other").ok());
+  ASSERT_TRUE(fs_.AddExistingDirs("other").ok());
   ASSERT_NE(Create("db/a"), nullptr);
   ASSERT_TRUE(fs_.SyncDir("other").ok());
   fs_.SimulateCrash(CrashMode::kDropUnsynced);
   EXPECT_FALSE(fs_.Exists("db/a"));
-  EXPECT_TRUE(fs_.Exists("other"));  // directories are durable once created
+  EXPECT_TRUE(fs_.Exists("other"));
+}
+
+// --- Directory durability: a made directory is an entry of its parent ---------------------
+
+TEST_F(FaultFsTest, ADirectoryWhoseParentWasNotSyncedIsLostWithEverythingInIt) {
+  ASSERT_TRUE(fs_.CreateDirs("db/new/deeper").ok());
+  ASSERT_NE(MakeDurable(fs_, "db/new/deeper/f", "data", "db/new/deeper"), nullptr);
+  ASSERT_TRUE(fs_.SyncDir("db/new").ok());  // makes "deeper" durable in "new", not "new" in "db"
+  fs_.SimulateCrash(CrashMode::kDropUnsynced);
+  EXPECT_FALSE(fs_.Exists("db/new"));
+  EXPECT_FALSE(fs_.Exists("db/new/deeper"));
+  EXPECT_FALSE(fs_.Exists("db/new/deeper/f"));
+  EXPECT_TRUE(ListOf("db").empty());
+}
+
+TEST_F(FaultFsTest, ADirectoryIsDurableOnceItsParentIsSynced) {
+  ASSERT_TRUE(fs_.CreateDirs("db/new").ok());
+  ASSERT_NE(MakeDurable(fs_, "db/new/f", "data", "db/new"), nullptr);
+  ASSERT_TRUE(fs_.SyncDir("db").ok());
+  fs_.SimulateCrash(CrashMode::kDropUnsynced);
+  EXPECT_EQ(ContentsOf("db/new/f"), "data");
+}
+
+TEST_F(FaultFsTest, CreateDirsDurablySyncsTheParentOfEveryDirectoryItMade) {
+  const uint64_t before = fs_.io_count();
+  ASSERT_TRUE(CreateDirsDurably(fs_, "db/x/y/z").ok());
+  EXPECT_EQ(fs_.io_count(), before + 3);  // db (for x), db/x (for y), db/x/y (for z)
+  ASSERT_NE(MakeDurable(fs_, "db/x/y/z/f", "data", "db/x/y/z"), nullptr);
+  fs_.SimulateCrash(CrashMode::kDropUnsynced);
+  EXPECT_EQ(ContentsOf("db/x/y/z/f"), "data");
+  const uint64_t again = fs_.io_count();
+  ASSERT_TRUE(CreateDirsDurably(fs_, "db/x/y/z").ok());  // all there: nothing to sync
+  EXPECT_EQ(fs_.io_count(), again);
+}
+
+TEST(FaultFsTearTest, AnUnsyncedDirectoryMaySurviveOrNot) {
+  std::set<bool> outcomes;
+  for (uint64_t seed = 0; seed < 64; ++seed) {
+    FaultFileSystem fs;
+    ASSERT_TRUE(fs.AddExistingDirs("db").ok());
+    ASSERT_TRUE(fs.CreateDirs("db/new/inner").ok());
+    fs.SimulateCrash(CrashMode::kTearUnsynced, seed);
+    const bool outer = fs.Exists("db/new");
+    outcomes.insert(outer);
+    if (!outer) EXPECT_FALSE(fs.Exists("db/new/inner")) << "seed " << seed << ": a child outlived its lost parent";
+  }
+  EXPECT_EQ(outcomes.size(), 2u);
 }
 
 TEST_F(FaultFsTest, RenameIsDurableOnlyAfterSyncDir) {
@@ -482,7 +530,7 @@ TEST_F(FaultFsTest, SimulateCrashClearsTheFailingSync) {
 // One seed's run: a fresh file system whose db/ holds one durable file.
 struct TearTrial {
   TearTrial(const std::string& path, std::string_view durable_content) {
-    EXPECT_TRUE(fs.CreateDirs("db").ok());
+    EXPECT_TRUE(fs.AddExistingDirs("db").ok());
     file = MakeDurable(fs, path, durable_content);
   }
   FaultFileSystem fs;
@@ -546,7 +594,7 @@ TEST(FaultFsTearTest, KeepsAPrefixOfDirectoryOperations) {
   std::set<size_t> kept_counts;
   for (uint64_t seed = 0; seed < 200; ++seed) {
     FaultFileSystem fs;
-    ASSERT_TRUE(fs.CreateDirs("db").ok());
+    ASSERT_TRUE(fs.AddExistingDirs("db").ok());
     for (const char* name : {"db/1", "db/2", "db/3"}) ASSERT_TRUE(fs.Open(name, OpenOptions{.create = true}).ok());
     fs.SimulateCrash(CrashMode::kTearUnsynced, seed);
     const std::vector<std::string> names = fs.List("db").value();

@@ -41,15 +41,35 @@ TEST(StatusTest, EachFactoryGivesItsCodeAndKeepsTheMessage) {
       {Status::TooLarge("m"), StatusCode::kTooLarge},
       {Status::NotSupported("m"), StatusCode::kNotSupported},
       {Status::OutcomeUnknown("m"), StatusCode::kOutcomeUnknown},
+      {Status::NotApplied("m"), StatusCode::kNotApplied},
   };
+  ASSERT_EQ(cases.size(), static_cast<size_t>(kLastStatusCode)) << "a code without a case (and a class) here";
   for (const Case& c : cases) {
     EXPECT_FALSE(c.status.ok()) << ToString(c.code);
     EXPECT_EQ(c.status.code(), c.code);
     EXPECT_EQ(c.status.message(), "m");
-    // Only a fenced commit and one whose answer was lost have an unknown outcome.
-    EXPECT_EQ(c.status.outcome_unknown(), c.code == StatusCode::kFenced || c.code == StatusCode::kOutcomeUnknown)
-        << ToString(c.code);
+    // The outcome contract (status.h): exactly one class per code, fixed here code by code so
+    // that a change of class is a deliberate change of this table.
+    const bool unknown = c.code == StatusCode::kFenced || c.code == StatusCode::kFailed ||
+                         c.code == StatusCode::kOutcomeUnknown || c.code == StatusCode::kIOError ||
+                         c.code == StatusCode::kCorruption;
+    EXPECT_EQ(c.status.outcome_unknown(), unknown) << ToString(c.code);
+    EXPECT_EQ(c.status.not_applied(), !unknown) << ToString(c.code);
   }
+}
+
+TEST(StatusTest, ARefusalIsNotAppliedAndSaysWhy) {
+  const Status fenced = Status::NotAppliedBecause(Status::Fenced("epoch 3 holds instance q"));
+  EXPECT_EQ(fenced.code(), StatusCode::kNotApplied);
+  EXPECT_TRUE(fenced.not_applied());
+  EXPECT_FALSE(fenced.outcome_unknown());
+  EXPECT_NE(fenced.message().find("fenced: epoch 3 holds instance q"), std::string::npos) << fenced.ToString();
+  const Status failed = Status::NotAppliedBecause(Status::Failed("sync of q000001.DAT failed"));
+  EXPECT_EQ(failed.code(), StatusCode::kNotApplied);
+  EXPECT_NE(failed.message().find("sync of q000001.DAT failed"), std::string::npos) << failed.ToString();
+  // A reason that is itself "not applied" stays as it is.
+  EXPECT_EQ(Status::NotAppliedBecause(Status::Closed("q is closed")).code(), StatusCode::kClosed);
+  EXPECT_FALSE(Status::Ok().not_applied());
 }
 
 TEST(StatusTest, ToStringIsCodeThenMessage) {
@@ -60,7 +80,7 @@ TEST(StatusTest, ToStringIsCodeThenMessage) {
 
 TEST(StatusTest, EveryCodeHasADistinctName) {
   std::vector<std::string> names;
-  for (int c = 0; c <= static_cast<int>(StatusCode::kOutcomeUnknown); ++c) {
+  for (int c = 0; c <= static_cast<int>(kLastStatusCode); ++c) {
     const std::string name(ToString(static_cast<StatusCode>(c)));
     EXPECT_FALSE(name.empty());
     EXPECT_NE(name, "unknown") << "code " << c;

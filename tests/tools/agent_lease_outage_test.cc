@@ -104,9 +104,10 @@ TEST_F(AgentLeaseOutage, EveryOwnerFencesItselfWithinItsLeaseAndResumesWhenTheDa
 TEST_F(AgentLeaseOutage, AHungDatabaseGetsNoAcknowledgementPastTheLeaseAndTheClusterResumes) {
   const uint64_t pausing_ms = c_.NowMs();
   ASSERT_TRUE(database_.Pause(pgdata_)) << "no postmaster.pid in " << pgdata_;
-  // Each server's producer is refused by the guard: an F line naming the leases.
+  // Each server's producer is refused by the guard before anything is written: an F line
+  // naming the leases, not applied.
   const std::map<std::string, uint64_t> refused_ms = EachServersFirst(pausing_ms, [](const JournalLine& j) {
-    return j.kind == 'F' && j.text.find("could not renew its leases") != std::string::npos;
+    return j.kind == 'F' && j.not_applied && j.text.find("could not renew its leases") != std::string::npos;
   });
   ASSERT_EQ(refused_ms.size(), home_.size());
   std::this_thread::sleep_for(std::chrono::milliseconds(kLeaseMs));  // nothing more while the database hangs

@@ -126,7 +126,8 @@ class AgentProcessCluster {
   }
 
   // Stops every agent in order, then: every acknowledged message is in its store exactly once,
-  // and something was acknowledged at all.
+  // none that failed as not applied is there (the outcome contract), and something was
+  // acknowledged at all.
   void ExpectEveryAcknowledgedMessageOnce() {
     agents_->TerminateAll();
     Result<tools::QueueCheck> check = tools::CheckQueues(config_, Journals());
@@ -135,6 +136,8 @@ class AgentProcessCluster {
     EXPECT_EQ(check->recovered, check->acknowledged);
     EXPECT_TRUE(check->lost.empty()) << check->lost.size() << " lost, the first: " << check->lost[0] << Logs();
     EXPECT_TRUE(check->duplicated.empty()) << check->duplicated[0];
+    EXPECT_TRUE(check->refused_yet_stored.empty()) << check->refused_yet_stored.size()
+                                                    << " refused yet stored, the first: " << check->refused_yet_stored[0];
   }
 
   std::string Log(const std::string& server) const { return ReadWholeFile(agents_->LogPath(server)); }

@@ -65,7 +65,9 @@ struct AgentOptions {
   Clock* clock = nullptr;          // null: the system clock (the agent's own, for self-fencing)
   // Between two looks at the plan; 0: a quarter of the health check interval, at most 100 ms.
   uint64_t tick_ms = 0;
-  // null: none. Called from more than one thread, possibly at once: it must be thread-safe.
+  // Where the agent's progress lines go ("<server>: <what happened>"). Null: the library's
+  // logger (hastore/storage/log.h), at level info. Called from more than one thread, possibly
+  // at once: it must be thread-safe.
   std::function<void(std::string_view)> log;
 };
 

@@ -20,7 +20,8 @@ namespace hastore::replicated {
 
 struct DaemonOptions {
   bool serve_alone = false;
-  std::function<void(const std::string&)> log;  // progress and refusals, one line each
+  // Progress and refusals, one line each; null: the library's logger (hastore/storage/log.h).
+  std::function<void(const std::string&)> log;
 };
 
 class Daemon {

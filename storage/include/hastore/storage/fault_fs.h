@@ -1,6 +1,7 @@
 // An in-memory FileSystem for crash and fault tests: it remembers which bytes and directory
 // entries were made durable (File::Sync, SyncDir) and can produce the state a power loss would
-// leave, fail the N-th I/O, or fail one sync.
+// leave, fail the N-th I/O, or fail one sync. A directory CreateDirs makes is an entry of its
+// parent like a file: a power loss takes it, and all it holds, unless its parent was synced.
 //
 // Every File::Write, File::Truncate, File::Sync and SyncDir is one I/O, numbered from 1 in the
 // order they happen (io_count()). Thread-safe.
@@ -40,6 +41,10 @@ class FaultFileSystem : public FileSystem {
   // Leaves the state after a power loss, chosen by mode (seeded for repeatability), and
   // clears the crash and failure points. Files and locks opened before become unusable.
   void SimulateCrash(CrashMode mode, uint64_t seed = 0);
+
+  // Test set-up, not an I/O: dir and every directory above it exist already, as if made before
+  // the test, and durable (CreateDirs makes directories a power loss can take away).
+  Status AddExistingDirs(const std::string& dir);
 
   // Test access to contents (current view, synced or not).
   Result<std::string> Contents(const std::string& path) const;

@@ -67,6 +67,12 @@ class FileSystem {
   virtual Result<uint32_t> BlockSize(const std::string& dir) = 0;
 };
 
+// Creates dir and every missing directory above it, and makes each one it created durable by
+// syncing the directory that holds it (mkdir alone is lost with a power loss, and with it
+// everything later written inside). Directories that existed already are left as they are.
+// Every store creates its directories through this before anything in them is acknowledged.
+Status CreateDirsDurably(FileSystem& fs, const std::string& dir);
+
 class Clock {
  public:
   virtual ~Clock() = default;

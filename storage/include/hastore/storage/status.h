@@ -14,20 +14,33 @@
 
 namespace hastore {
 
+// The outcome contract (DESIGN §3): every code a commit can return is in exactly one of two
+// classes, the same on every kind of store.
+//  - not applied: nothing of the transaction is stored or can ever become visible, on this
+//    owner or a later one; it was refused before any of it was written or sent. Resend it (to
+//    the new owner, after a reopen, or corrected).
+//  - unknown: some of it may have reached the disk, the database or a daemon; recovery decides
+//    whether it is visible. Settle it by reading (or with a commit key) before resending.
+// Status::not_applied() and Status::outcome_unknown() tell the class; the class of each code is
+// given below and never depends on the message.
 enum class StatusCode : uint8_t {
   kOk = 0,
-  kInvalidArgument,  // bad input: nothing was changed
-  kNotFound,         // a handle, file or key that does not exist
-  kCorruption,       // stored data fails its checksum or format rules
-  kIOError,          // the OS refused an operation
-  kFenced,           // a newer owner holds the instance; outcome of in-flight commits is unknown
-  kLocked,           // another process holds the instance
-  kFailed,           // the instance is in the failed state after an I/O error; close and reopen
-  kClosed,           // the instance was closed
-  kTooLarge,         // a record or transaction over the configured maximum
-  kNotSupported,
-  kOutcomeUnknown,   // a commit was sent but its answer was lost (the database went away): it may or may not be durable
+  kInvalidArgument,  // not applied: bad input (a connection, a record); nothing was changed
+  kNotFound,         // not applied: a handle, file or key that does not exist
+  kCorruption,       // unknown: stored data fails its checksum or format rules
+  kIOError,          // unknown: the OS refused an operation (a commit reports kFailed instead)
+  kFenced,           // unknown: a newer owner took the instance after this commit was written or sent
+  kLocked,           // not applied: another process holds the instance
+  kFailed,           // unknown: a write or sync of this commit failed (the instance is failed now; close and reopen)
+  kClosed,           // not applied: the instance was closed
+  kTooLarge,         // not applied: a record or transaction over the configured maximum
+  kNotSupported,     // not applied
+  kOutcomeUnknown,   // unknown: a commit was sent but its answer was lost (the database went away)
+  kNotApplied,       // not applied: refused before anything was written or sent (the instance had failed or
+                     // been fenced already, its writes were not allowed, the database refused it before
+                     // COMMIT); the message says why
 };
+inline constexpr StatusCode kLastStatusCode = StatusCode::kNotApplied;
 
 std::string_view ToString(StatusCode code);
 
@@ -48,6 +61,11 @@ class [[nodiscard]] Status {
   static Status TooLarge(std::string m) { return {StatusCode::kTooLarge, std::move(m)}; }
   static Status NotSupported(std::string m) { return {StatusCode::kNotSupported, std::move(m)}; }
   static Status OutcomeUnknown(std::string m) { return {StatusCode::kOutcomeUnknown, std::move(m)}; }
+  static Status NotApplied(std::string m) { return {StatusCode::kNotApplied, std::move(m)}; }
+  // A commit refused because of `why` (the instance's failure, fence or guard) before anything
+  // of it was written or sent: `why` itself when its code already means "not applied"
+  // (kClosed, ...), otherwise kNotApplied with why's code and message in the message.
+  static Status NotAppliedBecause(const Status& why);
   // An OS error: "<what>: <strerror(err)>".
   static Status FromErrno(std::string what, int err);
 
@@ -57,9 +75,15 @@ class [[nodiscard]] Status {
   // "<code>: <message>", or "OK".
   std::string ToString() const;
 
-  // For a commit: true when the commit may or may not have become durable (fenced, or its
-  // database commit was sent and the answer lost). The caller must not assume either outcome.
-  bool outcome_unknown() const { return code() == StatusCode::kFenced || code() == StatusCode::kOutcomeUnknown; }
+  // For a commit (see StatusCode): exactly one of these is true for every non-OK status.
+  // outcome_unknown: it may or may not become visible; the caller must not assume either.
+  bool outcome_unknown() const { return IsOutcomeUnknown(code()); }
+  // not_applied: nothing of it is or will ever be stored.
+  bool not_applied() const { return !ok() && !outcome_unknown(); }
+  static constexpr bool IsOutcomeUnknown(StatusCode c) {
+    return c == StatusCode::kFenced || c == StatusCode::kFailed || c == StatusCode::kOutcomeUnknown ||
+           c == StatusCode::kIOError || c == StatusCode::kCorruption;
+  }
 
  private:
   struct Rep {

@@ -114,8 +114,11 @@ class Store {
 
   Transaction Begin() { return Transaction(this); }
   // Returns once the transaction is durable (per the sync policy), or with the error that
-  // prevented it. An invalid transaction (unknown handle, record too large) changes nothing.
-  // kFenced means the outcome is unknown.
+  // prevented it, whose class (status.h) is the truth on every kind: not_applied() (invalid
+  // input, a closed, failed or fenced instance refusing it before writing anything, kNotApplied)
+  // means nothing of it is stored or ever will be; outcome_unknown() (kFailed: its write or sync
+  // failed; kFenced: a newer owner took over after it was written; kOutcomeUnknown: the answer
+  // was lost) means recovery decides. After an unknown outcome, close and reopen.
   virtual Status Commit(Transaction txn) = 0;
   // The same, without blocking: `done` runs on a store thread once the outcome is known.
   virtual void CommitAsync(Transaction txn, CommitCallback done) = 0;

@@ -34,7 +34,8 @@ class DurableQueue {
   static Result<std::unique_ptr<DurableQueue>> Open(Store& store, std::string_view name = "queue");
 
   // Returns the message's id once it is durable; an error's outcome may be unknown
-  // (Status::outcome_unknown) when the store was fenced or lost its database mid-commit.
+  // (Status::outcome_unknown: its write or sync failed, the store was fenced after writing it,
+  // or the database answer was lost) or it is not applied (Status::not_applied: never stored).
   Result<Handle> Enqueue(std::string_view body);
   // The oldest message not handed out yet; nullopt when there is none.
   Result<std::optional<Message>> Dequeue();
