@@ -115,7 +115,9 @@ TEST_P(OutcomeContractTest, AfterATakeoverNothingReportedNotAppliedAppears) {
     const std::string data = "A after " + std::to_string(i);
     const Status s = CommitRecord(*a, data, &h);
     ExpectOneClass(s, "A's commit " + std::to_string(i) + " after the takeover");
-    if (i > 0) EXPECT_TRUE(s.not_applied()) << "A knew it was fenced: " << s.ToString();
+    if (i > 0) {
+      EXPECT_TRUE(s.not_applied()) << "A knew it was fenced: " << s.ToString();
+    }
     failed.emplace(data, s);
   }
   ASSERT_TRUE(CommitRecord(*b, "B", &h).ok());
@@ -128,7 +130,9 @@ TEST_P(OutcomeContractTest, AfterATakeoverNothingReportedNotAppliedAppears) {
   EXPECT_EQ(found.count("A before"), 1u);
   EXPECT_EQ(found.count("B"), 1u);
   for (const auto& [data, s] : failed) {
-    if (s.not_applied()) EXPECT_EQ(found.count(data), 0u) << "'" << data << "' appeared after " << s.ToString();
+    if (s.not_applied()) {
+      EXPECT_EQ(found.count(data), 0u) << "'" << data << "' appeared after " << s.ToString();
+    }
   }
 }
 

@@ -257,11 +257,7 @@ TEST_P(FailedSyncTest, EverySyncOfACompactingWorkload) { SweepSyncs(kCompactingW
 
 INSTANTIATE_TEST_SUITE_P(FileStore, FailedSyncTest,
                          ::testing::Values(SyncPolicy::kDirectWrite, SyncPolicy::kCacheFlush, SyncPolicy::kDirectWriteWithCache),
-                         [](const auto& info) {
-                           std::string name(ToString(info.param));
-                           std::erase(name, '-');
-                           return name;
-                         });
+                         PolicyTestName);
 
 }  // namespace
 }  // namespace hastore::testing

@@ -84,6 +84,13 @@ std::string RecordData(int step, int op, size_t size);
 // InspectFileStore finds the instance undamaged.
 ::testing::AssertionResult InspectsClean(FaultFileSystem& fs, const StoreConfig& config);
 
+// A sync policy as a test name: "DirectWrite", "CacheFlush", ...
+inline std::string PolicyTestName(const ::testing::TestParamInfo<SyncPolicy>& info) {
+  std::string name(ToString(info.param));
+  std::erase(name, '-');
+  return name;
+}
+
 // Number of .DAT files of the instance in kFaultDir.
 size_t SegmentFiles(FaultFileSystem& fs);
 

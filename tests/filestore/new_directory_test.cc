@@ -65,10 +65,7 @@ TEST_P(NewDirectoryTest, APowerLossAtEveryIoOfTheFirstOpenKeepsWhatWasAcknowledg
 
 INSTANTIATE_TEST_SUITE_P(Policies, NewDirectoryTest,
                          ::testing::Values(SyncPolicy::kDirectWrite, SyncPolicy::kCacheFlush),
-                         [](const ::testing::TestParamInfo<SyncPolicy>& info) {
-                           return info.param == SyncPolicy::kDirectWrite ? std::string("DirectWrite")
-                                                                         : std::string("CacheFlush");
-                         });
+                         PolicyTestName);
 
 }  // namespace
 }  // namespace hastore::testing

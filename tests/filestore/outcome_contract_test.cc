@@ -85,7 +85,9 @@ TEST_P(FileOutcomeContractTest, EveryCommitAfterAFailureIsNotAppliedAndNeverAppe
     EXPECT_EQ(s.code(), StatusCode::kNotApplied) << s.ToString();
     EXPECT_TRUE(s.not_applied());
     EXPECT_NE(s.message().find("failed"), std::string::npos) << "the refusal says why: " << s.ToString();
-    if (i == 2) EXPECT_EQ(ReopenAndRead(h, std::nullopt), "") << "a commit reported not applied appeared";
+    if (i == 2) {
+      EXPECT_EQ(ReopenAndRead(h, std::nullopt), "") << "a commit reported not applied appeared";
+    }
   }
 }
 
@@ -100,10 +102,7 @@ TEST_P(FileOutcomeContractTest, ANotAppliedCommitIsAbsentWhateverThePowerLossKee
 
 INSTANTIATE_TEST_SUITE_P(Policies, FileOutcomeContractTest,
                          ::testing::Values(SyncPolicy::kDirectWrite, SyncPolicy::kCacheFlush),
-                         [](const ::testing::TestParamInfo<SyncPolicy>& info) {
-                           return info.param == SyncPolicy::kDirectWrite ? std::string("DirectWrite")
-                                                                         : std::string("CacheFlush");
-                         });
+                         PolicyTestName);
 
 }  // namespace
 }  // namespace hastore::testing

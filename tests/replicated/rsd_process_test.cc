@@ -198,7 +198,9 @@ TEST_F(RsdProcesses, ThePrimaryKilledMidCommitLeavesNothingFalselyReported) {
     return true;
   }).ok());
   for (const auto& [data, s] : failed) {
-    if (s.not_applied()) EXPECT_EQ(stored.count(data), 0u) << "'" << data << "' appeared after " << s.ToString();
+    if (s.not_applied()) {
+      EXPECT_EQ(stored.count(data), 0u) << "'" << data << "' appeared after " << s.ToString();
+    }
   }
 }
 

@@ -236,7 +236,9 @@ TEST(FaultFsTearTest, AnUnsyncedDirectoryMaySurviveOrNot) {
     fs.SimulateCrash(CrashMode::kTearUnsynced, seed);
     const bool outer = fs.Exists("db/new");
     outcomes.insert(outer);
-    if (!outer) EXPECT_FALSE(fs.Exists("db/new/inner")) << "seed " << seed << ": a child outlived its lost parent";
+    if (!outer) {
+      EXPECT_FALSE(fs.Exists("db/new/inner")) << "seed " << seed << ": a child outlived its lost parent";
+    }
   }
   EXPECT_EQ(outcomes.size(), 2u);
 }
