@@ -6,7 +6,7 @@
 HASTORE_EXTRA_PACKAGES=("${HASTORE_EXTRA_PACKAGES[@]+"${HASTORE_EXTRA_PACKAGES[@]}"}")
 HASTORE_PACKAGES=(build-essential cmake pkg-config liburing-dev libxxhash-dev liblmdb-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
-  libbenchmark-dev unixodbc unixodbc-dev libsqliteodbc libboost-dev)
+  libbenchmark-dev unixodbc unixodbc-dev libsqliteodbc libboost-dev libssl-dev)
 
 hastore_install_packages() {
   local missing=()

@@ -121,7 +121,7 @@ Result<StoreLocation> ReplicatedLocation(std::string_view location) {
 #define HASTORE_JDBC_HELP \
   "a JDBC store is jdbc:Instance=I;[Prefix=P;]Directory=D (embedded SQLite in D) or " \
   "jdbc:Instance=I;[Prefix=P;]<ODBC connection string> (e.g. 'jdbc:Instance=orders@ms1;Prefix=app;" \
-  "Driver=PostgreSQL Unicode;Server=db;Database=jms;Uid=u;Pwd=p')"
+  "Driver=PostgreSQL Unicode;Server=db;Database=jms;Uid=u;PwdFile=/etc/hastore/db.pw')"
 
 const char* const kJdbcHelp = HASTORE_JDBC_HELP;
 

@@ -68,7 +68,9 @@ Verb AddRsdVerb(CLI::App& app) {
       "Runs daemon N of the daemons' configuration FILE (replicated/daemon_config.h): it holds the .RGN regions of "
       "the instances that hash to it, takes every write only once its partner daemon has it too, and refuses "
       "writes under an epoch older than the instance's claim. A daemon that starts serves nothing until its "
-      "partners have given it what it missed (--alone skips that wait, when a partner is gone for good). SIGTERM "
+      "partners have given it what it missed (--alone skips that wait, when a partner is gone for good). It "
+      "serves only peers and clients that prove they hold the key of the configuration's auth_key_file, and does not "
+      "start without that file (at least 32 bytes, mode 600). SIGTERM "
       "or SIGINT stops it; progress goes to stderr.");
   cmd->add_option("--config", args->config, "The daemons' configuration (TOML)")->required();
   cmd->add_option("--index", args->index, "Which daemon of the configuration this is (default: its local_index)");

@@ -19,6 +19,7 @@ constexpr std::string_view kVerb = "rsd-admin";
 
 struct AdminArgs {
   std::string config;
+  std::string key_file;  // instead of the configuration's auth_key_file
   bool json = false;
   std::string instance;
   int index = -1;
@@ -47,7 +48,7 @@ Json DaemonJson(const replicated::DaemonInfo& d, bool with_instances) {
 }
 
 int List(const AdminArgs& args, bool regions) {
-  Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config);
+  Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config, args.key_file);
   if (!config.ok()) return Fail(kVerb, config.status());
   Json all = Json::array();
   bool every_reachable = true;
@@ -84,7 +85,7 @@ int Refused(const Status& s) {
 }
 
 int Remove(const AdminArgs& args) {
-  Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config);
+  Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config, args.key_file);
   if (!config.ok()) return Fail(kVerb, config.status());
   Status s = replicated::RemoveInstance(*config, args.instance);
   if (!s.ok()) return Refused(s);
@@ -93,7 +94,7 @@ int Remove(const AdminArgs& args) {
 }
 
 int Shutdown(const AdminArgs& args) {
-  Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config);
+  Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config, args.key_file);
   if (!config.ok()) return Fail(kVerb, config.status());
   if (args.index < 0 || args.index >= static_cast<int>(config->daemons.size()))
     return Fail(kVerb, "--index " + std::to_string(args.index) + " is not a daemon of " + args.config, kExitUsage);
@@ -112,7 +113,8 @@ Verb AddRsdAdminVerb(CLI::App& app) {
       "daemons: every daemon of the configuration, reachable or not. regions: the instances each daemon holds, "
       "with their epoch, holder, copies and regions. remove INSTANCE: its regions on both daemons (refused while a "
       "client holds it, exit status 2). shutdown --index N: stops a daemon, refused (exit status 2) while an "
-      "instance it holds has no up-to-date copy on its partner, unless --force.");
+      "instance it holds has no up-to-date copy on its partner, unless --force. Every request proves knowledge of the "
+      "daemons' key (the configuration's auth_key_file, or --key-file): a daemon refuses anyone without it.");
   cmd->require_subcommand(1);
   CLI::App* daemons = cmd->add_subcommand("daemons", "List the daemons");
   CLI::App* regions = cmd->add_subcommand("regions", "List the instances and regions each daemon holds");
@@ -120,6 +122,8 @@ Verb AddRsdAdminVerb(CLI::App& app) {
   CLI::App* shutdown = cmd->add_subcommand("shutdown", "Shut a daemon down");
   for (CLI::App* sub : {daemons, regions, remove, shutdown}) {
     sub->add_option("--config", args->config, "The daemons' configuration (TOML)")->required();
+    sub->add_option("--key-file", args->key_file,
+                    "The daemons' authentication key (default: the configuration's auth_key_file); mode 600");
   }
   for (CLI::App* sub : {daemons, regions}) sub->add_flag("--json", args->json, "JSON instead of text");
   remove->add_option("INSTANCE", args->instance, "The instance")->required();

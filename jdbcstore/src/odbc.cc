@@ -55,9 +55,15 @@ Result<std::unique_ptr<OdbcConnection>> OdbcConnection::Connect(const std::strin
   if (!Succeeded(SQLAllocHandle(SQL_HANDLE_DBC, *env, &c->dbc_))) {
     return OdbcError(SQL_HANDLE_ENV, *env, "allocating an ODBC connection");
   }
-  SQLRETURN rc = SQLDriverConnect(c->dbc_, nullptr,
-                                  reinterpret_cast<SQLCHAR*>(const_cast<char*>(connection_string.c_str())),
-                                  SQL_NTS, nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT);
+  // The password (from PwdFile= or the environment) lives only in `with_password`, which no
+  // message below shows.
+  Result<std::string> with_password = WithPassword(connection_string);
+  if (!with_password.ok()) {
+    return Status(with_password.status().code(),
+                  "connecting to " + RedactConnectionString(connection_string) + ": " + with_password.status().message());
+  }
+  SQLRETURN rc = SQLDriverConnect(c->dbc_, nullptr, reinterpret_cast<SQLCHAR*>(with_password->data()), SQL_NTS, nullptr, 0,
+                                  nullptr, SQL_DRIVER_NOPROMPT);
   if (!Succeeded(rc)) return OdbcError(SQL_HANDLE_DBC, c->dbc_, "connecting to " + RedactConnectionString(connection_string));
   c->connected_ = true;
   rc = SQLSetConnectAttr(c->dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), 0);

@@ -11,7 +11,9 @@
 #include <set>
 #include <thread>
 
+#include "authenticate.h"
 #include "daemon_client.h"
+#include "handshake.h"
 #include "held_instances.h"
 #include "socket.h"
 #include "hastore/storage/log.h"
@@ -22,6 +24,8 @@ namespace hastore::replicated {
 namespace {
 
 constexpr uint64_t kPartnerTimeoutMs = 1000;
+// How long an accepted connection may take over its handshake before it is closed unread.
+constexpr uint64_t kHandshakeTimeoutMs = 5000;
 constexpr size_t kForwardFlagOffset = kBodyHeaderBytes;  // the first field of a change
 
 // What a request's handler answers: a status and, when it is Ok, the reply fields.
@@ -147,22 +151,14 @@ class DaemonImpl final : public Daemon {
     }
   }
 
-  // One connection's requests, in order.
+  // One connection's requests, in order, once it proved it knows the daemons' key: nothing it
+  // sends is read as a request before that.
   void Serve(std::unique_ptr<Socket> sock) {
     Session session;
-    for (;;) {
-      Result<std::string> body = sock->Receive();
-      if (!body.ok()) {
-        if (body.status().code() == StatusCode::kCorruption) Log("refused a frame from " + sock->peer() + ": " + body.status().message());
-        break;
-      }
-      MessageReader r(*body);
-      Result<uint8_t> op = r.U8();
-      Result<uint64_t> id = r.U64();
-      if (!op.ok() || !id.ok()) break;
-      Answer a = Handle(static_cast<Op>(*op), *body, r, session);
-      if (!sock->SendFrame({ReplyHead(*id, a.status).body(), a.payload.body()}).ok()) break;
-      if (static_cast<Op>(*op) == Op::kShutdown && a.status.ok()) break;
+    if (Status auth = AuthenticatePeer(*sock, c_.auth_key, kHandshakeTimeoutMs); !auth.ok()) {
+      Log("refused " + sock->peer() + " at its handshake: " + auth.message());
+    } else {
+      ServeRequests(*sock, session);
     }
     for (const auto& [name, claimed_for] : session.claimed) {
       if (std::shared_ptr<HeldInstance> h = held_->Find(name)) {
@@ -173,6 +169,23 @@ class DaemonImpl final : public Daemon {
     std::lock_guard lock(mu_);
     open_.erase(sock.get());
     ended_.push_back(std::this_thread::get_id());
+  }
+
+  void ServeRequests(Socket& sock, Session& session) {
+    for (;;) {
+      Result<std::string> body = sock.Receive();
+      if (!body.ok()) {
+        if (body.status().code() == StatusCode::kCorruption) Log("refused a frame from " + sock.peer() + ": " + body.status().message());
+        return;
+      }
+      MessageReader r(*body);
+      Result<uint8_t> op = r.U8();
+      Result<uint64_t> id = r.U64();
+      if (!op.ok() || !id.ok()) return;
+      Answer a = Handle(static_cast<Op>(*op), *body, r, session);
+      if (!sock.SendFrame({ReplyHead(*id, a.status).body(), a.payload.body()}).ok()) return;
+      if (static_cast<Op>(*op) == Op::kShutdown && a.status.ok()) return;
+    }
   }
 
   // `body` is the whole request; a change is forwarded as it is, its forwarded flag set.
@@ -397,7 +410,7 @@ class DaemonImpl final : public Daemon {
   // One request to a partner daemon on a connection of its own, giving up after
   // kPartnerTimeoutMs (times `patience`) without progress.
   Result<Reply> AskPartner(int partner, const MessageWriter& request, uint64_t patience = 1) const {
-    return AskDaemon(c_.daemons[partner].address, request, patience * kPartnerTimeoutMs);
+    return AskDaemon(c_, c_.daemons[partner].address, request, patience * kPartnerTimeoutMs);
   }
 
   // A forwarded change, on the session's link to the partner. A link the partner closed while
@@ -408,7 +421,7 @@ class DaemonImpl final : public Daemon {
     const bool reused = link != nullptr;
     for (int attempt = 0;; ++attempt) {
       if (!link) {
-        Result<std::unique_ptr<Socket>> s = Socket::Connect(c_.daemons[partner].address, kPartnerTimeoutMs, kPartnerTimeoutMs);
+        Result<std::unique_ptr<Socket>> s = ConnectToDaemon(c_, c_.daemons[partner].address, kPartnerTimeoutMs, kPartnerTimeoutMs);
         if (!s.ok()) return s.status();
         link = std::move(*s);
       }
@@ -657,6 +670,10 @@ class DaemonImpl final : public Daemon {
 
 Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonConfig& config, int index, DaemonOptions options) {
   HASTORE_RETURN_IF_ERROR(Validate(config));
+  if (config.auth_key.size() < kMinAuthKeyBytes) {
+    return Status::InvalidArgument("no authentication key loaded from auth_key_file " + config.auth_key_file +
+                                   ": a daemon does not start without one");
+  }
   if (index < 0 || index >= static_cast<int>(config.daemons.size())) {
     return Status::InvalidArgument("daemon index " + std::to_string(index) + " is not in the configuration (0.." +
                                    std::to_string(config.daemons.size() - 1) + ")");

@@ -9,7 +9,7 @@ namespace {
 constexpr uint64_t kAdminTimeoutMs = 3000;
 
 Result<Reply> Ask(const DaemonConfig& config, int index, const MessageWriter& request) {
-  return AskDaemon(config.daemons[index].address, request, kAdminTimeoutMs);
+  return AskDaemon(config, config.daemons[index].address, request, kAdminTimeoutMs);
 }
 
 Status ReadInstance(MessageReader& r, HeldInstanceInfo* out) {

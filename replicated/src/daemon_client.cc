@@ -3,6 +3,8 @@
 #include <chrono>
 #include <thread>
 
+#include "authenticate.h"
+
 namespace hastore::replicated {
 
 namespace {
@@ -15,8 +17,8 @@ constexpr uint64_t kFailoverBoundMs = 10000;
 constexpr uint64_t kReleaseWaitMs = 1000;
 }  // namespace
 
-Result<Reply> AskDaemon(const std::string& address, const MessageWriter& request, uint64_t timeout_ms) {
-  Result<std::unique_ptr<Socket>> s = Socket::Connect(address, timeout_ms, timeout_ms);
+Result<Reply> AskDaemon(const DaemonConfig& config, const std::string& address, const MessageWriter& request, uint64_t timeout_ms) {
+  Result<std::unique_ptr<Socket>> s = ConnectToDaemon(config, address, timeout_ms, timeout_ms);
   if (!s.ok()) return s.status();
   Result<Reply> reply = (*s)->Call(request.body());
   if (reply.ok() && !reply->status().ok()) return reply->status();
@@ -47,8 +49,8 @@ Result<std::unique_ptr<Socket>> DaemonClient::Take(int which) {
   // A daemon on this host is reached through its Unix socket when it has one.
   const DaemonAddress& d = config_.daemons[pair_[which]];
   Result<std::unique_ptr<Socket>> s = Status::IOError("no address");
-  if (!d.socket.empty()) s = Socket::Connect(d.socket, kConnectTimeoutMs, kRequestTimeoutMs);
-  if (!s.ok()) s = Socket::Connect(d.address, kConnectTimeoutMs, kRequestTimeoutMs);
+  if (!d.socket.empty()) s = ConnectToDaemon(config_, d.socket, kConnectTimeoutMs, kRequestTimeoutMs);
+  if (!s.ok()) s = ConnectToDaemon(config_, d.address, kConnectTimeoutMs, kRequestTimeoutMs);
   return s;
 }
 
@@ -82,6 +84,8 @@ Status DaemonClient::Connect() {
   for (int which : {0, 1}) {
     Result<Reply> reply = Attempt(which, MessageWriter(Op::kHello, 0).body());
     if (!reply.ok()) {
+      // A daemon that refused this side's key (or proved none) is not one that is away.
+      if (reply.status().code() != StatusCode::kIOError) return reply.status();
       last = reply.status();
       continue;
     }

@@ -78,6 +78,7 @@ class DaemonClient {
 // One request on a connection of its own to the daemon at `address`, for requests outside an
 // instance's traffic (a daemon asking its partner, an operator's tool): its reply, with the
 // daemon's status as the error when it is not Ok. Gives up after timeout_ms without progress.
-Result<Reply> AskDaemon(const std::string& address, const MessageWriter& request, uint64_t timeout_ms);
+// Authenticates with config's key first (authenticate.h).
+Result<Reply> AskDaemon(const DaemonConfig& config, const std::string& address, const MessageWriter& request, uint64_t timeout_ms);
 
 }  // namespace hastore::replicated

@@ -1,15 +1,22 @@
 #include "hastore/replicated/daemon_config.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+
+#include <openssl/rand.h>
 
 #include "hastore/storage/checksum.h"
 #include "hastore/storage/config.h"
+#include "hastore/storage/secret_file.h"
 #include "hastore/storage/toml_reader.h"
+#include "handshake.h"
 
 namespace hastore::replicated {
 
@@ -51,11 +58,26 @@ int FreePort(const std::string& host) {
   return port;
 }
 
+// A fresh random key in `path`, mode 600; kept in memory too, should the file not be made
+// (Daemon::Start needs only auth_key; a configuration written for another process names the file).
+std::string MakeKeyFile(const std::string& path) {
+  std::string key(kMinAuthKeyBytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) std::abort();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    (void)!::write(fd, key.data(), key.size());
+    ::close(fd);
+  }
+  return key;
+}
+
 }  // namespace
 
 DaemonConfig LoopbackDaemons(int n, const std::string& directory, uint64_t region_size) {
   DaemonConfig c;
   c.region_size = region_size;
+  c.auth_key_file = directory + "/rsd.key";
+  c.auth_key = MakeKeyFile(c.auth_key_file);
   for (int i = 0; i < n; ++i) {
     const std::string host = "127.0.0." + std::to_string(i + 2);
     c.daemons.push_back(DaemonAddress{host + ":" + std::to_string(FreePort(host)), "", directory + "/rsd" + std::to_string(i)});
@@ -74,6 +96,10 @@ Status Validate(const DaemonConfig& c) {
   if (c.local_index >= static_cast<int>(c.daemons.size()))
     return Status::InvalidArgument("local_index: " + std::to_string(c.local_index) + " is not a daemon (there are " +
                                    std::to_string(c.daemons.size()) + ")");
+  if (c.auth_key_file.empty()) {
+    return Status::InvalidArgument("auth_key_file: missing: the daemons authenticate every peer and client with the key in "
+                                   "this file (make one: head -c 32 /dev/urandom > rsd.key; chmod 600 rsd.key)");
+  }
   for (size_t i = 0; i < c.daemons.size(); ++i) {
     const std::string at = "daemons[" + std::to_string(i) + "]";
     if (c.daemons[i].address.empty()) return Status::InvalidArgument(at + ".address: missing");
@@ -99,6 +125,7 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, std::string_view s
     if (k == "space_overload_red") return r.Unsigned(n, key, 1, 100, &c.space_overload_red);
     if (k == "flush_interval_ms") return r.Unsigned(n, key, 1, 3600000, &c.flush_interval_ms);
     if (k == "local_index") return r.Unsigned(n, key, 0, 1023, &c.local_index);
+    if (k == "auth_key_file") return r.String(n, key, &c.auth_key_file);
     if (k != "daemons") return Status::NotFound(key);
     const toml::array* list = n.as_array();
     if (list == nullptr) return r.At(n, key, "expected an array of tables ([[daemons]]), got " + TomlReader::TypeName(n));
@@ -127,6 +154,7 @@ std::string FormatDaemonConfig(const DaemonConfig& c) {
                 {"space_overload_red", number(c.space_overload_red)},
                 {"flush_interval_ms", number(c.flush_interval_ms)}};
   if (c.local_index >= 0) t.insert("local_index", c.local_index);
+  t.insert("auth_key_file", c.auth_key_file);
   toml::array daemons;
   for (const DaemonAddress& d : c.daemons) {
     toml::table entry{{"address", d.address}, {"directory", d.directory}};
@@ -139,10 +167,31 @@ std::string FormatDaemonConfig(const DaemonConfig& c) {
   return out.str();
 }
 
-Result<DaemonConfig> LoadDaemonConfig(const std::string& path) {
+Status LoadAuthKey(DaemonConfig* config) {
+  Result<std::string> key = ReadSecretFile(config->auth_key_file, "authentication key file");
+  if (!key.ok()) return key.status();
+  if (key->size() < kMinAuthKeyBytes) {
+    return Status::InvalidArgument("authentication key file " + config->auth_key_file + " holds " + std::to_string(key->size()) +
+                                   " bytes; at least " + std::to_string(kMinAuthKeyBytes) +
+                                   " are needed (head -c 32 /dev/urandom > " + config->auth_key_file + ")");
+  }
+  config->auth_key = std::move(*key);
+  return Status::Ok();
+}
+
+Result<DaemonConfig> LoadDaemonConfig(const std::string& path, const std::string& key_file) {
   Result<std::string> text = ReadTextFile(path);
   if (!text.ok()) return text.status();
-  return ParseDaemonConfig(*text, path);
+  Result<DaemonConfig> c = ParseDaemonConfig(*text, path);
+  if (!c.ok()) return c.status();
+  if (!key_file.empty()) {
+    c->auth_key_file = key_file;
+  } else if (!std::filesystem::path(c->auth_key_file).is_absolute()) {
+    c->auth_key_file = (std::filesystem::path(path).parent_path() / c->auth_key_file).string();
+  }
+  Status s = LoadAuthKey(&*c);
+  if (!s.ok()) return Status(s.code(), path + ": " + s.message());
+  return c;
 }
 
 }  // namespace hastore::replicated

@@ -166,6 +166,12 @@ Result<std::string> Socket::Receive() {
   return body;
 }
 
+Result<std::string> Socket::ReceiveExactly(size_t n) {
+  std::string bytes(n, '\0');
+  HASTORE_RETURN_IF_ERROR(ReceiveAll(fd_, bytes.data(), n, peer_, &timed_out_));
+  return bytes;
+}
+
 Result<Reply> Socket::Call(std::string_view body) {
   HASTORE_RETURN_IF_ERROR(SendFrame({body}));
   Result<std::string> reply = Receive();

@@ -31,8 +31,11 @@ class Socket {
 
   // Sends one frame whose body is `parts` joined, without joining them.
   Status SendFrame(std::initializer_list<std::string_view> parts);
-  // Sends bytes as they are (a test's hand-made frame).
+  // Sends bytes as they are (the handshake's messages, a test's hand-made frame).
   Status Send(std::string_view bytes);
+  // Receives exactly n bytes, no frame (the handshake's fixed-size messages); kIOError as
+  // for Receive.
+  Result<std::string> ReceiveExactly(size_t n);
   // Receives one frame and checks its checksum; returns its body. kIOError when the peer
   // closed or the connection broke, kCorruption for a bad checksum or length.
   Result<std::string> Receive();

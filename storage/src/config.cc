@@ -124,7 +124,11 @@ Status ValidateStoreSection(const StoreConfig& c) {
 Status ValidateJdbcSection(const JdbcStoreSettings& j) {
   if (j.connection.empty()) {
     HASTORE_RETURN_IF_ERROR(Required("jdbc.directory", j.directory, " when jdbc.connection is empty (embedded SQLite)"));
+    if (!j.password_file.empty())
+      return Status::InvalidArgument("jdbc.password_file: only with jdbc.connection (an embedded SQLite database has no password)");
   }
+  if (j.password_file.find('}') != std::string::npos)
+    return Status::InvalidArgument("jdbc.password_file: a path with '}' is not supported: " + j.password_file);
   for (auto [key, value] : {std::pair<std::string_view, uint32_t>{"jdbc.inserts_per_batch_maximum", j.inserts_per_batch_maximum},
                             {"jdbc.deletes_per_batch_maximum", j.deletes_per_batch_maximum},
                             {"jdbc.deletes_per_statement_maximum", j.deletes_per_statement_maximum}}) {
@@ -239,6 +243,7 @@ constexpr Field kJdbcFields[] = {
     {"directory", [](N n, C c) { return ReadString(n, &c.jdbc.directory); }},
     {"database", [](N n, C c) { return ReadEnum(n, ParseJdbcDatabase, &c.jdbc.database); }},
     {"create_table_ddl_file", [](N n, C c) { return ReadString(n, &c.jdbc.create_table_ddl_file); }},
+    {"password_file", [](N n, C c) { return ReadString(n, &c.jdbc.password_file); }},
     {"inserts_per_batch_maximum", [](N n, C c) { return ReadUint32(n, &c.jdbc.inserts_per_batch_maximum); }},
     {"deletes_per_batch_maximum", [](N n, C c) { return ReadUint32(n, &c.jdbc.deletes_per_batch_maximum); }},
     {"deletes_per_statement_maximum", [](N n, C c) { return ReadUint32(n, &c.jdbc.deletes_per_statement_maximum); }},
@@ -328,6 +333,7 @@ std::string EmbeddedSqliteConnection(const std::string& database_file) {
 }
 
 std::string JdbcStoreSettings::EffectiveConnection() const {
+  if (!connection.empty() && !password_file.empty()) return connection + ";PwdFile={" + password_file + "}";
   if (!connection.empty()) return connection;
   return EmbeddedSqliteConnection(EmbeddedDatabasePath());
 }

@@ -1,6 +1,6 @@
 // Replication daemons for tests: a configuration of `n` daemons on loopback addresses
 // 127.0.0.2, 127.0.0.3, ... (free ports, replicated::LoopbackDaemons), each with a directory
-// under a temporary one, started in this process.
+// under a temporary one and a fresh key (rsd.key in it), started in this process.
 #pragma once
 
 #include <memory>
@@ -48,17 +48,23 @@ class DaemonCluster {
     daemons_[i].reset();
   }
 
-  replicated::DaemonConfig& config() { return config_; }
-  const replicated::DaemonConfig& config() const { return config_; }
-  replicated::DaemonOptions& options() { return options_; }
-
- private:
-  ::testing::AssertionResult Launch(int i) {
-    Result<std::unique_ptr<replicated::Daemon>> d = replicated::Daemon::Start(config_, i, options_);
+  // Starts daemon i with `config` instead of the cluster's (another key, say); does not wait.
+  ::testing::AssertionResult Launch(int i, const replicated::DaemonConfig& config) {
+    Result<std::unique_ptr<replicated::Daemon>> d = replicated::Daemon::Start(config, i, options_);
     if (!d.ok()) return ::testing::AssertionFailure() << d.status().ToString();
     daemons_[i] = std::move(*d);
     return ::testing::AssertionSuccess();
   }
+  bool serving(int i) const { return daemons_[i] && daemons_[i]->serving(); }
+
+  replicated::DaemonConfig& config() { return config_; }
+  const replicated::DaemonConfig& config() const { return config_; }
+  replicated::DaemonOptions& options() { return options_; }
+  // The temporary directory: the daemons' directories and the key file are in it.
+  const std::string& directory() const { return dir_.path(); }
+
+ private:
+  ::testing::AssertionResult Launch(int i) { return Launch(i, config_); }
   ::testing::AssertionResult Serving(int i) {
     if (Eventually([&] { return daemons_[i]->serving(); })) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << "daemon " << i << " never served";

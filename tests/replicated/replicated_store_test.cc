@@ -10,6 +10,7 @@
 #include "common/temp_dir.h"
 #include "hastore/replicated/daemon_admin.h"
 #include "hastore/replicated/replicated_store.h"
+#include "authenticate.h"
 #include "socket.h"
 #include "wire.h"
 
@@ -192,7 +193,7 @@ TEST_F(ReplicatedStoreTest, AFrameWithABadChecksumIsRefusedAndReported) {
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE(Put(**store, "kept").ok());
   const int primary = PairOf("orders").first;
-  auto sock = replicated::Socket::Connect(daemons_.config().daemons[primary].address, 1000, 5000);
+  auto sock = replicated::ConnectToDaemon(daemons_.config(), daemons_.config().daemons[primary].address, 1000, 5000);
   ASSERT_TRUE(sock.ok());
   replicated::MessageWriter w(replicated::Op::kWrite, 7);
   w.U8(0).Str("orders").U64(1).Str("ORDERS000000.RGN").U64(0).Str(std::string(512, '\xff'));
@@ -252,7 +253,7 @@ TEST_F(ReplicatedStoreTest, ADaemonHoldingWritesItsPartnerMissedRefusesThePartne
   ASSERT_TRUE(Put(**store, "both").ok());
   daemons_.Stop(peer);
   ASSERT_TRUE(Put(**store, "alone").ok());  // the primary marks the peer as having missed it
-  auto sock = replicated::Socket::Connect(daemons_.config().daemons[primary].address, 1000, 5000);
+  auto sock = replicated::ConnectToDaemon(daemons_.config(), daemons_.config().daemons[primary].address, 1000, 5000);
   ASSERT_TRUE(sock.ok());
   replicated::MessageWriter claim(replicated::Op::kClaim, 1);
   claim.U8(1).Str("orders").U64(2).Str("a new owner, through the peer").U8(0);

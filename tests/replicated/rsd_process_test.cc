@@ -5,6 +5,7 @@
 // in a network namespace of its own, with veth links to the test (the clients' side) and
 // between the two daemons, and a link cut and restored while a store commits.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,6 +205,50 @@ TEST_F(RsdProcesses, ThePrimaryKilledMidCommitLeavesNothingFalselyReported) {
   }
 }
 
+// `hastore rsd-admin` with a key that is not the daemons': every request is refused (exit 1,
+// the reason on stderr), the instance stays as it was and the daemon keeps running.
+TEST_F(RsdProcesses, RsdAdminWithAWrongKeyIsRefusedAndChangesNothing) {
+  {
+    auto store = Open(1);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE(Put(**store, "kept").ok());
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  const auto held = [&] {
+    std::string out;
+    for (int i : {0, 1}) {
+      for (const replicated::HeldInstanceInfo& h : replicated::QueryDaemon(config_, i).instances) {
+        out += std::to_string(i) + " " + h.instance + " " + std::to_string(h.epoch) + " " + h.session + "\n";
+        for (const replicated::RegionInfo& f : h.files) out += "  " + f.name + " " + std::to_string(f.bytes) + "\n";
+      }
+    }
+    return out;
+  };
+  const std::string before = held();
+  ASSERT_NE(before.find("queue"), std::string::npos) << before;
+  const std::string wrong = dir_.path() + "/wrong.key";
+  ASSERT_TRUE(WriteWholeFile(wrong, std::string(32, 'w')));
+  ASSERT_EQ(::chmod(wrong.c_str(), 0600), 0);
+  const std::string err = dir_.path() + "/admin.err";
+  const auto admin = [&](const std::string& args) {
+    const std::string cmd = std::string(HASTORE_BINARY_DIR "/tools/hastore rsd-admin ") + args + " --config " + path_ +
+                            " --key-file " + wrong + " 2>" + err + " >/dev/null";
+    return WEXITSTATUS(std::system(cmd.c_str()));
+  };
+  EXPECT_EQ(admin("shutdown --force --index 0"), 1);
+  EXPECT_NE(ReadWholeFile(err).find("holds another key than this side's"), std::string::npos) << ReadWholeFile(err);
+  EXPECT_EQ(admin("remove queue"), 1);
+  EXPECT_NE(ReadWholeFile(err).find("holds another key than this side's"), std::string::npos) << ReadWholeFile(err);
+  EXPECT_EQ(admin("regions"), 1);
+  EXPECT_TRUE(Serving(0) && Serving(1)) << Logs();
+  EXPECT_EQ(held(), before);
+  EXPECT_NE(Logs().find("at its handshake"), std::string::npos) << Logs();
+  // The control: with the daemons' own key, the same remove goes through.
+  const std::string ok = std::string(HASTORE_BINARY_DIR "/tools/hastore rsd-admin remove queue --config ") + path_ + " >/dev/null 2>&1";
+  EXPECT_EQ(WEXITSTATUS(std::system(ok.c_str())), 0);
+  EXPECT_EQ(held().find("queue"), std::string::npos);
+}
+
 TEST_F(RsdProcesses, APausedPeerIsGoneForTheClientWhichGoesOnAndNothingIsLost) {
   const auto [primary, peer] = config_.PairOf("queue");
   auto store = Open(1);
@@ -249,8 +294,7 @@ class RsdPartition : public RsdProcesses {
     }
     for (int i : {0, 1}) ASSERT_TRUE(LinkToTest(i, true));
     ASSERT_TRUE(LinkBetweenDaemons(true));
-    replicated::DaemonConfig c;
-    c.region_size = 8ull << 20;
+    replicated::DaemonConfig c = replicated::LoopbackDaemons(0, dir_.path(), 8ull << 20);  // its key, no daemons
     for (int i : {0, 1}) {  // a namespace's ports are its own
       c.daemons.push_back({DaemonIp(i) + ":7401", "", dir_.path() + "/rsd" + std::to_string(i)});
     }

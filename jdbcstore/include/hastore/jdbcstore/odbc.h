@@ -27,7 +27,9 @@ class OdbcStatement;
 class OdbcConnection {
  public:
   // Connects with an ODBC connection string ("Driver=SQLite3;Database=/path/x.db", or
-  // "Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=5432;Database=d;Uid=u;Pwd=p").
+  // "Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=5432;Database=d;Uid=u;PwdFile=/etc/pw").
+  // PwdFile= and HASTORE_JDBC_PASSWORD are turned into Pwd= here, for the driver only
+  // (connection_string.h: WithPassword); errors show the string as given, Pwd= masked.
   // Autocommit is off: every change is inside an explicit transaction.
   static Result<std::unique_ptr<OdbcConnection>> Connect(const std::string& connection_string);
   ~OdbcConnection();

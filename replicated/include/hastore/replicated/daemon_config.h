@@ -9,6 +9,9 @@
 //   space_overload_red = 90          # percent of capacity: new stores are refused above it
 //   flush_interval_ms = 1000         # how often it asks the kernel to write dirty regions back (MS_ASYNC)
 //   local_index = -1                 # this host's daemon (hastore rsd --index overrides it)
+//   auth_key_file = "rsd.key"        # required: the key every daemon, client and tool shares
+//                                    # (relative to this file's directory; at least 32 bytes,
+//                                    # mode 600: head -c 32 /dev/urandom > rsd.key; chmod 600 rsd.key)
 //
 //   [[daemons]]
 //   address = "127.0.0.2:7401"       # TCP, for clients on other hosts and for the peer
@@ -42,6 +45,12 @@ struct DaemonConfig {
   uint64_t flush_interval_ms = 1000;
   int local_index = -1;
   std::vector<DaemonAddress> daemons;
+  // The shared key's file. Required: there is no unauthenticated mode (replicated/FORMAT.md,
+  // "Authentication").
+  std::string auth_key_file;
+  // The key itself, read from auth_key_file by LoadDaemonConfig or LoadAuthKey (never written
+  // by FormatDaemonConfig). Every connection to a daemon proves knowledge of it.
+  std::string auth_key;
 
   // The largest frame a daemon accepts: Maximum Message Size Percent of a region.
   uint64_t max_message_bytes() const { return region_size * max_message_size_percent / 100; }
@@ -52,11 +61,18 @@ struct DaemonConfig {
 Status Validate(const DaemonConfig& config);
 
 // `n` daemons on this machine, for tests and benchmarks: addresses 127.0.0.2, 127.0.0.3, ...
-// on ports free now, directories <directory>/rsd<i>.
+// on ports free now, directories <directory>/rsd<i>, a fresh random key in <directory>/rsd.key
+// (and in auth_key).
 DaemonConfig LoopbackDaemons(int n, const std::string& directory, uint64_t region_size);
 // `source` names the text in errors (a file path).
 Result<DaemonConfig> ParseDaemonConfig(std::string_view toml_text, std::string_view source = "<config>");
-Result<DaemonConfig> LoadDaemonConfig(const std::string& path);
+// Reads and parses `path`, then loads the key (LoadAuthKey) from its auth_key_file, a relative
+// one taken from the directory of `path`; `key_file`, when given, is read instead (an
+// operator's own copy of the key).
+Result<DaemonConfig> LoadDaemonConfig(const std::string& path, const std::string& key_file = "");
+// Reads config->auth_key_file into config->auth_key. Refused, naming the file, when it is
+// missing, open to group or others (as ssh refuses a key), or shorter than 32 bytes.
+Status LoadAuthKey(DaemonConfig* config);
 // The TOML text that ParseDaemonConfig reads back as `config` (for tests and tools that write
 // a configuration file for daemons or agents they start).
 std::string FormatDaemonConfig(const DaemonConfig& config);

@@ -96,8 +96,14 @@ struct JdbcStoreSettings {
   uint32_t worker_count = 0;  // 0: 1 on SQLite (one writer at a time), 2 on PostgreSQL and MariaDB
   uint64_t reconnect_retry_period_ms = 1000;
   uint64_t reconnect_retry_interval_ms = 200;
+  // A file holding the database password (mode 600; one trailing newline dropped), so that
+  // `connection` need not carry Pwd=. It becomes PwdFile={path} in EffectiveConnection, which
+  // the ODBC layer replaces by the password just before it connects (jdbcstore's
+  // connection_string.h, also for HASTORE_JDBC_PASSWORD).
+  std::string password_file;
 
-  // The connection string in use: `connection`, or the embedded SQLite database in `directory`.
+  // The connection string in use: `connection` (with PwdFile= when password_file is set), or
+  // the embedded SQLite database in `directory`.
   std::string EffectiveConnection() const;
   // The embedded SQLite database's file (used when `connection` is empty).
   std::string EmbeddedDatabasePath() const;
