@@ -1,6 +1,7 @@
 // `hastore`: registers the verbs and runs the one the command line chose.
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,16 @@ int main(int argc, char** argv) {
                  "How much the library and the agent/rsd verbs log (dated, leveled lines on stderr): trace, debug, "
                  "info, warning, error, critical or off. Default: $HASTORE_LOG_LEVEL, else info");
   app.fallthrough();  // --log-level may also follow the verb
+  app.set_version_flag("--version", "hastore " HASTORE_VERSION, "Print the version of hastore and exit");
   const std::vector<Verb> verbs = {AddNamesVerb(app),  AddListVerb(app),    AddDumpVerb(app), AddVerifyVerb(app),
                                    AddRepairVerb(app), AddCompactVerb(app), AddCopyVerb(app), AddBenchVerb(app),
                                    AddConfigVerb(app), AddAgentVerb(app),    AddDemoVerb(app), AddStatusVerb(app),
                                    AddMigrateVerb(app), AddRsdVerb(app), AddRsdAdminVerb(app)};
-  if (argc > 1 && argv[1][0] != '-') {
+  if (argc == 1) {  // no verb: the usage and the verbs, as for a bad command line
+    std::cerr << app.help();
+    return kExitUsage;
+  }
+  if (argv[1][0] != '-') {
     std::string known;
     bool found = false;
     for (const Verb& v : verbs) {
@@ -31,7 +37,7 @@ int main(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
-  } catch (const CLI::Success& e) {  // --help
+  } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     const auto chosen = app.get_subcommands();
