@@ -2,8 +2,11 @@
 # run as root and something is missing), then configures and builds into build/.
 # HASTORE_BUILD_DIR overrides the build directory; CI=true turns warnings into errors.
 # HASTORE_EXTRA_PACKAGES (an array set before sourcing) adds packages: the test servers.
+# HASTORE_BUILD_TARGETS (an array set before sourcing) builds only those targets and what they
+# link (tools/run.sh: the hastore command); unset, everything is built, the tests too.
 
 HASTORE_EXTRA_PACKAGES=("${HASTORE_EXTRA_PACKAGES[@]+"${HASTORE_EXTRA_PACKAGES[@]}"}")
+HASTORE_BUILD_TARGETS=("${HASTORE_BUILD_TARGETS[@]+"${HASTORE_BUILD_TARGETS[@]}"}")
 HASTORE_PACKAGES=(build-essential cmake pkg-config liburing-dev libxxhash-dev liblmdb-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
   libbenchmark-dev unixodbc unixodbc-dev libsqliteodbc libboost-dev libssl-dev)
@@ -48,7 +51,9 @@ hastore_build() {
   [ "${CI:-}" = "true" ] && werror=ON
   HASTORE_BUILD_DIR=${HASTORE_BUILD_DIR:-build}
   cmake -S . -B "$HASTORE_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHASTORE_WERROR=$werror >/dev/null
-  cmake --build "$HASTORE_BUILD_DIR" -j2
+  local targets=() t
+  for t in "${HASTORE_BUILD_TARGETS[@]}"; do targets+=(--target "$t"); done
+  cmake --build "$HASTORE_BUILD_DIR" -j2 "${targets[@]}"
 }
 
 hastore_install_packages
