@@ -26,7 +26,7 @@ Status DecodeWithBlockSize(uint32_t block_size) {
 }
 
 // Every reader aligns and steps by the block size: 0 divided by zero, and a block size the
-// format does not allow is damage (found by the dat_segment fuzz target).
+// format does not allow is damage (found while writing the fuzz targets).
 TEST(SegmentHeader, BlockSizesOutsideTheFormatAreDamage) {
   for (uint32_t bad : {0u, 1u, 256u, 768u, 16384u, 0x80000000u}) {
     Status s = DecodeWithBlockSize(bad);
