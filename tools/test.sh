@@ -22,11 +22,10 @@ if [ $# -gt 0 ]; then
 else
   stages=${HASTORE_STAGES:-main asan tsan fuzz}
 fi
-failed=()
 for stage in $stages; do
-  hastore_run_stage "$stage" "$@" || failed+=("$stage")
+  hastore_run_stage "$stage" "$@"
 done
-if [ ${#failed[@]} -gt 0 ]; then
-  echo "hastore: failed stages: ${failed[*]}" >&2
+if [ ${#HASTORE_FAILED_STAGES[@]} -gt 0 ]; then
+  echo "hastore: failed stages: ${HASTORE_FAILED_STAGES[*]}" >&2
   exit 1
 fi

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tools/test.sh: the stages of a test run, one function each, so that each can also
 # be run on its own (`source tools/test_stages.sh; hastore_stage_fuzz`, from the repository root,
 # after tools/setup.sh installed the packages). Each stage fails (non-zero) when anything in it
@@ -95,7 +96,10 @@ hastore_stage_fuzz() {
 }
 
 # hastore_run_stage <name> [ctest args...]: runs hastore_stage_<name> in a subshell that stops at
-# its first failure, and prints its wall-clock time; returns its exit status.
+# its first failure, prints its wall-clock time, and adds its name to HASTORE_FAILED_STAGES when
+# it failed. Call it as a plain command (not after `if`, `||` or `&&`, where bash ignores
+# `set -e` inside it too).
+HASTORE_FAILED_STAGES=()
 hastore_run_stage() {
   local name=$1 rc
   shift
@@ -104,6 +108,8 @@ hastore_run_stage() {
   time (set -e; "hastore_stage_$name" "$@")
   rc=$?
   set -e
-  [ $rc -eq 0 ] || echo "hastore: stage $name failed (exit $rc)" >&2
-  return $rc
+  if [ $rc -ne 0 ]; then
+    echo "hastore: stage $name failed (exit $rc)" >&2
+    HASTORE_FAILED_STAGES+=("$name")
+  fi
 }
