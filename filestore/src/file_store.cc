@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include "file_store_impl.h"
+#include "hastore/internal/check.h"
 #include "hastore/storage/log.h"
 #include "hastore/storage/names.h"
 
@@ -38,7 +39,9 @@ Status FileStore::Open(const Ownership& ownership) {
       return Status::Fenced("instance " + instance_ + ": epoch " + std::to_string(ownership.epoch) +
                             " is older than epoch " + std::to_string(report.max_epoch) + " found in its segments");
     }
+    HASTORE_RETURN_IF_ERROR(CheckNextEpoch(report.max_epoch, "its segments"));
     epoch_ = report.max_epoch + 1;
+    HASTORE_CHECK(epoch_ > report.max_epoch, "the epoch goes backwards");
     HASTORE_RETURN_IF_ERROR(Fence());
   }
   HASTORE_RETURN_IF_ERROR(LoadRecovered(report));
@@ -99,11 +102,22 @@ Status FileStore::TakeOwnership(const Ownership& ownership) {
                           " is older than epoch " + std::to_string(current->epoch) + " of " + current->holder +
                           " in " + fence_->path());
   }
+  if (ownership.epoch == 0) HASTORE_RETURN_IF_ERROR(CheckNextEpoch(current->epoch, fence_->path()));
   epoch_ = ownership.epoch != 0 ? ownership.epoch : current->epoch + 1;
+  // The fence never goes backwards: an older ownership epoch was refused above.
+  HASTORE_CHECK(epoch_ != 0 && epoch_ >= current->epoch,
+                "epoch " + std::to_string(epoch_) + " would replace epoch " + std::to_string(current->epoch));
   // The fence is written and synced before recovery reads anything: a fenced owner's batch is
   // either visible to that recovery or refused before it is acknowledged.
   fence_holder_ = holder;
   return Fence();
+}
+
+Status FileStore::CheckNextEpoch(uint64_t epoch, const std::string& where) const {
+  if (epoch != UINT64_MAX) return Status::Ok();
+  // Only damage or a hostile file writes it (a checksum guards the fence and segment headers).
+  return Status::Corruption("instance " + instance_ + ": epoch " + std::to_string(epoch) + " in " + where +
+                            " is the last one; no owner can follow it");
 }
 
 Status FileStore::Fence() {
@@ -151,7 +165,23 @@ Status FileStore::LoadRecovered(RecoveryReport& report) {
   }
   if (!report.chain.empty()) head_ = segments_[report.chain.back().number];
   live_log_bytes_ = index_.encoded_bytes();
+  CheckIndexInLog();
   return Status::Ok();
+}
+
+void FileStore::CheckIndexInLog() const {
+  // Every live record is in a segment of the log, within the log's end there: reads and
+  // compaction trust the index without checking.
+  size_t in_log = 0;
+  for (const auto& [number, seg] : segments_) {
+    for (const auto& [handle, loc] : index_.RecordsIn(number)) {
+      HASTORE_CHECK(loc.offset + kRecordHeaderSize + loc.data_len <= seg->end,
+                    seg->name + ": record " + std::to_string(handle) + " at offset " + std::to_string(loc.offset) +
+                        " runs past the log's end " + std::to_string(seg->end));
+      ++in_log;
+    }
+  }
+  HASTORE_CHECK(in_log == index_.size(), std::to_string(index_.size() - in_log) + " records outside the log's segments");
 }
 
 Status FileStore::RemoveOrphans(const RecoveryReport& report) {

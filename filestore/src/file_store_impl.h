@@ -101,6 +101,10 @@ class FileStore final : public Store {
   Status Fence();
   Status ChooseEngine();
   Status LoadRecovered(RecoveryReport& report);
+  // HASTORE_CHECKs that the recovered index points into the log only (index_mu_ held).
+  void CheckIndexInLog() const;
+  // kCorruption when no epoch can follow `epoch` (read from `where`).
+  Status CheckNextEpoch(uint64_t epoch, const std::string& where) const;
   Status RemoveOrphans(const RecoveryReport& report);
   Result<std::shared_ptr<SegmentFiles>> SegmentFor(uint32_t number) const;
   Status ReadAt(const Location& loc, Handle handle, std::string* out) const;

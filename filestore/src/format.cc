@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "hastore/internal/check.h"
 #include "hastore/storage/checksum.h"
 
 namespace hastore::filestore {
@@ -52,6 +53,8 @@ Status DecodeSegmentHeader(const char* in, size_t n, SegmentHeader* out) {
   const uint32_t version = Get<uint32_t>(in, 8);
   if (version != kFormatVersion) return Status::Corruption("unknown format version " + std::to_string(version));
   out->block_size = Get<uint32_t>(in, 12);
+  // Every reader divides and steps by it: a bad one is damage, never a division by zero.
+  if (!ValidBlockSize(out->block_size)) return Status::Corruption("bad block size " + std::to_string(out->block_size));
   out->file_number = Get<uint32_t>(in, 16);
   out->epoch = Get<uint64_t>(in, 24);
   out->first_seq = Get<uint64_t>(in, 32);
@@ -127,6 +130,7 @@ Status DecodeRecord(const char* in, size_t avail, DecodedRecord* out, size_t* co
   if (sum.Digest() != Get<uint64_t>(in, kRecordChecksumAt)) return Status::Corruption("record checksum mismatch");
   out->data = std::string_view(in + kRecordHeaderSize, h.data_len);
   *consumed = kRecordHeaderSize + h.data_len;
+  HASTORE_CHECK(*consumed <= avail, "record of " + std::to_string(*consumed) + " bytes decoded from " + std::to_string(avail));
   return Status::Ok();
 }
 

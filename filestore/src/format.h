@@ -18,6 +18,10 @@ static_assert(std::endian::native == std::endian::little, "the formats are littl
 inline constexpr char kSegmentMagic[8] = {'H', 'S', 'T', 'D', 'A', 'T', '0', '1'};
 inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr size_t kSegmentHeaderSize = 256;
+// A segment's block size B (FORMAT.md): a power of two in [kMinBlockSize, kMaxBlockSize].
+inline constexpr uint32_t kMinBlockSize = 512;
+inline constexpr uint32_t kMaxBlockSize = 8192;
+static_assert(kSegmentHeaderSize <= kMinBlockSize, "the header fits in the header block");
 inline constexpr uint32_t kBatchMagic = 0x31424448;  // "HDB1"
 inline constexpr size_t kBatchHeaderSize = 64;
 inline constexpr size_t kRecordHeaderSize = 48;
@@ -74,9 +78,11 @@ struct DecodedRecord {
 };
 
 inline uint64_t AlignUp(uint64_t v, uint64_t block) { return (v + block - 1) / block * block; }
+inline bool ValidBlockSize(uint64_t b) { return b >= kMinBlockSize && b <= kMaxBlockSize && (b & (b - 1)) == 0; }
 
 void EncodeSegmentHeader(const SegmentHeader& h, char out[kSegmentHeaderSize]);
-// On failure the status says why (magic, version, checksum); the caller adds file and offset.
+// On failure the status says why (magic, version, checksum, block size); the caller adds file
+// and offset.
 Status DecodeSegmentHeader(const char* in, size_t n, SegmentHeader* out);
 
 void EncodeBatchHeader(const BatchHeader& h, char out[kBatchHeaderSize]);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "hastore/internal/check.h"
 #include "hastore/storage/names.h"
 #include "segment_scanner.h"
 
@@ -26,6 +27,9 @@ void Apply(const SegmentInfo& seg, const ScannedBatch& b, const RecoveryOptions&
     const DecodedRecord& rec = b.records[i];
     const RecordHeader& h = rec.header;
     const uint64_t off = b.record_offsets[i];
+    // The scanner decoded the record within its batch; the index keeps 32-bit offsets.
+    HASTORE_CHECK(off + kRecordHeaderSize + h.data_len <= b.end && b.end <= UINT32_MAX,
+                  seg.name + ": record at " + std::to_string(off) + " outside its batch ending at " + std::to_string(b.end));
     if (options.on_record) options.on_record(seg, off, rec);
     switch (h.type) {
       case RecordType::kCreate:
@@ -180,6 +184,12 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
     chain.push_back(c);
     const uint32_t prev = c->info.header.prev_file;
     if (prev == kNoFile) break;
+    // A segment's predecessor is always older (numbers only grow), so the walk ends; a header
+    // naming a newer one or itself would make it loop forever (found by the dat_log fuzz target).
+    if (prev >= c->info.number) {
+      return Damaged(r, JoinPath(dir, c->info.name), 0,
+                     "its header names segment " + std::to_string(prev) + " as the one before it");
+    }
     auto it = std::find_if(cands.begin(), cands.end(), [&](const Candidate& x) { return x.info.number == prev; });
     if (it == cands.end() && std::count(quarantined.begin(), quarantined.end(), prev)) {
       // Repair moved the predecessor away: go on with the newest valid segment before it.
@@ -275,6 +285,9 @@ Status Recover(FileSystem* fs, const std::string& dir, const std::string& instan
         }
         return Damaged(r, path, b.offset, "batch sequence " + std::to_string(b.header.seq) + ", expected " +
                                               std::to_string(r->next_seq));
+      }
+      if (b.end > UINT32_MAX) {  // max_file_size is below 4 GiB; the index keeps 32-bit offsets
+        return Damaged(r, path, b.offset, "batch ends at offset " + std::to_string(b.end) + ", past any segment's size");
       }
       ++r->next_seq;
       ++seg.batches;

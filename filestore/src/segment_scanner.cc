@@ -2,24 +2,34 @@
 
 #include <algorithm>
 
+#include "hastore/internal/check.h"
+
 namespace hastore::filestore {
 namespace {
+// Reads start small and double while the segment goes on: a small segment (and recovery reads
+// a damaged header's file with five scanners) does not cost 4 MiB of buffer each.
+constexpr size_t kFirstReadChunk = 64u << 10;
 constexpr size_t kReadChunk = 4u << 20;
 }
 
 SegmentScanner::SegmentScanner(const File* file, uint32_t block_size, uint32_t file_number, uint64_t start)
-    : file_(file), primary_(file), block_(block_size), file_number_(file_number), offset_(start) {}
+    : file_(file), primary_(file), block_(block_size), file_number_(file_number), offset_(start),
+      read_chunk_(kFirstReadChunk) {
+  // Batches are block-aligned and ValidBatchFollows steps by blocks; block sizes read from disk
+  // are validated by DecodeSegmentHeader.
+  HASTORE_CHECK(ValidBlockSize(block_), "block size " + std::to_string(block_));
+}
 
 void SegmentScanner::PreferCache(const File* cache) {
   file_ = cache;
-  buf_.clear();
+  buf_len_ = 0;
   buf_offset_ = 0;
 }
 
 void SegmentScanner::SwitchToPrimary() {
   cache_end_ = offset_;
   file_ = primary_;
-  buf_.clear();
+  buf_len_ = 0;
   buf_offset_ = 0;
 }
 
@@ -40,16 +50,21 @@ SegmentScanner::Outcome SegmentScanner::Next(uint64_t end_limit, ScannedBatch* b
 }
 
 Status SegmentScanner::Fill(uint64_t off, size_t n, bool* complete) {
-  if (off >= buf_offset_ && off + n <= buf_offset_ + buf_.size()) {
+  if (off >= buf_offset_ && off + n <= buf_offset_ + buf_len_) {
     *complete = true;
     return Status::Ok();
   }
-  const size_t want = std::max(n, kReadChunk);
-  buf_.resize(want);
+  const size_t want = std::max(n, read_chunk_);
+  if (want > buf_capacity_) {
+    buf_ = std::make_unique_for_overwrite<char[]>(want);
+    buf_capacity_ = want;
+  }
+  buf_len_ = 0;  // a failed read leaves nothing behind that looks valid
   size_t got = 0;
-  HASTORE_RETURN_IF_ERROR(file_->Read(off, buf_.data(), want, &got));
-  buf_.resize(got);
+  HASTORE_RETURN_IF_ERROR(file_->Read(off, buf_.get(), want, &got));
+  buf_len_ = got;
   buf_offset_ = off;
+  if (got == want) read_chunk_ = std::min(kReadChunk, read_chunk_ * 2);
   *complete = got >= n;
   return Status::Ok();
 }
@@ -63,7 +78,7 @@ SegmentScanner::Outcome SegmentScanner::NextFromFile(uint64_t end_limit, Scanned
     return Outcome::kBad;
   }
   if (!complete) {
-    if (buf_.size() == 0 || offset_ >= buf_offset_ + buf_.size()) return Outcome::kEnd;  // end of file
+    if (buf_len_ == 0 || offset_ >= buf_offset_ + buf_len_) return Outcome::kEnd;  // end of file
     *why = "batch header cut short by end of file";
     return Outcome::kBad;
   }
@@ -77,11 +92,26 @@ SegmentScanner::Outcome SegmentScanner::NextFromFile(uint64_t end_limit, Scanned
     return Outcome::kBad;
   }
   const uint64_t total = kBatchHeaderSize + static_cast<uint64_t>(h.payload_len);
+  if (offset_ + total > buf_offset_ + buf_len_) {
+    // Beyond what is buffered: the file must hold it before a buffer is made for it (a damaged
+    // payload_len would otherwise ask for up to 4 GiB; found by the dat_log fuzz target).
+    Result<uint64_t> size = file_->Size();
+    if (!size.ok()) {
+      *why = size.status().ToString();
+      return Outcome::kBad;
+    }
+    if (offset_ + total > *size) {
+      *why = "batch of " + std::to_string(total) + " bytes cut short by end of file";
+      return Outcome::kBad;
+    }
+  }
   s = Fill(offset_, total, &complete);
   if (!s.ok() || !complete) {
     *why = s.ok() ? "batch of " + std::to_string(total) + " bytes cut short by end of file" : s.ToString();
     return Outcome::kBad;
   }
+  HASTORE_CHECK(offset_ >= buf_offset_ && offset_ + total <= buf_offset_ + buf_len_,
+                "batch at " + std::to_string(offset_) + " is not all in the buffer");
   batch->offset = offset_;
   batch->end = AlignUp(offset_ + total, block_);
   batch->header = h;
@@ -102,6 +132,7 @@ SegmentScanner::Outcome SegmentScanner::NextFromFile(uint64_t end_limit, Scanned
       *why = "record at offset " + std::to_string(rec_off) + " does not belong to its batch";
       return Outcome::kBad;
     }
+    HASTORE_CHECK(used <= left, "record of " + std::to_string(used) + " bytes in " + std::to_string(left) + " left");
     batch->records.push_back(r);
     batch->record_offsets.push_back(rec_off);
     p += used;

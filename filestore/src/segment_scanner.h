@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,7 +52,7 @@ class SegmentScanner {
  private:
   // Makes [off, off+n) available in buf_; false (with *got short) at end of file.
   Status Fill(uint64_t off, size_t n, bool* complete);
-  const char* At(uint64_t off) const { return buf_.data() + (off - buf_offset_); }
+  const char* At(uint64_t off) const { return buf_.get() + (off - buf_offset_); }
 
   Outcome NextFromFile(uint64_t end_limit, ScannedBatch* batch, std::string* why);
   // Leaves the mirror for the primary file at offset_.
@@ -65,7 +66,10 @@ class SegmentScanner {
   uint32_t block_;
   uint32_t file_number_;
   uint64_t offset_;
-  std::string buf_;
+  size_t read_chunk_;             // bytes the next read asks for (at least)
+  std::unique_ptr<char[]> buf_;  // [buf_offset_, buf_offset_ + buf_len_) of the file, not zero-filled
+  size_t buf_capacity_ = 0;
+  size_t buf_len_ = 0;
   uint64_t buf_offset_ = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -160,8 +161,16 @@ Result<std::string> Socket::Receive() {
   HASTORE_RETURN_IF_ERROR(ReceiveAll(fd_, header, sizeof(header), peer_, &timed_out_));
   const uint32_t len = FrameBodyLength(header);
   if (len > kMaxBodyBytes) return Status::Corruption("frame from " + peer_ + " announces " + std::to_string(len) + " bytes: refused");
-  std::string body(len, '\0');
-  HASTORE_RETURN_IF_ERROR(ReceiveAll(fd_, body.data(), len, peer_, &timed_out_));
+  // The length is the peer's word: the body grows with the bytes that arrive (at most doubling),
+  // so 12 bytes announcing 2 GiB cost nothing until 2 GiB come.
+  constexpr size_t kFirstChunk = 1 << 20;
+  std::string body;
+  while (body.size() < len) {
+    const size_t have = body.size();
+    const size_t n = std::min<size_t>(len - have, std::max(kFirstChunk, have));
+    body.resize(have + n);
+    HASTORE_RETURN_IF_ERROR(ReceiveAll(fd_, body.data() + have, n, peer_, &timed_out_));
+  }
   HASTORE_RETURN_IF_ERROR(CheckFrame(header, body, peer_));
   return body;
 }
