@@ -249,6 +249,29 @@ TEST_F(RsdProcesses, RsdAdminWithAWrongKeyIsRefusedAndChangesNothing) {
   EXPECT_EQ(held().find("queue"), std::string::npos);
 }
 
+// `hastore rsd` does not start on a key file others may read, nor on a short one: exit 2 (bad input), the
+// file named on stderr (a daemon that started would run until `timeout` stopped it: 124).
+TEST_F(RsdProcesses, RsdRefusesToStartWithAKeyFileOthersMayReadOrTooShort) {
+  const std::string key = dir_.path() + "/open.key";
+  replicated::DaemonConfig c = config_;
+  c.auth_key_file = key;
+  const std::string path = dir_.path() + "/open.toml";
+  std::ofstream(path) << replicated::FormatDaemonConfig(c);
+  const std::string err = dir_.path() + "/rsd.err";
+  const auto rsd = [&] {
+    const std::string cmd = "timeout 10 " HASTORE_BINARY_DIR "/tools/hastore rsd --index 0 --config " + path + " 2>" + err;
+    return WEXITSTATUS(std::system(cmd.c_str()));
+  };
+  ASSERT_TRUE(WriteWholeFile(key, std::string(32, 'k')));
+  ASSERT_EQ(::chmod(key.c_str(), 0644), 0);
+  EXPECT_EQ(rsd(), 2);
+  EXPECT_NE(ReadWholeFile(err).find(key + " is open to group or others (mode 0644)"), std::string::npos) << ReadWholeFile(err);
+  ASSERT_TRUE(WriteWholeFile(key, std::string(16, 'k')));
+  ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
+  EXPECT_EQ(rsd(), 2);
+  EXPECT_NE(ReadWholeFile(err).find(key + " holds 16 bytes; at least 32"), std::string::npos) << ReadWholeFile(err);
+}
+
 TEST_F(RsdProcesses, APausedPeerIsGoneForTheClientWhichGoesOnAndNothingIsLost) {
   const auto [primary, peer] = config_.PairOf("queue");
   auto store = Open(1);
