@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   using namespace hastore::tools;
   CLI::App app{"Inspect, check, repair and measure hastore stores.", "hastore"};
   app.require_subcommand(1, 1);
+  app.footer(kExitStatusHelp);
   const std::vector<Verb> verbs = {AddNamesVerb(app),  AddListVerb(app),    AddDumpVerb(app), AddVerifyVerb(app),
                                    AddRepairVerb(app), AddCompactVerb(app), AddCopyVerb(app), AddBenchVerb(app),
                                    AddConfigVerb(app), AddAgentVerb(app),    AddDemoVerb(app), AddStatusVerb(app),
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help
-    return app.exit(e);
+    return CheckStdout("", app.exit(e));
   } catch (const CLI::ParseError& e) {
     const auto chosen = app.get_subcommands();
     return Fail(chosen.empty() ? "" : chosen.front()->get_name(), e.what(), kExitUsage);
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
   for (const Verb& v : verbs) {
     if (!v.command->parsed()) continue;
     try {
-      return v.run();
+      return CheckStdout(v.command->get_name(), v.run());
     } catch (const std::exception& e) {  // a bug or out of memory: still one line and a status
       return Fail(v.command->get_name(), e.what(), kExitFailed);
     }
