@@ -4,11 +4,13 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <thread>
 
 #include "hastore/replicated/daemon.h"
 #include "text_output.h"
+#include "number_option.h"
 #include "verb.h"
 
 namespace hastore::tools {
@@ -70,7 +72,8 @@ Verb AddRsdVerb(CLI::App& app) {
       "partners have given it what it missed (--alone skips that wait, when a partner is gone for good). SIGTERM "
       "or SIGINT stops it; progress goes to stderr.");
   cmd->add_option("--config", args->config, "The daemons' configuration (TOML)")->required();
-  cmd->add_option("--index", args->index, "Which daemon of the configuration this is (default: its local_index)");
+  cmd->add_option("--index", args->index, "Which daemon of the configuration this is (default: its local_index)")
+      ->transform(WholeNumber(0, std::numeric_limits<int>::max()));
   cmd->add_flag("--alone", args->alone, "Serve at once, without waiting for the partner daemons");
   return {cmd, [args] { return RunRsd(*args); }};
 }
