@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,9 @@ struct ConnectionTally {
   uint64_t bytes = 0;
 };
 
-// Every connection, in Connections() order; the first failed scan is the error.
-Result<std::vector<ConnectionTally>> TallyConnections(const Store& store);
+// Every connection, in Connections() order; the first failed scan is the error. `on_record`
+// is told how many records were read so far, after each one.
+Result<std::vector<ConnectionTally>> TallyConnections(const Store& store,
+                                                      const std::function<void(uint64_t read)>& on_record = {});
 
 }  // namespace hastore::tools

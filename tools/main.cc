@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
                  "info, warning, error, critical or off. Default: $HASTORE_LOG_LEVEL, else info");
   app.fallthrough();  // --log-level may also follow the verb
   app.set_version_flag("--version", "hastore " HASTORE_VERSION, "Print the version of hastore and exit");
+  app.footer(kExitStatusHelp);
   const std::vector<Verb> verbs = {AddNamesVerb(app),  AddListVerb(app),    AddDumpVerb(app), AddVerifyVerb(app),
                                    AddRepairVerb(app), AddCompactVerb(app), AddCopyVerb(app), AddBenchVerb(app),
                                    AddConfigVerb(app), AddAgentVerb(app),    AddDemoVerb(app), AddStatusVerb(app),
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
-    return app.exit(e);
+    return CheckStdout("", app.exit(e));
   } catch (const CLI::ParseError& e) {
     const auto chosen = app.get_subcommands();
     return Fail(chosen.empty() ? "" : chosen.front()->get_name(), e.what(), kExitUsage);
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
   for (const Verb& v : verbs) {
     if (!v.command->parsed()) continue;
     try {
-      return v.run();
+      return CheckStdout(v.command->get_name(), v.run());
     } catch (const std::exception& e) {  // a bug or out of memory: still one line and a status
       return Fail(v.command->get_name(), e.what(), kExitFailed);
     }

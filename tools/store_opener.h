@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -33,8 +34,21 @@ struct StoreLog {
 // store (the open of a JDBC store says whether its table exists).
 Result<StoreLog> OpenExistingLog(const StoreLocation& location);
 
+// A replicated store's repair writes through its log without a claim on the daemons (a file
+// store's repair takes the store's lock file), so nothing there keeps it out while a client
+// holds the instance. This asks the instance's two daemons: kLocked, naming the holder, when
+// one reports a live claim. A check, not a lock: a client that claims after it is not kept
+// out. Ok for the other kinds.
+Status CheckNotHeld(const StoreLocation& location);
+
 // InspectFileStore on the log of a file or replicated store that exists.
 Result<FileStoreInspection> InspectLog(const StoreLocation& location,
                                        const std::function<void(const StoredRecord&)>& on_record = {});
+// The same on a log OpenExistingLog gave.
+Result<FileStoreInspection> InspectLog(const StoreLocation& location, const StoreLog& log,
+                                       const std::function<void(const StoredRecord&)>& on_record = {});
+
+// The size of each segment file of the instance in `log`, by file name.
+Result<std::map<std::string, uint64_t>> SegmentFileSizes(const StoreLog& log, const std::string& instance);
 
 }  // namespace hastore::tools

@@ -10,6 +10,7 @@
 #include "hastore/storage/log.h"
 #include "queue_service.h"
 #include "text_output.h"
+#include "number_option.h"
 #include "verb.h"
 
 namespace hastore::tools {
@@ -56,11 +57,13 @@ Verb AddAgentVerb(CLI::App& app) {
       "Runs the server NAME of the cluster configuration FILE (see `hastore config check`): heartbeat, master "
       "election, placement, claiming its instances under their lease epochs, restarting failed ones in place, "
       "fencing itself when it cannot renew its leases in time. Each instance runs the example durable queue. "
-      "SIGTERM or SIGINT shuts it down in order. Progress goes to stderr.");
+      "SIGTERM or SIGINT shuts it down in order (exit status 0). Progress goes to stderr.",
+      "Exit status 3: this server could not renew its leases in time and the cluster says on_lease_lost = \"exit\" (its "
+      "instances were stopped first).");
   cmd->add_option("--config", args->config, "The cluster configuration (TOML)")->required();
   cmd->add_option("--server", args->server, "Which server of the cluster this is")->required();
   cmd->add_option("--produce", args->produce, "Messages per second to enqueue on each active instance (0: none)")
-      ->check(CLI::Range(0.0, 100000.0));
+      ->check(RealNumber(0.0, 100000.0));
   cmd->add_option("--journal", args->journal,
                   "File to append a journal to, for checking later: the producers' attempts (W), acknowledgements (A) "
                   "and refusals (F), and the instances' activations (U) and deactivations (D)");

@@ -7,11 +7,15 @@
 #include "hastore/bench/reopen.h"
 #include "hastore/bench/runner.h"
 #include "verb.h"
+#include "number_option.h"
 
 namespace hastore::tools {
 namespace {
 
 constexpr std::string_view kVerb = "bench";
+// Record sizes the bench takes: up to a store's default max_record_size.
+constexpr uint64_t kMaxRecordSize = 64ull << 20;
+constexpr uint64_t kMaxWriters = 1024;
 
 struct BenchArgs {
   bench::BenchOptions options;
@@ -43,12 +47,14 @@ int RunBenchVerb(const BenchArgs& args) {
 
 // A byte count that takes the suffixes KiB, MiB, GiB.
 void AddByteSizeOption(CLI::App& cmd, const std::string& name, uint64_t* bytes, const std::string& help) {
-  cmd.add_option(name, *bytes, help + " (suffixes KiB, MiB, GiB)")->transform(CLI::AsSizeValue(false))->capture_default_str();
+  cmd.add_option(name, *bytes, help + " (suffixes KiB, MiB, GiB)")->transform(CLI::AsSizeValue(false))
+      ->transform(ByteCount())
+      ->capture_default_str();
 }
 
 // What the reopen and churn scenarios share: record size, where the store goes, JSON output.
 void AddScenarioOptions(CLI::App& cmd, size_t* record_size, std::string* dir, bool* json) {
-  cmd.add_option("--size", *record_size, "Record size in bytes")->capture_default_str();
+  cmd.add_option("--size", *record_size, "Record size in bytes")->capture_default_str()->transform(WholeNumber(1, kMaxRecordSize));
   cmd.add_option("--dir", *dir, "Where the store goes (default: a new temporary directory, removed after)");
   cmd.add_flag("--json", *json, "One JSON object of the figures instead of the table");
 }
@@ -77,10 +83,10 @@ void AddChurnCommand(CLI::App& bench, BenchArgs& args) {
   AddByteSizeOption(*cmd, "--live-bytes", &o.live_bytes, "Bytes of the live set");
   AddByteSizeOption(*cmd, "--traffic-bytes", &o.traffic_bytes, "Record bytes to create during the churn");
   AddScenarioOptions(*cmd, &o.record_size, &o.dir, &args.json);
-  cmd->add_option("--writers", o.writers, "Writer threads")->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--writers", o.writers, "Writer threads")->capture_default_str()->transform(WholeNumber(1, kMaxWriters));
   cmd->add_option("--per-commit", o.replacements_per_commit, "Records replaced per transaction")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->transform(WholeNumber(1, 100000));
   cmd->add_option("--policy", o.policy, "Sync policy")->capture_default_str();
   cmd->add_option_function<std::string>(
          "--order", [&o](const std::string& order) { o.random = order == "random"; },
@@ -121,7 +127,8 @@ Verb AddBenchVerb(CLI::App& app) {
   cmd->add_option("--postgres", o.postgres, "ODBC connection string of the PostgreSQL server for the *-postgresql kinds")
       ->envname("HASTORE_BENCH_POSTGRES");
   cmd->add_option("--jdbc-workers", o.jdbc_workers, "jdbc.worker_count of the jdbc kinds (0: the store's default, 1 on SQLite, 2 on PostgreSQL)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(WholeNumber(0, kMaxWriters));
   cmd->add_option("--policies", o.policies,
                   "Comma-separated sync policies for kind file: Direct-Write, Direct-Write-With-Cache, Cache-Flush, "
                   "Disabled (default: all)")
@@ -129,16 +136,19 @@ Verb AddBenchVerb(CLI::App& app) {
   cmd->add_option("--io-engine", o.io_engine, "file.io_engine of the file stores: auto, io_uring or pwrite")
       ->capture_default_str();
   cmd->add_option("--writers", o.writers, "Comma-separated writer thread counts (default: 1,4,16,64)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->transform(WholeNumber(1, kMaxWriters));
   cmd->add_option("--sizes", o.sizes, "Comma-separated record sizes in bytes (default: 64,1024,16384)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->transform(WholeNumber(1, kMaxRecordSize));
   cmd->add_option("--repeat", o.repeat,
                   "Rounds of the whole plan; each row reports its median round and the median of its ratios "
                   "(for noisy machines)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(WholeNumber(1, 1000));
   cmd->add_option("--seconds", o.seconds, "Measured seconds per row")
       ->capture_default_str()
-      ->check(CLI::Range(0.01, 86400.0));
+      ->check(RealNumber(0.01, 86400.0));
   cmd->add_option("--dir", o.dir, "Where the stores and files go (default: a new temporary directory, removed after)");
   cmd->add_flag("--json", args->json,
                 "A JSON array of {kind, policy, writers, record_size, commits_per_s, p50_us, p99_us, p999_us, "

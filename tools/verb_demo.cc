@@ -21,6 +21,7 @@
 #include "hastore/ha/open_authority.h"
 #include "hastore/storage/io.h"
 #include "queue_journal.h"
+#include "number_option.h"
 #include "verb.h"
 
 namespace hastore::tools {
@@ -265,13 +266,13 @@ Verb AddDemoVerb(CLI::App& app) {
       "time. Needs no database server and no configuration.");
   cmd->add_option("--dir", args->dir, "Where the cluster's files go (default: a temporary directory, removed after)");
   cmd->add_option("--seconds", args->seconds, "Seconds of production before each kill, and after the last")
-      ->check(CLI::Range(0.5, 3600.0))
+      ->check(RealNumber(0.5, 3600.0))
       ->capture_default_str();
-  cmd->add_option("--rate", args->rate, "Messages per second per instance")->check(CLI::Range(1.0, 100000.0))->capture_default_str();
+  cmd->add_option("--rate", args->rate, "Messages per second per instance")->check(RealNumber(1.0, 100000.0))->capture_default_str();
   cmd->add_option("--trials", args->trials,
                   "Kill the singleton's owner this many times (restarting it between kills) and report the failover "
                   "time's p50, p99 and max: the failover benchmark")
-      ->check(CLI::Range(1, 1000))
+      ->transform(WholeNumber(1, 1000))
       ->capture_default_str();
   return {cmd, [args] { return RunDemo(*args); }};
 }

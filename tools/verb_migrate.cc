@@ -10,8 +10,9 @@
 
 #include "hastore/ha/cluster_status.h"
 #include "hastore/ha/migration.h"
-#include "hastore/ha/open_authority.h"
+#include "authority_opener.h"
 #include "text_output.h"
+#include "number_option.h"
 #include "verb.h"
 
 namespace hastore::tools {
@@ -84,7 +85,7 @@ int Follow(ha::LeaseAuthority& authority, const ha::ClusterConfig& config, const
 int RunMigrate(const MigrateArgs& args) {
   Result<ha::ClusterConfig> config = ha::LoadClusterConfig(args.config);
   if (!config.ok()) return Fail(kVerb, config.status());
-  Result<std::unique_ptr<ha::LeaseAuthority>> authority = ha::OpenLeaseAuthority(*config);
+  Result<std::unique_ptr<ha::LeaseAuthority>> authority = OpenExistingAuthority(*config);
   if (!authority.ok()) return Fail(kVerb, authority.status());
   Result<std::vector<ha::MigrationTicket>> tickets = ha::RequestMigration(**authority, *config, args.name, args.to);
   if (!tickets.ok()) return Fail(kVerb, tickets.status());
@@ -115,7 +116,7 @@ Verb AddMigrateVerb(CLI::App& app) {
   cmd->add_option("name", args->name, "An instance (orders@ms1, ledger-01, jms) or a migratable target")->required();
   cmd->add_option("--to", args->to, "The server to move it to")->required();
   cmd->add_option("--wait", args->wait_seconds, "Seconds to follow the move; 0: return once requested")
-      ->check(CLI::NonNegativeNumber);
+      ->check(RealNumber(0.0, 86400.0));
   return {cmd, [args] { return RunMigrate(*args); }};
 }
 

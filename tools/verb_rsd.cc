@@ -4,12 +4,14 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <thread>
 
 #include "hastore/replicated/daemon.h"
 #include "hastore/storage/log.h"
 #include "text_output.h"
+#include "number_option.h"
 #include "verb.h"
 
 namespace hastore::tools {
@@ -73,7 +75,8 @@ Verb AddRsdVerb(CLI::App& app) {
       "start without that file (at least 32 bytes, mode 600). SIGTERM "
       "or SIGINT stops it; progress goes to stderr.");
   cmd->add_option("--config", args->config, "The daemons' configuration (TOML)")->required();
-  cmd->add_option("--index", args->index, "Which daemon of the configuration this is (default: its local_index)");
+  cmd->add_option("--index", args->index, "Which daemon of the configuration this is (default: its local_index)")
+      ->transform(WholeNumber(0, std::numeric_limits<int>::max()));
   cmd->add_flag("--alone", args->alone, "Serve at once, without waiting for the partner daemons");
   return {cmd, [args] { return RunRsd(*args); }};
 }

@@ -6,10 +6,13 @@
 //              up-to-date copy on its partner) or --force
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <limits>
 #include <memory>
 
 #include "hastore/replicated/daemon_admin.h"
+#include "store_locator.h"
 #include "text_output.h"
+#include "number_option.h"
 #include "verb.h"
 
 namespace hastore::tools {
@@ -51,10 +54,11 @@ int List(const AdminArgs& args, bool regions) {
   Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config, args.key_file);
   if (!config.ok()) return Fail(kVerb, config.status());
   Json all = Json::array();
-  bool every_reachable = true;
+  int unreachable = 0;
+  std::string first_unreachable;
   for (int i = 0; i < static_cast<int>(config->daemons.size()); ++i) {
     const replicated::DaemonInfo d = replicated::QueryDaemon(*config, i);
-    every_reachable &= d.reachable.ok();
+    if (!d.reachable.ok() && unreachable++ == 0) first_unreachable = d.address + ": " + d.reachable.message();
     if (args.json) {
       all.push_back(DaemonJson(d, regions));
       continue;
@@ -75,7 +79,9 @@ int List(const AdminArgs& args, bool regions) {
     }
   }
   if (args.json) PrintJson(all);
-  return every_reachable ? kExitOk : kExitFailed;
+  if (unreachable == 0) return kExitOk;
+  return Fail(kVerb, std::to_string(unreachable) + " of " + std::to_string(config->daemons.size()) +
+                         " daemons of " + args.config + " unreachable (" + first_unreachable + ")", kExitFailed);
 }
 
 // A daemon's refusal (kLocked: it would leave data without a copy, or a client holds it) is
@@ -87,6 +93,7 @@ int Refused(const Status& s) {
 int Remove(const AdminArgs& args) {
   Result<replicated::DaemonConfig> config = replicated::LoadDaemonConfig(args.config, args.key_file);
   if (!config.ok()) return Fail(kVerb, config.status());
+  if (Status name = ConfigForInstance(".", args.instance).status(); !name.ok()) return Fail(kVerb, name);
   Status s = replicated::RemoveInstance(*config, args.instance);
   if (!s.ok()) return Refused(s);
   std::cout << "removed " << args.instance << '\n';
@@ -127,7 +134,7 @@ Verb AddRsdAdminVerb(CLI::App& app) {
   }
   for (CLI::App* sub : {daemons, regions}) sub->add_flag("--json", args->json, "JSON instead of text");
   remove->add_option("INSTANCE", args->instance, "The instance")->required();
-  shutdown->add_option("--index", args->index, "The daemon")->required();
+  shutdown->add_option("--index", args->index, "The daemon")->required()->transform(WholeNumber(0, std::numeric_limits<int>::max()));
   shutdown->add_flag("--force", args->force, "Even if an instance is left without an up-to-date copy");
   daemons->callback([args, which] { *which = [args] { return List(*args, false); }; });
   regions->callback([args, which] { *which = [args] { return List(*args, true); }; });

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "hastore/ha/cluster_status.h"
-#include "hastore/ha/open_authority.h"
+#include "authority_opener.h"
 #include "text_output.h"
 #include "verb.h"
 
@@ -106,7 +106,7 @@ int RunStatus(const StatusArgs& args) {
   constexpr std::string_view kVerb = "status";
   Result<ha::ClusterConfig> config = ha::LoadClusterConfig(args.config);
   if (!config.ok()) return Fail(kVerb, config.status());
-  Result<std::unique_ptr<ha::LeaseAuthority>> authority = ha::OpenLeaseAuthority(*config);
+  Result<std::unique_ptr<ha::LeaseAuthority>> authority = OpenExistingAuthority(*config);
   if (!authority.ok()) return Fail(kVerb, authority.status());
   Result<ha::ClusterStatus> status = ha::ReadClusterStatus(**authority, *config);
   if (!status.ok()) return Fail(kVerb, status.status());

@@ -1,10 +1,13 @@
-// `hastore verify`: checks every batch and record of a store. Reads only; takes no lock.
+// `hastore verify`: checks every batch and record of a store. Reads only; takes no lock. Shows
+// its progress on stderr when that is a terminal.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 
 #include "connection_tally.h"
 #include "inspection_report.h"
+#include "log_progress.h"
+#include "progress_meter.h"
 #include "store_locator.h"
 #include "store_opener.h"
 #include "text_output.h"
@@ -26,7 +29,9 @@ int VerifyJdbc(const StoreLocation& location, bool json) {
   Status damage;
   auto store = OpenReadOnly(location);
   if (store.ok()) {
-    auto tallies = TallyConnections(**store);
+    ProgressMeter progress(kVerb, ProgressMeter::Unit::kCount, (*store)->Stats().records, "records");
+    auto tallies = TallyConnections(**store, [&](uint64_t read) { progress.Update(read); });
+    progress.Finish();
     if (tallies.ok()) {
       for (const ConnectionTally& c : *tallies) {
         records += c.records;
@@ -57,8 +62,12 @@ int RunVerify(const VerifyArgs& args) {
   auto location = LocateStore(args.store);
   if (!location.ok()) return Fail(kVerb, location.status());
   if (location->config.kind == StoreKind::kJdbc) return VerifyJdbc(*location, args.json);
-  auto in = InspectLog(*location);
+  auto log = OpenExistingLog(*location);
+  if (!log.ok()) return Fail(kVerb, log.status());
+  LogProgress progress(kVerb, *log, location->instance);
+  auto in = InspectLog(*location, *log, [&](const StoredRecord& r) { progress.At(r.segment, r.offset); });
   if (!in.ok()) return Fail(kVerb, in.status());
+  if (in->damage.ok()) progress.Done();
   const int exit_status = in->damage.ok() ? kExitOk : kExitFailed;
   if (args.json) {
     Json report = InspectionJson(location->directory, *in);

@@ -53,13 +53,14 @@ void Apply(const SegmentInfo& seg, const ScannedBatch& b, const RecoveryOptions&
 
 // Reads every segment-named file of the instance and its header.
 Status FindCandidates(FileSystem* fs, const std::string& dir, const std::string& instance,
-                      std::vector<Candidate>* out, RecoveryReport* r) {
+                      const std::vector<uint32_t>& left_out, std::vector<Candidate>* out, RecoveryReport* r) {
   auto names = fs->List(dir);
   if (!names.ok()) return names.status();
   const std::string upper = UpperInstance(instance);
   for (const std::string& name : *names) {
     auto parsed = ParseDatFileName(name);
     if (!parsed || parsed->instance_upper != upper) continue;
+    if (std::count(left_out.begin(), left_out.end(), parsed->number) != 0) continue;
     r->any_segment = true;
     r->highest_number = std::max(r->highest_number, parsed->number);
     Candidate c;
@@ -166,10 +167,11 @@ std::unique_ptr<File> OpenMatchingMirror(FileSystem* fs, const std::string& cach
 Status Recover(FileSystem* fs, const std::string& dir, const std::string& instance,
                const RecoveryOptions& options, RecoveryReport* r) {
   std::vector<Candidate> cands;
-  HASTORE_RETURN_IF_ERROR(FindCandidates(fs, dir, instance, &cands, r));
+  HASTORE_RETURN_IF_ERROR(FindCandidates(fs, dir, instance, options.assume_quarantined, &cands, r));
   auto quarantine_list = ReadQuarantineList(fs, dir, instance);
   if (!quarantine_list.ok()) return quarantine_list.status();
-  const std::vector<uint32_t>& quarantined = *quarantine_list;
+  std::vector<uint32_t> quarantined = std::move(quarantine_list).value();
+  quarantined.insert(quarantined.end(), options.assume_quarantined.begin(), options.assume_quarantined.end());
 
   const Candidate* head = nullptr;
   for (const Candidate& c : cands) {

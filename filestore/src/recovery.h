@@ -83,6 +83,9 @@ struct RecoveryOptions {
   std::string cache_base;
   // Called for every record of every valid batch, in log order (for dump and verify).
   std::function<void(const SegmentInfo&, uint64_t offset, const DecodedRecord&)> on_record;
+  // Segment numbers taken as moved to quarantine already (a dry run of repair): their files
+  // are left out as if gone, and the gaps they leave accepted like those in the list.
+  std::vector<uint32_t> assume_quarantined;
 };
 
 // `dir` holds the segments of `instance`. kCorruption fills report->damage.

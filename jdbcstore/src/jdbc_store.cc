@@ -2,7 +2,6 @@
 // group_commit.cc.
 #include "jdbc_store_impl.h"
 
-#include <filesystem>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include "hastore/storage/io.h"
 #include "hastore/storage/names.h"
 #include "hastore/jdbcstore/sql_identifier.h"
+#include "embedded_database.h"
 #include "table_layout.h"
 #include "table_schema.h"
 #include "owner_claim.h"
@@ -99,15 +99,7 @@ Status JdbcStore::Open(const Ownership& ownership) {
 Status JdbcStore::PrepareEmbeddedDirectory() const {
   if (!config_.jdbc.connection.empty()) return Status::Ok();  // a database of its own
   const std::string& dir = config_.jdbc.directory;
-  if (options_.read_only) {
-    // SQLite would create an empty database where there is none: a reader must not.
-    const std::string db = config_.jdbc.EmbeddedDatabasePath();
-    std::error_code error;
-    const bool exists = std::filesystem::exists(db, error);
-    if (error) return Status::IOError("cannot look for the embedded SQLite database " + db + ": " + error.message());
-    if (!exists) return Status::NotFound("no embedded SQLite database " + db);
-    return Status::Ok();
-  }
+  if (options_.read_only) return CheckEmbeddedDatabaseExists(config_.jdbc);  // a reader creates nothing
   Status made = CreateDirsDurably(*FileSystem::Default(), dir);
   if (!made.ok()) return Status::IOError("cannot make the directory " + dir + " of the embedded SQLite database: " + made.message());
   return Status::Ok();

@@ -3,6 +3,7 @@
 #include "hastore/jdbcstore/database_link.h"
 #include "hastore/jdbcstore/jdbc_store.h"
 #include "hastore/jdbcstore/sql_identifier.h"
+#include "embedded_database.h"
 #include "session_lock.h"
 #include "wlstore_sql.h"
 
@@ -10,6 +11,7 @@ namespace hastore {
 
 Result<uint64_t> RepairJdbcStore(const StoreConfig& config) {
   HASTORE_RETURN_IF_ERROR(Validate(config));
+  HASTORE_RETURN_IF_ERROR(jdbcstore::CheckEmbeddedDatabaseExists(config.jdbc));  // repair makes no store
   // A read-only open would refuse the broken rows; a writable open takes the table's session
   // lock and owner row, which is what makes the repair safe against a live owner.
   const std::string table = config.table();

@@ -74,13 +74,25 @@ namespace hastore {
 struct RepairReport {
   std::string truncated_segment;  // the head segment whose torn tail was cut, if any
   uint64_t truncated_bytes = 0;
-  std::vector<std::string> quarantined;  // paths the damaged segments were moved to
-  std::vector<std::string> removed_orphans;
+  uint64_t truncated_at = 0;              // the offset it was cut at (the end of its log)
+  std::vector<std::string> quarantined;   // paths the damaged segments were moved to
+  std::vector<std::string> orphans;       // paths the orphan segments were moved to
+};
+
+struct RepairOptions {
+  // Change nothing, take no lock: the report says what a repair would cut and move, and to
+  // which paths. (A store that another process holds is then read as it stands.)
+  bool dry_run = false;
+  // Every record read, with its segment file name and offset, in log order: progress. Each
+  // damaged segment found makes the repair read the log again from its start.
+  std::function<void(const std::string& segment, uint64_t offset)> on_progress;
 };
 
 // Makes a damaged instance openable again: truncates a torn tail and moves damaged segments
 // into `<dir>/quarantine/` (never deletes them); their records are lost to the store but kept
-// in the quarantine. Refuses (kLocked) an instance another process holds.
-Result<RepairReport> RepairFileStore(const std::string& dir, const std::string& instance, FileSystem* fs = nullptr);
+// in the quarantine. Orphan segments (outside the log) go there too. Refuses (kLocked) an
+// instance another process holds.
+Result<RepairReport> RepairFileStore(const std::string& dir, const std::string& instance, FileSystem* fs = nullptr,
+                                     const RepairOptions& options = {});
 
 }  // namespace hastore
