@@ -93,6 +93,9 @@ class BadOperandMatrix : public ::testing::Test {
     std::filesystem::create_directories(root_ + "/empty");
     std::filesystem::create_directories(root_ + "/configs");
     ASSERT_TRUE(WriteWholeFile(root_ + "/afile", "not a directory\n"));
+    // The daemons' key (every daemons file names it), 32 bytes, readable by root alone.
+    ASSERT_TRUE(WriteWholeFile(root_ + "/configs/rsd.key", std::string(32, 'k')));
+    ASSERT_EQ(::chmod((root_ + "/configs/rsd.key").c_str(), 0600), 0);
     MakeStore(root_ + "/store", "orders");
     MakeStore(root_ + "/locked", "orders");
     ASSERT_TRUE(WriteWholeFile(root_ + "/locked/cluster.toml", Cluster("")));
@@ -142,7 +145,7 @@ class BadOperandMatrix : public ::testing::Test {
   // A valid daemons TOML on ports nobody listens on; `lines` go before the daemons.
   std::string Daemons(const std::string& lines, const std::string& directory = "") const {
     const std::string dir = directory.empty() ? root_ + "/rsd-never-made" : directory;
-    return lines + "\n[[daemons]]\naddress = \"127.0.0.1:" + port_ + "\"\ndirectory = \"" + dir +
+    return "auth_key_file = \"" + root_ + "/configs/rsd.key\"\n" + lines + "\n[[daemons]]\naddress = \"127.0.0.1:" + port_ + "\"\ndirectory = \"" + dir +
            "0\"\n[[daemons]]\naddress = \"127.0.0.1:" + port2_ + "\"\ndirectory = \"" + dir + "1\"\n";
   }
 
