@@ -3,19 +3,23 @@
 // process (serving alone; its partner's socket does not exist, so it goes on without it); each
 // input is a sequence of requests separated by kSplit, sent on one connection: a request
 // starting with 0xFF goes as raw bytes (frame header included, on a connection of its own that
-// is then closed), any other as the body of a well-formed frame. Invariants: the daemon
-// answers every well-formed frame with a reply that parses and carries the request's id.
+// is then closed, without the authentication handshake, so it meets the daemon's handshake
+// decoder), any other as the body of a well-formed frame on an authenticated connection.
+// Invariants: the daemon answers every well-formed frame with a reply that parses and carries
+// the request's id.
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "hastore/internal/check.h"
+#include "authenticate.h"
 #include "hastore/replicated/daemon.h"
 #include "socket.h"
 #include "wire.h"
@@ -31,15 +35,18 @@ class DaemonUnderTest {
  public:
   DaemonUnderTest() { Start(); }
 
-  // A connection to the daemon, restarting it every kInputsPerDaemon inputs.
-  std::unique_ptr<Socket> Connect() {
+  // A connection to the daemon (authenticated with the daemons' key, or not at all),
+  // restarting the daemon every kInputsPerDaemon inputs.
+  std::unique_ptr<Socket> Connect(bool authenticated) {
     if (++inputs_ % kInputsPerDaemon == 0) {
       daemon_->Stop();
       daemon_.reset();
       std::filesystem::remove_all(dir_);
       Start();
     }
-    Result<std::unique_ptr<Socket>> s = Socket::Connect(config_.daemons[0].address, 1000, kIoTimeoutMs);
+    Result<std::unique_ptr<Socket>> s = authenticated
+                                            ? ConnectToDaemon(config_, config_.daemons[0].address, 1000, kIoTimeoutMs)
+                                            : Socket::Connect(config_.daemons[0].address, 1000, kIoTimeoutMs);
     HASTORE_CHECK(s.ok(), "connecting to the daemon under test: " + s.status().ToString());
     return std::move(*s);
   }
@@ -57,6 +64,13 @@ class DaemonUnderTest {
     config_.region_size = 1 << 20;
     config_.daemons = {DaemonAddress{dir_ + "/rsd0.sock", "", dir_ + "/d0"},
                        DaemonAddress{dir_ + "/rsd1.sock", "", dir_ + "/d1"}};  // never started
+    config_.auth_key_file = dir_ + "/rsd.key";
+    config_.auth_key = std::string(32, 'k');
+    {
+      std::ofstream(config_.auth_key_file) << config_.auth_key;
+      std::filesystem::permissions(config_.auth_key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                   std::filesystem::perm_options::replace);
+    }
     Result<std::unique_ptr<Daemon>> d = Daemon::Start(config_, 0, DaemonOptions{.serve_alone = true});
     HASTORE_CHECK(d.ok(), "starting the daemon under test: " + d.status().ToString());
     daemon_ = std::move(*d);
@@ -71,7 +85,7 @@ class DaemonUnderTest {
 // Raw bytes on a connection of their own, which is then half-closed: whatever the daemon makes
 // of them, it must not hang or crash. Its answer, if any, is read until it closes.
 void SendRaw(DaemonUnderTest& d, std::string_view bytes) {
-  std::unique_ptr<Socket> s = d.Connect();
+  std::unique_ptr<Socket> s = d.Connect(/*authenticated=*/false);
   if (!s->Send(bytes).ok()) return;
   ::shutdown(s->fd(), SHUT_WR);
   while (s->Receive().ok()) {
@@ -99,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!request.empty() && static_cast<uint8_t>(request[0]) == 0xFF) {
       SendRaw(*daemon, request.substr(1));
     } else {
-      if (!link) link = daemon->Connect();
+      if (!link) link = daemon->Connect(/*authenticated=*/true);
       hastore::Status sent = link->SendFrame({request});
       hastore::Result<std::string> answer = sent.ok() ? link->Receive() : hastore::Result<std::string>(sent);
       if (answer.ok()) {

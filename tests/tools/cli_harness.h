@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -107,6 +108,14 @@ inline CliResult RunCli(const std::vector<std::string>& args, const CliOutput& o
 
 // Every entry under dir with its size, modification time and content hash.
 using DirectorySnapshot = std::map<std::string, std::tuple<uint64_t, int64_t, size_t>>;
+
+// The lines of a command's output, without their newlines.
+inline std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 inline DirectorySnapshot SnapshotDirectory(const std::string& dir) {
   namespace fs = std::filesystem;

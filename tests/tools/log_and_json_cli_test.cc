@@ -18,13 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 // A log line of the library's logger (log.h): "2026-12-07 04:31:02.123 info hastore: ...".
 bool IsLogLine(const std::string& line) {
   static const std::regex kLine(R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (trace|debug|info|warning|error|critical) hastore: .+)");
