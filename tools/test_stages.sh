@@ -78,9 +78,17 @@ hastore_stage_fuzz() {
   for f in "${fuzzers[@]}"; do
     [ -x "$f" ] || continue
     name=$(basename "$f")
-    # wire_request found a heap-use-after-free in the daemon, once in three 20-30 s runs, after
-    # the authentication handshake came in; it stays out of CI until that is fixed (issue 14).
-    case " ${HASTORE_FUZZ_SKIP-fuzz_wire_request} " in *" $name "*) echo "hastore: $name skipped (HASTORE_FUZZ_SKIP)"; continue ;; esac
+    # A target in HASTORE_FUZZ_SKIP only replays its corpus (its regression inputs), without
+    # fuzzing. wire_request is there by default: it found a heap-use-after-free in the daemon
+    # (a rename onto itself, fixed, its inputs in the corpus) and has had only minutes of
+    # fuzzing since; it goes back once it has run clean for longer.
+    case " ${HASTORE_FUZZ_SKIP-fuzz_wire_request} " in
+      *" $name "*)
+        echo "hastore: $name replays its corpus only (HASTORE_FUZZ_SKIP)"
+        "$f" "tests/fuzz/corpus/${name#fuzz_}"/* >"$logs/$name.replay" 2>&1 || { tail -40 "$logs/$name.replay" >&2; failed=1; }
+        continue
+        ;;
+    esac
     hastore_fuzz_one "$f" "$logs/$name.log" &
     pids+=($!)
     if [ ${#pids[@]} -ge 2 ]; then

@@ -159,6 +159,7 @@ Status HeldInstances::Rename(HeldInstance& h, const std::string& from, const std
     if (h.files.count(to) != 0) return Status::Ok();  // a retried rename
     return Status::NotFound("instance " + h.name + " has no file " + from);
   }
+  if (from == to) return Status::Ok();  // as rename(2): removing `to` first would drop the file itself (fuzz_wire_request)
   if (CapacityOf(from) != CapacityOf(to)) return Status::NotSupported("renaming " + from + " to " + to + " changes its kind");
   HASTORE_RETURN_IF_ERROR(Remove(h, to));
   const std::string from_path = it->second->path();
