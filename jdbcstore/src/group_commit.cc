@@ -225,15 +225,16 @@ void JdbcStore::RunGroup(size_t worker, std::vector<CommitItem*> group, CommitIt
   Status s = StateStatus();
   bool commit_sent = false;
   if (s.ok() && !valid.empty()) s = ExecuteGroup(link, valid, &commit_sent);
-  const std::string what = "commit of " + std::to_string(valid.size()) + " transaction(s) to table " + table_;
+  // Only a failure names the group: no string is built on the commit path.
+  auto what = [&] { return "commit of " + std::to_string(valid.size()) + " transaction(s) to table " + table_; };
   if (s.ok()) {
     Apply(valid);
   } else if (!commit_sent) {
     // Refused (fenced, failed over, the store fenced meanwhile) or rolled back before its COMMIT
     // was sent: with autocommit off, nothing of it can become visible.
-    s = Status::NotApplied(what + " was rolled back or never sent; nothing of it is stored: " + s.ToString());
+    s = Status::NotApplied(what() + " was rolled back or never sent; nothing of it is stored: " + s.ToString());
   } else if (s.code() != StatusCode::kFenced) {  // kFenced: the look-up found a newer owner
-    s = Status::OutcomeUnknown(what + " was sent, and its answer lost; it may or may not be durable: " + s.message());
+    s = Status::OutcomeUnknown(what() + " was sent, and its answer lost; it may or may not be durable: " + s.message());
   }
   {
     std::lock_guard lock(queue_mu_);
